@@ -18,6 +18,7 @@ base_pkgs=(
 )
 linux_pkgs=(
   linux-source-6.1 gcc-arm-linux-gnueabi
+  libc6-dev-armel-cross                      # armel glibc headers + static libs (only a Recommends)
   bc bison flex perl xz-utils cpio libssl-dev kmod
 )
 bench_pkgs=(gnuplot-nox)
@@ -30,6 +31,28 @@ for group in "$@"; do
     *) echo "setup.sh: unknown package group '$group' (known: linux, bench)" >&2; exit 2 ;;
   esac
 done
+
+# The Linux guest's user space is Debian's static ARMv5 busybox (busybox-static:armel). It is only
+# downloaded and unpacked by guests/linux/initramfs.sh, never installed; here the armel
+# architecture is added and the package lists refreshed, once, so that apt can see it.
+linux_armel() {
+  local sudo="" have_arch=0
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  dpkg --print-foreign-architectures | grep -qx armel && have_arch=1
+  if [ $have_arch -eq 0 ]; then
+    echo "setup: dpkg --add-architecture armel (for busybox-static:armel)" >&2
+    $sudo dpkg --add-architecture armel
+  fi
+  # Fast path (every make run): armel package lists already present.
+  if [ $have_arch -eq 1 ] && compgen -G "/var/lib/apt/lists/*_binary-armel_Packages*" >/dev/null; then
+    return 0
+  fi
+  echo "setup: apt-get update (armel package lists)" >&2
+  $sudo apt-get update -qq >&2
+  apt-cache show busybox-static:armel >/dev/null 2>&1 ||
+    { echo "setup: busybox-static:armel not available from apt" >&2; exit 1; }
+}
+case " $* " in *" linux "*) linux_armel ;; esac
 
 missing=()
 for p in "${want[@]}"; do

@@ -1,0 +1,45 @@
+# Linux 6.1 guest (issue 4): build, native boot, native test, native benchmarks.
+# Included by the top-level Makefile (paths relative to the repository root); also usable alone:
+#   make -f guests/linux/linux.mk linux|run-native|linux-test-native|bench [VARIANT=alt]
+#
+#   make linux              build (or find in the cache) kernel + DTB + initramfs for $(VARIANT)
+#   make run-native         boot it on the bare board (QEMU) to a busybox shell; reboot -f ends it
+#   make linux-test-native  boot with armvmm.tests=1 and check every test's PASS line
+#   make bench              native micro-benchmarks, -icount and wall clock; table in $(BUILD)/bench
+#
+# The outputs live in the cache outside the clone (${ARMVMM_CACHE:-~/.cache/armvmm}/linux);
+# $(BUILD)/linux/<variant> is a symbolic link to the current build of each variant.
+# For other fragments:
+#   LINUX_OUT          the default variant's directory: vmlinux zImage integratorcp.dtb
+#                      initramfs.cpio.gz (valid after the `linux` target ran)
+#   LINUX_ALT_OUT      the same for VARIANT=alt (after `make linux VARIANT=alt`)
+#   LINUX_VARIANT_OUT  the same for the selected $(VARIANT)
+#   LINUX_QEMU_NATIVE  the native QEMU command line without -append (boots LINUX_VARIANT_OUT)
+
+BUILD   ?= build
+SETUP   ?= scripts/setup.sh
+VARIANT ?= default
+
+LINUX_OUT         := $(BUILD)/linux/default
+LINUX_ALT_OUT     := $(BUILD)/linux/alt
+LINUX_VARIANT_OUT := $(BUILD)/linux/$(VARIANT)
+LINUX_QEMU_NATIVE := qemu-system-arm -M integratorcp -cpu arm926 -m 128 \
+	-kernel $(LINUX_VARIANT_OUT)/zImage -dtb $(LINUX_VARIANT_OUT)/integratorcp.dtb \
+	-initrd $(LINUX_VARIANT_OUT)/initramfs.cpio.gz -nographic -no-reboot \
+	-audiodev none,id=a -global pl041.audiodev=a
+
+.PHONY: linux run-native linux-test-native bench
+
+linux:
+	@bash $(SETUP) linux
+	@bash guests/linux/build.sh $(VARIANT) $(LINUX_VARIANT_OUT) >/dev/null
+
+run-native: linux
+	@echo "run-native: booting $(VARIANT) Linux on QEMU integratorcp; 'reboot -f' (or Ctrl-A x) quits"
+	$(LINUX_QEMU_NATIVE) -append "console=ttyAMA0"
+
+linux-test-native: linux
+	@bash guests/linux/test.sh --native --log $(BUILD)/linux/test-native-$(VARIANT).log $(LINUX_VARIANT_OUT)
+
+bench: linux
+	@bash bench/run.sh --linux $(LINUX_VARIANT_OUT) --out $(BUILD)/bench
