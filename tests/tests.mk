@@ -1,0 +1,25 @@
+# Tests: host unit tests (cmocka, tests/unit/test_*.c, one binary per file, linked with the host
+# library) and system tests (cmocka driving QEMU through build/armvmm, tests/system/).
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TEST_LDLIBS := -lcmocka -lelf -lcapstone
+
+$(BUILD)/tests/%: tests/unit/%.c $(HOST_LIB) $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_EXTRA_CFLAGS) -Itests/unit -o $@ $< $(HOST_LIB) $(TEST_LDLIBS)
+
+SYSTEM_BIN := $(BUILD)/tests/system_tests
+$(SYSTEM_BIN): $(wildcard tests/system/*.c) $(wildcard tests/system/*.h) $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -Itests/system -o $@ $(wildcard tests/system/*.c) -lcmocka
+
+unit-test: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+system-test: all $(SYSTEM_BIN)
+	$(SYSTEM_BIN)
+
+# Unit tests first (fast feedback), then everything that boots QEMU; the last line printed is
+# the cmocka summary of the system suite.
+test: unit-test system-test

@@ -1,0 +1,249 @@
+#include "run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "memlayout.h"
+#include "qemu.h"
+
+#define DEFAULT_MEM_MB 128u
+
+void run_usage(FILE *to)
+{
+    fprintf(to,
+            "usage: armvmm run [options] GUEST.elf\n"
+            "Boots GUEST in a VM under the VMM on QEMU integratorcp (the guest runs in User mode).\n"
+            "  --timeout SECONDS  stop the run after SECONDS (exit status 124)\n"
+            "  --mem MB           the VM's RAM in MB (default %u, at most %u)\n"
+            "  --icount           deterministic QEMU time: -icount shift=0,sleep=off\n"
+            "  --stats            print the VMM's trap statistics at exit (stderr)\n"
+            "  --gdb              wait for gdb on QEMU's gdbstub, tcp::1234\n"
+            "  --native           run GUEST on the bare board instead, for comparison\n"
+            "  -h, --help         this text\n",
+            DEFAULT_MEM_MB, VM_RAM_MAX_MB);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, size_t errlen)
+{
+    enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_GDB, OPT_NATIVE };
+    static const struct option longopts[] = {
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "mem", required_argument, NULL, OPT_MEM },
+        { "icount", no_argument, NULL, OPT_ICOUNT },
+        { "stats", no_argument, NULL, OPT_STATS },
+        { "gdb", no_argument, NULL, OPT_GDB },
+        { "native", no_argument, NULL, OPT_NATIVE },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    *opt = (struct run_options){ .mem_mb = DEFAULT_MEM_MB };
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_TIMEOUT:
+            if (parse_uint(optarg, 1, 86400, &opt->timeout_s))
+                return fail(err, errlen, "--timeout wants whole seconds, 1..86400, not '%s'",
+                            optarg);
+            break;
+        case OPT_MEM:
+            if (parse_uint(optarg, VM_RAM_MIN_MB, VM_RAM_MAX_MB, &opt->mem_mb))
+                return fail(err, errlen, "--mem wants MB, %u..%u, not '%s'", VM_RAM_MIN_MB,
+                            VM_RAM_MAX_MB, optarg);
+            break;
+        case OPT_ICOUNT: opt->icount = true; break;
+        case OPT_STATS: opt->stats = true; break;
+        case OPT_GDB: opt->gdb = true; break;
+        case OPT_NATIVE: opt->native = true; break;
+        case 'h': return 1;
+        default:
+            if (optopt)
+                return fail(err, errlen, "option '-%c' is unknown or lacks its value", optopt);
+            return fail(err, errlen, "option '%s' is unknown or lacks its value",
+                        argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return fail(err, errlen, optind == argc ? "no GUEST given" : "more than one GUEST given");
+    opt->guest = argv[optind];
+    return 0;
+}
+
+void run_fill_bootinfo(const struct run_options *opt, const struct guest_image *img,
+                       struct bootinfo *bi)
+{
+    char name[PATH_MAX];
+
+    *bi = (struct bootinfo){
+        .magic = BOOTINFO_MAGIC,
+        .version = BOOTINFO_VERSION,
+        .flags = opt->stats ? BOOT_FLAG_STATS : 0,
+        .nr_vms = 1,
+    };
+    bi->vm[0] = (struct bootinfo_vm){
+        .ram_hpa = VM_RAM_POOL_BASE,
+        .ram_size = opt->mem_mb * MB(1),
+        .entry = img->entry,
+        .uart0_passthrough = 1,
+    };
+    snprintf(name, sizeof(name), "%s", opt->guest);
+    char *base = basename(name), *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        *dot = '\0';   /* "hello.elf" -> "hello" */
+    snprintf(bi->vm[0].name, sizeof(bi->vm[0].name), "%s", base);
+}
+
+/* The VMM image installed next to this program: <dir of armvmm>/vmm/armvmm.elf. */
+static int find_vmm_image(char *out, size_t len)
+{
+    const char *env = getenv("ARMVMM_VMM_ELF");
+    char exe[PATH_MAX];
+    ssize_t n;
+
+    if (env && *env) {
+        snprintf(out, len, "%s", env);
+    } else {
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n < 0)
+            return -1;
+        exe[n] = '\0';
+        snprintf(out, len, "%s/vmm/armvmm.elf", dirname(exe));
+    }
+    return access(out, R_OK);
+}
+
+struct staging {
+    char dir[PATH_MAX];
+    char *files[GUEST_MAX_SEGMENTS + 1];
+    unsigned nr_files;
+};
+
+static void staging_cleanup(struct staging *st)
+{
+    for (unsigned i = 0; i < st->nr_files; i++) {
+        unlink(st->files[i]);
+        free(st->files[i]);
+    }
+    if (st->dir[0])
+        rmdir(st->dir);
+}
+
+static const char *staging_file(struct staging *st, const char *name)
+{
+    char *f;
+    if (asprintf(&f, "%s/%s", st->dir, name) < 0) {
+        perror("armvmm");
+        exit(ARMVMM_EXIT_NOT_STARTED);
+    }
+    return st->files[st->nr_files++] = f;
+}
+
+/* Stages each segment and the boot information as raw files for QEMU's generic loader, which
+ * places them straight at their host-physical addresses. */
+static int stage_vm(const struct run_options *opt, const struct guest_image *img,
+                    struct staging *st, struct qemu_cmd *cmd, char *err, size_t errlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    struct bootinfo bi;
+    FILE *f;
+
+    snprintf(st->dir, sizeof(st->dir), "%s/armvmm-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(st->dir)) {
+        st->dir[0] = '\0';
+        return fail(err, errlen, "cannot create a staging directory: %s", strerror(errno));
+    }
+    run_fill_bootinfo(opt, img, &bi);
+    for (unsigned i = 0; i < img->nr_segments; i++) {
+        char name[32];
+        if (!img->seg[i].filesz)
+            continue;   /* all zeros: RAM starts zeroed */
+        snprintf(name, sizeof(name), "seg%u.bin", i);
+        const char *path = staging_file(st, name);
+        if (guest_image_extract(opt->guest, &img->seg[i], path, err, errlen))
+            return -1;
+        qemu_cmd_add(cmd, "-device");
+        qemu_cmd_addf(cmd, "loader,file=%s,addr=0x%08x,force-raw=on", path,
+                      bi.vm[0].ram_hpa + img->seg[i].gpa);
+    }
+    const char *bpath = staging_file(st, "bootinfo.bin");
+    f = fopen(bpath, "wb");
+    if (!f || fwrite(&bi, sizeof(bi), 1, f) != 1 || fclose(f))
+        return fail(err, errlen, "cannot write %s: %s", bpath, strerror(errno));
+    qemu_cmd_add(cmd, "-device");
+    qemu_cmd_addf(cmd, "loader,file=%s,addr=0x%08x,force-raw=on", bpath, BOOTINFO_HPA);
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_options opt;
+    struct guest_image img;
+    struct staging st = { .nr_files = 0 };
+    struct qemu_cmd cmd;
+    char err[PATH_MAX + 256], vmm[PATH_MAX];
+    int rc = run_parse_args(argc, argv, &opt, err, sizeof(err));
+
+    if (rc > 0) {
+        run_usage(stdout);
+        return 0;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "armvmm run: %s\n", err);
+        run_usage(stderr);
+        return ARMVMM_EXIT_NOT_STARTED;
+    }
+    if (guest_image_load(opt.guest, opt.mem_mb * MB(1), &img, err, sizeof(err))) {
+        fprintf(stderr, "armvmm run: %s\n", err);
+        return ARMVMM_EXIT_NOT_STARTED;
+    }
+    if (!opt.native && find_vmm_image(vmm, sizeof(vmm))) {
+        fprintf(stderr, "armvmm run: VMM image %s not found (build it with `make`)\n", vmm);
+        return ARMVMM_EXIT_NOT_STARTED;
+    }
+    qemu_cmd_init(&cmd, opt.native ? opt.mem_mb : HOST_RAM_SIZE / MB(1), opt.icount, opt.gdb);
+    qemu_cmd_add(&cmd, "-kernel");
+    qemu_cmd_add(&cmd, opt.native ? opt.guest : vmm);
+    if (!opt.native && stage_vm(&opt, &img, &st, &cmd, err, sizeof(err))) {
+        fprintf(stderr, "armvmm run: %s\n", err);
+        staging_cleanup(&st);
+        qemu_cmd_free(&cmd);
+        return ARMVMM_EXIT_NOT_STARTED;
+    }
+    if (opt.gdb)
+        fprintf(stderr, "armvmm: waiting for gdb: gdb-multiarch %s -ex 'target remote :1234'\n",
+                opt.guest);
+    rc = qemu_run(&cmd, opt.timeout_s, ARMVMM_EXIT_TIMEOUT);
+    staging_cleanup(&st);
+    qemu_cmd_free(&cmd);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/* CP15 accessors for the ARM926EJ-S, one line per register or operation (ARM926EJ-S TRM ch.2). */
+#ifndef ARMVMM_CP15_H
+#define ARMVMM_CP15_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#define CP15_READ(name, crn, op1, crm, op2)                                         \
+    static inline uint32_t cp15_read_##name(void)                                   \
+    {                                                                               \
+        uint32_t v;                                                                 \
+        __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(v)); \
+        return v;                                                                   \
+    }
+#define CP15_WRITE(name, crn, op1, crm, op2)                                        \
+    static inline void cp15_write_##name(uint32_t v)                                \
+    {                                                                               \
+        __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 :: "r"(v) : "memory"); \
+    }
+
+CP15_READ(midr, c0, 0, c0, 0)            /* main ID */
+CP15_READ(ctr, c0, 0, c0, 1)             /* cache type */
+CP15_READ(sctlr, c1, 0, c0, 0)           /* system control */
+CP15_WRITE(sctlr, c1, 0, c0, 0)
+CP15_WRITE(ttbr0, c2, 0, c0, 0)          /* translation table base */
+CP15_READ(ttbr0, c2, 0, c0, 0)
+CP15_WRITE(dacr, c3, 0, c0, 0)           /* domain access control */
+CP15_READ(dacr, c3, 0, c0, 0)
+CP15_READ(dfsr, c5, 0, c0, 0)            /* data fault status */
+CP15_READ(ifsr, c5, 0, c0, 1)            /* instruction fault status */
+CP15_READ(far, c6, 0, c0, 0)             /* fault address */
+
+CP15_WRITE(icache_invalidate_all, c7, 0, c5, 0)
+CP15_WRITE(dcache_clean_mva, c7, 0, c10, 1)
+CP15_WRITE(dcache_clean_inv_mva, c7, 0, c14, 1)
+CP15_WRITE(drain_write_buffer, c7, 0, c10, 4)
+CP15_WRITE(tlb_invalidate_all, c8, 0, c7, 0)
+CP15_WRITE(tlb_invalidate_mva, c8, 0, c7, 1)
+
+#endif /* !__ASSEMBLER__ */
+
+/* SCTLR bits (ARM926EJ-S). */
+#define SCTLR_M   (1 << 0)    /* MMU enable */
+#define SCTLR_A   (1 << 1)    /* alignment fault checking */
+#define SCTLR_C   (1 << 2)    /* D-cache */
+#define SCTLR_S   (1 << 8)    /* system protection */
+#define SCTLR_R   (1 << 9)    /* ROM protection */
+#define SCTLR_I   (1 << 12)   /* I-cache */
+#define SCTLR_V   (1 << 13)   /* high vectors */
+
+/* DACR: two bits per domain. */
+#define DACR_NOACCESS  0
+#define DACR_CLIENT    1
+#define DACR_MANAGER   3
+#define DACR_DOMAIN(d, type)  ((type) << (2 * (d)))
+
+/* Data-cache line size of the ARM926EJ-S; QEMU models no caches, real silicon does. */
+#define DCACHE_LINE  32
+
+#ifndef __ASSEMBLER__
+/* Cleans [va, va+len) to memory so the table walker (which does not look in the D-cache on the
+ * ARM926) sees freshly written descriptors, then drains the write buffer. */
+static inline void cp15_clean_dcache_range(const void *va, uint32_t len)
+{
+    uintptr_t a = (uintptr_t)va & ~(uintptr_t)(DCACHE_LINE - 1);
+    for (; a < (uintptr_t)va + len; a += DCACHE_LINE)
+        cp15_write_dcache_clean_mva((uint32_t)a);
+    cp15_write_drain_write_buffer(0);
+}
+
+/* Same, and drops the lines: needed before a virtual range is remapped (VIVT cache). */
+static inline void cp15_flush_dcache_range(const void *va, uint32_t len)
+{
+    uintptr_t a = (uintptr_t)va & ~(uintptr_t)(DCACHE_LINE - 1);
+    for (; a < (uintptr_t)va + len; a += DCACHE_LINE)
+        cp15_write_dcache_clean_inv_mva((uint32_t)a);
+    cp15_write_drain_write_buffer(0);
+}
+#endif
+
+#endif

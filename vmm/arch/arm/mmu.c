@@ -1,0 +1,87 @@
+#include "mmu.h"
+
+#include "cp15.h"
+#include "memlayout.h"
+#include "pte.h"
+
+extern char __vmm_start[], __vmm_end[], vmm_vectors[];
+
+/* The boot table (boot.S fills it with the MMU off) stays the VMM's table until a VM runs. */
+static uint32_t boot_l1[L1_ENTRIES] __attribute__((section(".pagetables.boot"), aligned(L1_TABLE_ALIGN)));
+/* The last megabyte of every address space: VMM image, temporary mappings, vectors page. */
+static uint32_t window_l2[L2C_ENTRIES] __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+
+hpa_t vmm_pa(const void *va)
+{
+    return hpa((uint32_t)(uintptr_t)va - VMM_VIRT_BASE + VMM_PHYS_BASE);
+}
+
+uint32_t vmm_image_size(void)
+{
+    return (uint32_t)(__vmm_end - __vmm_start);
+}
+
+void mmu_sync_table(const void *table, uint32_t len)
+{
+    cp15_clean_dcache_range(table, len);
+}
+
+static void window_set(vaddr_t va, uint32_t desc)
+{
+    window_l2[L2C_INDEX(va)] = desc;
+    mmu_sync_table(&window_l2[L2C_INDEX(va)], 4);
+    cp15_write_tlb_invalidate_mva(va & ~(PAGE_SIZE - 1));
+}
+
+void mmu_install_window(uint32_t *l1)
+{
+    l1[L1_INDEX(VMM_VIRT_BASE)] = l1_coarse(vmm_pa(window_l2).pa, DOMAIN_VMM);
+    mmu_sync_table(&l1[L1_INDEX(VMM_VIRT_BASE)], 4);
+}
+
+void mmu_init(void)
+{
+    for (uintptr_t va = (uintptr_t)__vmm_start; va < (uintptr_t)__vmm_end; va += PAGE_SIZE)
+        window_l2[L2C_INDEX(va)] = l2_small(vmm_pa((void *)va).pa, AP_PRIV_ONLY, 1);
+    /* The real vectors sit at the high vector base; guest RAM owns virtual address 0. */
+    window_l2[L2C_INDEX(HIGH_VECTORS_VA)] = l2_small(vmm_pa(vmm_vectors).pa, AP_PRIV_ONLY, 1);
+    mmu_sync_table(window_l2, sizeof(window_l2));
+
+    boot_l1[L1_INDEX(VMM_PHYS_BASE)] = 0;   /* drop the identity map used to turn the MMU on */
+    mmu_install_window(boot_l1);
+    mmu_switch(boot_l1, DACR_DOMAIN(DOMAIN_VMM, DACR_CLIENT));
+    cp15_write_sctlr(cp15_read_sctlr() | SCTLR_V | SCTLR_C | SCTLR_I);
+}
+
+/* Cleans and invalidates the whole D-cache (ARM926 test-clean-invalidate loop). */
+static void dcache_clean_invalidate_all(void)
+{
+    __asm__ volatile("1: mrc p15, 0, r15, c7, c14, 3\n"
+                     "   bne 1b\n" ::: "cc", "memory");
+}
+
+void mmu_switch(uint32_t *l1, uint32_t dacr)
+{
+    /* ARM926 caches are virtually indexed and tagged: a new address space needs them empty. */
+    dcache_clean_invalidate_all();
+    cp15_write_icache_invalidate_all(0);
+    cp15_write_drain_write_buffer(0);
+    cp15_write_ttbr0(vmm_pa(l1).pa);
+    cp15_write_dacr(dacr);
+    cp15_write_tlb_invalidate_all(0);
+}
+
+void *tmpmap_map(unsigned slot, hpa_t pa)
+{
+    vaddr_t va = VMM_TMPMAP_VA + slot * PAGE_SIZE;
+    window_set(va, l2_small(pa.pa, AP_PRIV_ONLY, 1));
+    return (void *)(uintptr_t)(va + (pa.pa & (PAGE_SIZE - 1)));
+}
+
+void tmpmap_unmap(unsigned slot)
+{
+    vaddr_t va = VMM_TMPMAP_VA + slot * PAGE_SIZE;
+    /* VIVT cache: write the lines back and drop them before the slot maps another page. */
+    cp15_flush_dcache_range((void *)(uintptr_t)va, PAGE_SIZE);
+    window_set(va, 0);
+}

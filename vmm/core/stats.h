@@ -1,0 +1,17 @@
+/* Trap statistics: how many traps of each kind the VMM handled for a VM (armvmm run --stats). */
+#ifndef ARMVMM_STATS_H
+#define ARMVMM_STATS_H
+
+#include <stdint.h>
+
+#include "asm.h"
+
+struct trap_stats {
+    uint32_t by_kind[TRAP_NR_KINDS];
+    uint32_t semihosting;
+};
+
+struct vm;
+void stats_print(const struct vm *vm);
+
+#endif

@@ -1,0 +1,87 @@
+#include "vm.h"
+
+#include <stdarg.h>
+
+#include "cpu.h"
+#include "fmt.h"
+#include "mmu.h"
+#include "guest_map.h"
+#include "log.h"
+#include "memlayout.h"
+#include "panic.h"
+#include "sched.h"
+
+static uint32_t vm_l1[MAX_VMS][L1_ENTRIES]
+    __attribute__((section(".pagetables"), aligned(L1_TABLE_ALIGN)));
+
+static void vcpu_reset(struct vcpu *v, const struct bootinfo_vm *bi)
+{
+    struct trap_frame *f = &v->regs;
+    *f = (struct trap_frame){ 0 };
+    f->r[0] = bi->r0;
+    f->r[1] = bi->r1;
+    f->r[2] = bi->r2;
+    f->pc = bi->entry;
+    /* The real CPU runs the guest in User mode; the guest believes it is in SVC with IRQ/FIQ
+     * masked, as the board leaves a kernel it boots. */
+    f->cpsr = PSR_MODE_USR;
+    v->vcpsr = PSR_MODE_SVC | PSR_I | PSR_F;
+}
+
+void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
+{
+    *vm = (struct vm){ 0 };
+    vm->id = id;
+    for (unsigned i = 0; i + 1 < BOOTINFO_NAME_LEN && bi->name[i]; i++)
+        vm->name[i] = bi->name[i];
+    vm->ram_gpa = gpa(0);
+    vm->ram_hpa = hpa(bi->ram_hpa);
+    vm->ram_size = bi->ram_size;
+    vm->uart0_passthrough = bi->uart0_passthrough != 0;
+    vm->l1 = vm_l1[id];
+    vm->vcpu.vm = vm;
+    vcpu_reset(&vm->vcpu, bi);
+    guest_map_build(vm);
+    vm->state = VM_RUNNABLE;
+    vmm_log("vm%u '%s': %u MB RAM at host 0x%08x, entry 0x%08x\n", id, vm->name,
+            vm->ram_size / MB(1), vm->ram_hpa.pa, bi->entry);
+}
+
+bool vm_gpa_to_hpa(const struct vm *vm, gpa_t addr, uint32_t len, hpa_t *out)
+{
+    uint32_t off = addr.pa - vm->ram_gpa.pa;
+    if (addr.pa < vm->ram_gpa.pa || off > vm->ram_size || len > vm->ram_size - off)
+        return false;
+    *out = hpa(vm->ram_hpa.pa + off);
+    return true;
+}
+
+bool vm_read_word(const struct vm *vm, gpa_t addr, uint32_t *out)
+{
+    hpa_t pa;
+    if ((addr.pa & 3) || !vm_gpa_to_hpa(vm, addr, 4, &pa))
+        return false;
+    *out = *(volatile uint32_t *)tmpmap_map(TMPMAP_SLOT_GUEST, pa);
+    tmpmap_unmap(TMPMAP_SLOT_GUEST);
+    return true;
+}
+
+_Noreturn void vm_exit(struct vm *vm, uint32_t status)
+{
+    vm->state = VM_ENDED;
+    vm->exit_status = status;
+    sched_vm_ended(vm);
+}
+
+_Noreturn void vm_stop(struct vm *vm, const struct trap_frame *frame, const char *fmt, ...)
+{
+    char why[128];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    vmm_log("vm%u '%s' stopped: %s\n", vm->id, vm->name, why);
+    log_printf("  virtual cpsr %08x\n", vm->vcpu.vcpsr);
+    dump_frame(frame);
+    vm_exit(vm, EXIT_VM_STOPPED);
+}
