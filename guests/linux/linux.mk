@@ -41,5 +41,6 @@ run-native: linux
 linux-test-native: linux
 	@bash guests/linux/test.sh --native --log $(BUILD)/linux/test-native-$(VARIANT).log $(LINUX_VARIANT_OUT)
 
+# BENCH_ARGS: more bench/run.sh options, e.g. BENCH_ARGS='--runs 5' or '--modes icount'.
 bench: linux
-	@bash bench/run.sh --linux $(LINUX_VARIANT_OUT) --out $(BUILD)/bench
+	@bash bench/run.sh --linux $(LINUX_VARIANT_OUT) --out $(BUILD)/bench $(BENCH_ARGS)

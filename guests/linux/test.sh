@@ -3,7 +3,8 @@
 #   guests/linux/test.sh [--native|--vmm] [--timeout S] [--log FILE] DIR
 # DIR holds vmlinux, zImage, integratorcp.dtb, initramfs.cpio.gz ($(LINUX_OUT)).
 # Only the "PASS: ..."/"FAIL: ..." lines of the test programs are compared with
-# guests/linux/tests.expected (never boot-log lines or timestamps); the run must also print
+# guests/linux/tests.expected, or tests.<variant>.expected when the build's variant has one
+# (never boot-log lines or timestamps); the run must also print
 # "ALL TESTS DONE" and end the machine with status 0 (reboot -f). On failure it prints what
 # differed and the whole console transcript, and exits 1.
 set -uo pipefail
@@ -34,20 +35,25 @@ timeout -k 5 "$timeout" bash -c '. "$1"; boot_'"$where"' "$2" "$3" wall' _ \
 rc=$?
 secs=$(( $(date +%s) - start ))
 
-expected="$here/tests.expected"
+variant=$(sed -n 's/^variant: //p' "$dir/version.txt" 2>/dev/null)
+expected_file="$here/tests.expected"
+[ -f "$here/tests.${variant:-default}.expected" ] && expected_file="$here/tests.$variant.expected"
+expected=$(mktemp)
+trap 'rm -f "$expected"' EXIT
+grep -v -e '^#' -e '^$' "$expected_file" >"$expected"
 got=$(tr -d '\r' <"$log" | grep -E '^(PASS|FAIL): ' || true)
 problems=()
 [ $rc -eq 0 ] || problems+=("machine exit status $rc$( [ $rc -eq 124 ] && echo " (timeout after ${timeout}s)")")
 tr -d '\r' <"$log" | grep -qx 'ALL TESTS DONE' || problems+=("no 'ALL TESTS DONE' line")
 difference=$(diff -u --label expected --label got "$expected" <(printf '%s\n' "$got") || true)
-[ -z "$difference" ] || problems+=("test lines differ from $(basename "$expected")")
+[ -z "$difference" ] || problems+=("test lines differ from $(basename "$expected_file")")
 
 printf '%s\n' "$got" | sed 's/^/  /'
 npass=$(printf '%s\n' "$got" | grep -c '^PASS: ' || true)
 nexp=$(grep -c . "$expected")
 if [ ${#problems[@]} -eq 0 ]; then
-  echo "$name: all $nexp tests passed in ${secs}s (transcript: $log)"
-  echo "$name: $npass passed, 0 failed"
+  echo "$name: all $nexp result lines as in $(basename "$expected_file"), ${secs}s (transcript: $log)"
+  echo "$name: $nexp passed, 0 failed"
   exit 0
 fi
 echo "$name: FAILED after ${secs}s:"
