@@ -1,0 +1,22 @@
+/* Running a command with captured output, for the system tests. */
+#ifndef TEST_PROC_H
+#define TEST_PROC_H
+
+#include <stddef.h>
+
+struct proc_result {
+    int status;      /* exit status, or 128 + signal */
+    char *out;       /* stdout, NUL-terminated */
+    size_t out_len;
+    char *err;       /* stderr, NUL-terminated */
+};
+
+/* Runs argv (NULL-terminated) with stdin from /dev/null and extra environment assignments
+ * ("NAME=value", NULL-terminated, may be NULL). */
+struct proc_result proc_run(const char *const argv[], const char *const env[]);
+void proc_result_free(struct proc_result *r);
+
+/* Prints a unified diff of two texts labelled a and b on stdout. */
+void print_diff(const char *label_a, const char *a, const char *label_b, const char *b);
+
+#endif

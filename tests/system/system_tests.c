@@ -1,0 +1,324 @@
+/* System tests: the project's bare-metal guests booted on QEMU through build/armvmm, natively and
+ * under the VMM.  Differential testing is the oracle: a guest's console output and exit status
+ * must be identical on the bare board and in a VM; every failure prints what differed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+#define TIMEOUT "30"
+#define EXIT_VM_STOPPED 125
+#define EXIT_VMM_PANIC  126
+
+static char armvmm[512], guests[512], vmm_elf[512], tmpdir[512];
+
+static const char *guest(const char *name)
+{
+    static char path[8][600];
+    static unsigned next;
+    char *p = path[next++ % 8];
+    snprintf(p, sizeof(path[0]), "%s/%s.elf", guests, name);
+    return p;
+}
+
+/* Runs `armvmm run [--native] [extra] GUEST` with a timeout. */
+static struct proc_result run_guest(const char *g, int native, const char *extra)
+{
+    const char *argv[8];
+    int n = 0;
+    argv[n++] = armvmm;
+    argv[n++] = "run";
+    argv[n++] = "--timeout";
+    argv[n++] = TIMEOUT;
+    if (native)
+        argv[n++] = "--native";
+    if (extra)
+        argv[n++] = extra;
+    argv[n++] = g;
+    argv[n] = NULL;
+    return proc_run(argv, NULL);
+}
+
+static void report(const char *what, const struct proc_result *r)
+{
+    printf("--- %s: status %d\n--- stdout:\n%s\n--- stderr:\n%s\n", what, r->status, r->out,
+           r->err);
+}
+
+/* The differential check: same stdout byte for byte and same status, natively and in a VM. */
+static void assert_same_native_and_vmm(const char *name, int expected_status)
+{
+    struct proc_result n = run_guest(guest(name), 1, NULL);
+    struct proc_result v = run_guest(guest(name), 0, NULL);
+    int same = n.out_len == v.out_len && !memcmp(n.out, v.out, n.out_len);
+
+    if (!same || n.status != v.status || n.status != expected_status) {
+        printf("guest %s: native status %d, VMM status %d, expected %d\n", name, n.status,
+               v.status, expected_status);
+        if (!same)
+            print_diff("native stdout", n.out, "VMM stdout", v.out);
+        report("VMM run", &v);
+        fail_msg("%s differs natively and under the VMM", name);
+    }
+    assert_true(n.out_len > 0);
+    proc_result_free(&n);
+    proc_result_free(&v);
+}
+
+static void test_hello_same_natively_and_in_vm(void **state)
+{
+    (void)state;
+    assert_same_native_and_vmm("hello", 0);
+}
+
+static void test_exit_status_propagates(void **state)
+{
+    (void)state;
+    assert_same_native_and_vmm("exit_status_0", 0);
+    assert_same_native_and_vmm("exit_status_3", 3);
+    assert_same_native_and_vmm("exit_reason_error", 1);
+}
+
+static unsigned stats_total(const char *err)
+{
+    const char *p = strstr(err, "trap statistics: ");
+    return p ? (unsigned)strtoul(p + strlen("trap statistics: "), NULL, 10) : 0;
+}
+
+static void test_stats_count_traps(void **state)
+{
+    (void)state;
+    struct proc_result n = run_guest(guest("hello"), 1, NULL);
+    struct proc_result v = run_guest(guest("hello"), 0, "--stats");
+    if (strcmp(n.out, v.out)) {
+        print_diff("native stdout", n.out, "VMM --stats stdout", v.out);
+        fail_msg("--stats changed the guest's output");
+    }
+    if (v.status != 0 || stats_total(v.err) == 0) {
+        report("VMM --stats", &v);
+        fail_msg("expected status 0 and a non-zero trap count");
+    }
+    assert_non_null(strstr(v.err, "SWI"));
+    proc_result_free(&n);
+    proc_result_free(&v);
+}
+
+/* The guest reads the VMM's window and vectors page: natively the board gives zeros; under the
+ * VMM it must see exactly that or be stopped, never a VMM byte. */
+static void test_probe_window_never_sees_vmm(void **state)
+{
+    (void)state;
+    struct proc_result n = run_guest(guest("probe_window"), 1, NULL);
+    struct proc_result v = run_guest(guest("probe_window"), 0, NULL);
+
+    if (n.status != 0 || strstr(n.out, "read ffff0000: 00000000") == NULL) {
+        report("native probe", &n);
+        fail_msg("the bare board should read zeros there");
+    }
+    int prefix = v.out_len <= n.out_len && !memcmp(v.out, n.out, v.out_len);
+    if (!prefix || (v.status != 0 && v.status != EXIT_VM_STOPPED) ||
+        (v.status == EXIT_VM_STOPPED && !strstr(v.err, "stopped"))) {
+        print_diff("native stdout", n.out, "VMM stdout", v.out);
+        report("VMM probe", &v);
+        fail_msg("the probe saw something the board would not give");
+    }
+    printf("probe_window under the VMM: status %d, stdout \"%s\"\n", v.status, v.out);
+    proc_result_free(&n);
+    proc_result_free(&v);
+}
+
+/* A privileged instruction works on the bare board (SVC mode) and is stopped in the VM, because
+ * the guest really runs in User mode. */
+static void test_privileged_instruction_is_stopped(void **state)
+{
+    (void)state;
+    struct proc_result n = run_guest(guest("probe_priv"), 1, NULL);
+    struct proc_result v = run_guest(guest("probe_priv"), 0, NULL);
+
+    if (n.status != 0 || !strstr(n.out, "midr 41069265")) {
+        report("native probe_priv", &n);
+        fail_msg("native run should read the ARM926 main ID");
+    }
+    if (v.status != EXIT_VM_STOPPED || strstr(v.out, "midr") ||
+        !strstr(v.err, "undefined instruction ee101f10")) {
+        report("VMM probe_priv", &v);
+        fail_msg("the MRC should have trapped and stopped the VM");
+    }
+    proc_result_free(&n);
+    proc_result_free(&v);
+}
+
+static void test_timeout_status(void **state)
+{
+    (void)state;
+    const char *argv[] = { armvmm, "run", "--timeout", "1", guest("spin"), NULL };
+    struct proc_result r = proc_run(argv, NULL);
+    if (r.status != 124 || strcmp(r.out, "spinning\n")) {
+        report("spin --timeout 1", &r);
+        fail_msg("expected status 124 after the guest's output");
+    }
+    proc_result_free(&r);
+}
+
+/* The VMM started without `armvmm run`'s boot information must panic cleanly with 126. */
+static void test_vmm_panics_cleanly_without_bootinfo(void **state)
+{
+    (void)state;
+    const char *argv[] = { "timeout", "30", "qemu-system-arm", "-M", "integratorcp", "-cpu",
+                           "arm926", "-m", "256", "-nodefaults", "-display", "none",
+                           "-audiodev", "none,id=a", "-global", "pl041.audiodev=a",
+                           "-semihosting-config", "enable=on,target=native", "-kernel", vmm_elf,
+                           NULL };
+    struct proc_result r = proc_run(argv, NULL);
+    if (r.status != EXIT_VMM_PANIC || !strstr(r.err, "PANIC: no valid boot information")) {
+        report("bare VMM", &r);
+        fail_msg("expected a panic with status 126");
+    }
+    proc_result_free(&r);
+}
+
+/* ---- bad input: one clear message, status 2, QEMU never started ---- */
+
+static char fake_qemu[600], qemu_marker[600];
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    void *data = malloc(*len);
+    assert_int_equal(fread(data, 1, *len, f), *len);
+    fclose(f);
+    return data;
+}
+
+static void assert_refused(const char *const argv[], const char *expect_msg)
+{
+    char env_qemu[700];
+    snprintf(env_qemu, sizeof(env_qemu), "ARMVMM_QEMU=%s", fake_qemu);
+    const char *env[] = { env_qemu, NULL };
+    unlink(qemu_marker);
+    struct proc_result r = proc_run(argv, env);
+    int started = access(qemu_marker, F_OK) == 0;
+    if (r.status != 2 || !strstr(r.err, expect_msg) || started || r.out_len) {
+        report("bad input", &r);
+        fail_msg("expected status 2, message \"%s\", QEMU not started (started: %d)", expect_msg,
+                 started);
+    }
+    proc_result_free(&r);
+}
+
+/* A copy of hello.elf with one byte changed at offset. */
+static const char *mutated_guest(const char *name, size_t offset, uint8_t value)
+{
+    static char path[8][700];
+    static unsigned next;
+    char *p = path[next++ % 8];
+    size_t len;
+    uint8_t *data = read_file(guest("hello"), &len);
+    assert_true(offset < len);
+    data[offset] = value;
+    snprintf(p, sizeof(path[0]), "%s/%s", tmpdir, name);
+    write_file(p, data, len);
+    free(data);
+    return p;
+}
+
+static void test_bad_input_is_refused(void **state)
+{
+    (void)state;
+    char text[700];
+    snprintf(text, sizeof(text), "%s/not-an-elf", tmpdir);
+    write_file(text, "hello\n", 6);
+    const char *hello = guest("hello");
+
+    assert_refused((const char *[]){ armvmm, "run", "/nonexistent.elf", NULL },
+                   "No such file");
+    assert_refused((const char *[]){ armvmm, "run", text, NULL }, "not an ELF file");
+    assert_refused((const char *[]){ armvmm, "run", "/bin/sh", NULL },
+                   "not a 32-bit little-endian ELF");
+    /* EI_DATA = big-endian; e_machine = x86 (3); first PT_LOAD's p_paddr moved to 0x7f000000. */
+    assert_refused((const char *[]){ armvmm, "run", mutated_guest("be.elf", 5, 2), NULL },
+                   "not a 32-bit little-endian ELF");
+    assert_refused((const char *[]){ armvmm, "run", mutated_guest("x86.elf", 18, 3), NULL },
+                   "not an ARM ELF");
+    assert_refused((const char *[]){ armvmm, "run", mutated_guest("far.elf", 52 + 12 + 3, 0x7f),
+                                     NULL },
+                   "outside the VM's 128 MB of RAM");
+    assert_refused((const char *[]){ armvmm, "run", "--mem", "0", hello, NULL }, "--mem wants");
+    assert_refused((const char *[]){ armvmm, "run", "--mem", "241", hello, NULL }, "--mem wants");
+    assert_refused((const char *[]){ armvmm, "run", "--timeout", "soon", hello, NULL },
+                   "--timeout wants");
+    assert_refused((const char *[]){ armvmm, "run", "--frobnicate", hello, NULL },
+                   "'--frobnicate' is unknown");
+    assert_refused((const char *[]){ armvmm, "run", NULL }, "no GUEST given");
+    assert_refused((const char *[]){ armvmm, "run", hello, hello, NULL },
+                   "more than one GUEST");
+    assert_refused((const char *[]){ armvmm, "fly", NULL }, "unknown command 'fly'");
+}
+
+static int setup_paths(void **state)
+{
+    (void)state;
+    const char *build = getenv("ARMVMM_BUILD");
+    char cwd[256];
+    if (!build)
+        build = "build";
+    if (!getcwd(cwd, sizeof(cwd)))
+        return -1;
+    snprintf(armvmm, sizeof(armvmm), "%s/%s/armvmm", build[0] == '/' ? "" : cwd, build);
+    snprintf(guests, sizeof(guests), "%s/guests", build);
+    snprintf(vmm_elf, sizeof(vmm_elf), "%s/vmm/armvmm.elf", build);
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/armvmm-systest-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    snprintf(fake_qemu, sizeof(fake_qemu), "%s/fake-qemu", tmpdir);
+    snprintf(qemu_marker, sizeof(qemu_marker), "%s/qemu-was-started", tmpdir);
+    FILE *f = fopen(fake_qemu, "w");
+    fprintf(f, "#!/bin/sh\ntouch '%s'\n", qemu_marker);
+    fclose(f);
+    chmod(fake_qemu, 0755);
+    return 0;
+}
+
+static int teardown_paths(void **state)
+{
+    (void)state;
+    char cmd[700];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hello_same_natively_and_in_vm),
+        cmocka_unit_test(test_exit_status_propagates),
+        cmocka_unit_test(test_stats_count_traps),
+        cmocka_unit_test(test_probe_window_never_sees_vmm),
+        cmocka_unit_test(test_privileged_instruction_is_stopped),
+        cmocka_unit_test(test_timeout_status),
+        cmocka_unit_test(test_vmm_panics_cleanly_without_bootinfo),
+        cmocka_unit_test(test_bad_input_is_refused),
+    };
+    return cmocka_run_group_tests_name("system (QEMU)", tests, setup_paths, teardown_paths);
+}

@@ -1,0 +1,95 @@
+/* `armvmm run` option parsing and the boot information it hands the VMM. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "memlayout.h"
+#include "run.h"
+
+static char err[256];
+
+static int parse(int argc, const char **argv, struct run_options *opt)
+{
+    return run_parse_args(argc, (char **)argv, opt, err, sizeof(err));
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct run_options o;
+    const char *argv[] = { "run", "g.elf" };
+    assert_int_equal(parse(2, argv, &o), 0);
+    assert_int_equal(o.mem_mb, 128);
+    assert_int_equal(o.timeout_s, 0);
+    assert_false(o.icount || o.stats || o.gdb || o.native);
+    assert_string_equal(o.guest, "g.elf");
+}
+
+static void test_every_option(void **state)
+{
+    (void)state;
+    struct run_options o;
+    const char *argv[] = { "run", "--timeout", "5", "--mem", "64", "--icount", "--stats",
+                           "--gdb", "--native", "g.elf" };
+    assert_int_equal(parse(10, argv, &o), 0);
+    assert_int_equal(o.timeout_s, 5);
+    assert_int_equal(o.mem_mb, 64);
+    assert_true(o.icount && o.stats && o.gdb && o.native);
+    const char *eq[] = { "run", "--mem=240", "g.elf" };
+    assert_int_equal(parse(3, eq, &o), 0);
+    assert_int_equal(o.mem_mb, VM_RAM_MAX_MB);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    struct run_options o;
+    const char *bad[][4] = {
+        { "run", "--mem", "0", "g" },    { "run", "--mem", "241", "g" },
+        { "run", "--mem", "-1", "g" },   { "run", "--mem", "12x", "g" },
+        { "run", "--timeout", "0", "g" }, { "run", "--bogus", "g", "h" },
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        assert_int_equal(parse(4, bad[i], &o), -1);
+        assert_true(strlen(err) > 0);
+    }
+    const char *none[] = { "run", "--stats" };
+    assert_int_equal(parse(2, none, &o), -1);
+    assert_string_equal(err, "no GUEST given");
+    const char *help[] = { "run", "--help" };
+    assert_int_equal(parse(2, help, &o), 1);
+}
+
+static void test_bootinfo(void **state)
+{
+    (void)state;
+    struct run_options o = { .mem_mb = 64, .stats = true, .guest = "/x/y/hello.elf" };
+    struct guest_image img = { .entry = 0x10000 };
+    struct bootinfo bi;
+    run_fill_bootinfo(&o, &img, &bi);
+    assert_int_equal(bi.magic, BOOTINFO_MAGIC);
+    assert_int_equal(bi.version, BOOTINFO_VERSION);
+    assert_int_equal(bi.flags, BOOT_FLAG_STATS);
+    assert_int_equal(bi.nr_vms, 1);
+    assert_int_equal(bi.vm[0].ram_hpa, VM_RAM_POOL_BASE);
+    assert_int_equal(bi.vm[0].ram_size, 64u << 20);
+    assert_int_equal(bi.vm[0].entry, 0x10000);
+    assert_int_equal(bi.vm[0].uart0_passthrough, 1);
+    assert_string_equal(bi.vm[0].name, "hello");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_every_option),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_bootinfo),
+    };
+    return cmocka_run_group_tests_name("run options", tests, NULL, NULL);
+}
