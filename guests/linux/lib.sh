@@ -71,6 +71,8 @@ linux_src_tree() {
     tar -C "$dir" -xJf "$SRC_TARBALL"
     [ -f "$dir/linux-source-6.1/Makefile" ] || die "unexpected tarball layout in $SRC_TARBALL"
     touch "$dir/.extracted"
+    # An extracted tree is 1.5 GB: drop those of older package versions.
+    find "$CACHE_ROOT/src" -mindepth 1 -maxdepth 1 ! -name "$ver" -exec rm -rf {} +
   fi
   printf '%s\n' "$dir/linux-source-6.1"
 }
