@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Boot commands for the Linux guest, shared by guests/linux/test.sh and bench/run.sh (sourced).
 # Each boot_<where> function boots the build in directory $1 (vmlinux, zImage, integratorcp.dtb,
 # initramfs.cpio.gz) with kernel command line $2 and timing mode $3:

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the Linux guest build (sourced by kernel.sh, initramfs.sh, build.sh).
 # Everything built lands in the cache OUTSIDE the clone:
 #   ${ARMVMM_CACHE:-$HOME/.cache/armvmm}/linux/
