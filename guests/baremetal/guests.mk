@@ -5,7 +5,8 @@ GUEST_DIR     := $(BUILD)/guests
 GUEST_CFLAGS  := -std=c11 $(ARM_CFLAGS) -ffreestanding -nostdlib -O2 -g -Wall -Wextra -Werror \
                  -Icommon -Iguests/baremetal/lib
 GUEST_LDS     := guests/baremetal/lib/guest.ld
-GUEST_RT      := guests/baremetal/lib/crt0.S guests/baremetal/lib/guest.c common/fmt.c
+GUEST_RT      := guests/baremetal/lib/crt0.S guests/baremetal/lib/vectors.S guests/baremetal/lib/guest.c \
+                 common/fmt.c
 
 # Every guests/baremetal/NAME.c is a guest, plus build-time variants of exit_status.c.
 GUEST_NAMES   := $(filter-out exit_status,$(basename $(notdir $(wildcard guests/baremetal/*.c))))

@@ -57,3 +57,35 @@ _Noreturn void guest_exit_reason(uint32_t reason)
     for (;;)
         semihost(SEMIHOST_SYS_EXIT, reason);
 }
+
+extern const uint32_t guest_vector_table[], guest_vector_table_end[];
+
+void guest_install_vectors(void)
+{
+    volatile uint32_t *low = (volatile uint32_t *)0;
+    for (const uint32_t *w = guest_vector_table; w < guest_vector_table_end; w++)
+        *low++ = *w;
+}
+
+/* A stack of its own for every exception mode; SVC keeps the start-up stack. */
+static uint32_t mode_stacks[5][256] __attribute__((aligned(8)));
+
+#define SET_MODE_STACK(mode, top)                                                   \
+    __asm__ volatile("mrs r3, cpsr\n"                                              \
+                     "msr cpsr_c, %0\n"                                            \
+                     "mov sp, %1\n"                                                \
+                     "msr cpsr_c, r3\n" ::"r"(mode), "r"(top) : "r3", "memory")
+
+void guest_setup_stacks(void)
+{
+    static const uint32_t modes[5] = { 0xd1, 0xd2, 0xd7, 0xdb, 0xdf }; /* FIQ IRQ ABT UND SYS */
+    for (unsigned i = 0; i < 5; i++)
+        SET_MODE_STACK(modes[i], &mode_stacks[i][256]);
+}
+
+/* Guests that expect no exception get this one: say so and fail. */
+__attribute__((weak)) void guest_exception(uint32_t kind, uint32_t *regs)
+{
+    guest_printf("unexpected exception %u, return address %08x\n", kind, regs[13]);
+    guest_exit(1);
+}

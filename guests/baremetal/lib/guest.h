@@ -13,6 +13,14 @@ _Noreturn void guest_exit(uint32_t status);
 /* SYS_EXIT with an arbitrary reason (anything but ApplicationExit ends with status 1). */
 _Noreturn void guest_exit_reason(uint32_t reason);
 
+/* Exceptions (lib/vectors.S).  kind: 0 reset, 1 UND, 2 SWI, 3 PABT, 4 DABT, 6 IRQ, 7 FIQ.
+ * regs[0..12] = r0-r12 of the handler's mode, regs[13] = the return address; the handler may
+ * change them.  A guest that takes exceptions defines guest_exception() and calls
+ * guest_install_vectors() (low vectors at 0) and guest_setup_stacks() first. */
+void guest_exception(uint32_t kind, uint32_t *regs);
+void guest_install_vectors(void);
+void guest_setup_stacks(void);
+
 static inline uint32_t guest_read32(uintptr_t addr)
 {
     return *(volatile uint32_t *)addr;
