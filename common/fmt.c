@@ -15,8 +15,14 @@ static void emit(struct sink *s, char c)
     s->count++;
 }
 
+struct spec {
+    unsigned width;
+    char pad;
+    bool left;
+};
+
 static void emit_number(struct sink *s, uint32_t v, unsigned base, bool upper, bool negative,
-                        unsigned width, char pad)
+                        struct spec sp)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char buf[12];
@@ -28,10 +34,13 @@ static void emit_number(struct sink *s, uint32_t v, unsigned base, bool upper, b
     } while (v);
     if (negative)
         buf[n++] = '-';
-    for (unsigned i = n; i < width; i++)
-        emit(s, pad);
+    unsigned len = n;
+    for (unsigned i = len; !sp.left && i < sp.width; i++)
+        emit(s, sp.pad);
     while (n)
         emit(s, buf[--n]);
+    for (unsigned i = len; sp.left && i < sp.width; i++)
+        emit(s, ' ');
 }
 
 int fmt_vformat(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap)
@@ -44,34 +53,33 @@ int fmt_vformat(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap)
             continue;
         }
         fmt++;
-        char pad = ' ';
-        unsigned width = 0;
-        bool left = false;
+        struct spec sp = { 0, ' ', false };
         if (*fmt == '-')
-            left = true, fmt++;
+            sp.left = true, fmt++;
         if (*fmt == '0')
-            pad = '0', fmt++;
+            sp.pad = '0', fmt++;
         while (*fmt >= '0' && *fmt <= '9')
-            width = width * 10 + (unsigned)(*fmt++ - '0');
+            sp.width = sp.width * 10 + (unsigned)(*fmt++ - '0');
         while (*fmt == 'l')
             fmt++;
         switch (*fmt) {
         case 'd': {
             int32_t v = va_arg(ap, int32_t);
-            emit_number(&s, v < 0 ? 0u - (uint32_t)v : (uint32_t)v, 10, false, v < 0, width, pad);
+            emit_number(&s, v < 0 ? 0u - (uint32_t)v : (uint32_t)v, 10, false, v < 0, sp);
             break;
         }
         case 'u':
-            emit_number(&s, va_arg(ap, uint32_t), 10, false, false, width, pad);
+            emit_number(&s, va_arg(ap, uint32_t), 10, false, false, sp);
             break;
         case 'x':
         case 'X':
-            emit_number(&s, va_arg(ap, uint32_t), 16, *fmt == 'X', false, width, pad);
+            emit_number(&s, va_arg(ap, uint32_t), 16, *fmt == 'X', false, sp);
             break;
         case 'p':
             emit(&s, '0');
             emit(&s, 'x');
-            emit_number(&s, (uint32_t)(uintptr_t)va_arg(ap, void *), 16, false, false, 8, '0');
+            emit_number(&s, (uint32_t)(uintptr_t)va_arg(ap, void *), 16, false, false,
+                        (struct spec){ 8, '0', false });
             break;
         case 'c':
             emit(&s, (char)va_arg(ap, int));
@@ -81,11 +89,11 @@ int fmt_vformat(fmt_putc_fn out, void *ctx, const char *fmt, va_list ap)
             unsigned len = 0;
             for (const char *p = str ? str : "(null)"; *p; p++, len++)
                 ;
-            for (unsigned i = len; !left && i < width; i++)
+            for (unsigned i = len; !sp.left && i < sp.width; i++)
                 emit(&s, ' ');
             for (const char *p = str ? str : "(null)"; *p; p++)
                 emit(&s, *p);
-            for (unsigned i = len; left && i < width; i++)
+            for (unsigned i = len; sp.left && i < sp.width; i++)
                 emit(&s, ' ');
             break;
         }

@@ -1,5 +1,5 @@
 /* A tiny printf engine, freestanding, shared by the VMM's log and the bare-metal test guests.
- * Supports %s %c %d %u %x %X %p %% with optional '0' flag and width ('-' left-aligns %s). */
+ * Supports %s %c %d %u %x %X %p %% with optional '-' (left-align) and '0' flags and a width. */
 #ifndef ARMVMM_FMT_H
 #define ARMVMM_FMT_H
 

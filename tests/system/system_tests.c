@@ -276,6 +276,25 @@ static void test_bad_input_is_refused(void **state)
     assert_refused((const char *[]){ armvmm, "fly", NULL }, "unknown command 'fly'");
 }
 
+/* The Linux guest on the bare board: its test programs' PASS lines (guests/linux/test.sh). */
+static void test_linux_native_programs_pass(void **state)
+{
+    (void)state;
+    char dir[600], log[600];
+    snprintf(dir, sizeof(dir), "%s/../linux/default", guests);
+    snprintf(log, sizeof(log), "%s/../linux/test-native-default.log", guests);
+    if (access(dir, F_OK) != 0)
+        fail_msg("no Linux build in %s: run `make linux` (make test does)", dir);
+    const char *argv[] = { "bash", "guests/linux/test.sh", "--native", "--log", log, dir, NULL };
+    struct proc_result r = proc_run(argv, NULL);
+    printf("%s", r.out);
+    if (r.status != 0) {
+        printf("%s", r.err);
+        fail_msg("Linux test programs failed natively (status %d)", r.status);
+    }
+    proc_result_free(&r);
+}
+
 static int setup_paths(void **state)
 {
     (void)state;
@@ -319,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_timeout_status),
         cmocka_unit_test(test_vmm_panics_cleanly_without_bootinfo),
         cmocka_unit_test(test_bad_input_is_refused),
+        cmocka_unit_test(test_linux_native_programs_pass),
     };
     return cmocka_run_group_tests_name("system (QEMU)", tests, setup_paths, teardown_paths);
 }

@@ -29,6 +29,8 @@ static void test_numbers(void **state)
     assert_string_equal(out, "-2147483648");
     format("%4u|%-6s|%6s|", 7u, "ab", "cd");
     assert_string_equal(out, "   7|ab    |    cd|");
+    format("%-5u|%-3x|", 42u, 0xau);
+    assert_string_equal(out, "42   |a  |");
 }
 
 static void test_strings_and_escapes(void **state)

@@ -35,10 +35,10 @@ static void test_every_option(void **state)
     struct run_options o;
     const char *argv[] = { "run", "--timeout", "5", "--mem", "64", "--icount", "--stats",
                            "--gdb", "--native", "g.elf" };
-    assert_int_equal(parse(10, argv, &o), 0);
+    assert_int_equal(parse(11, argv, &o), 0);
     assert_int_equal(o.timeout_s, 5);
     assert_int_equal(o.mem_mb, 64);
-    assert_true(o.icount && o.stats && o.gdb && o.native);
+    assert_true(o.icount && o.stats && o.trace && o.gdb && o.native);
     const char *eq[] = { "run", "--mem=240", "g.elf" };
     assert_int_equal(parse(3, eq, &o), 0);
     assert_int_equal(o.mem_mb, VM_RAM_MAX_MB);

@@ -12,6 +12,7 @@
 
 #include "exitcodes.h"
 #include "memlayout.h"
+#include "patch_cache.h"
 #include "qemu.h"
 
 #define DEFAULT_MEM_MB 128u
@@ -25,6 +26,7 @@ void run_usage(FILE *to)
             "  --mem MB           the VM's RAM in MB (default %u, at most %u)\n"
             "  --icount           deterministic QEMU time: -icount shift=0,sleep=off\n"
             "  --stats            print the VMM's trap statistics at exit (stderr)\n"
+            "  --trace            print the VMM's trace of the last traps at exit (stderr)\n"
             "  --gdb              wait for gdb on QEMU's gdbstub, tcp::1234\n"
             "  --native           run GUEST on the bare board instead, for comparison\n"
             "  -h, --help         this text\n",
@@ -53,12 +55,13 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 
 int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, size_t errlen)
 {
-    enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_GDB, OPT_NATIVE };
+    enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_TRACE, OPT_GDB, OPT_NATIVE };
     static const struct option longopts[] = {
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "mem", required_argument, NULL, OPT_MEM },
         { "icount", no_argument, NULL, OPT_ICOUNT },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "trace", no_argument, NULL, OPT_TRACE },
         { "gdb", no_argument, NULL, OPT_GDB },
         { "native", no_argument, NULL, OPT_NATIVE },
         { "help", no_argument, NULL, 'h' },
@@ -83,6 +86,7 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
             break;
         case OPT_ICOUNT: opt->icount = true; break;
         case OPT_STATS: opt->stats = true; break;
+        case OPT_TRACE: opt->trace = true; break;
         case OPT_GDB: opt->gdb = true; break;
         case OPT_NATIVE: opt->native = true; break;
         case 'h': return 1;
@@ -107,7 +111,7 @@ void run_fill_bootinfo(const struct run_options *opt, const struct guest_image *
     *bi = (struct bootinfo){
         .magic = BOOTINFO_MAGIC,
         .version = BOOTINFO_VERSION,
-        .flags = opt->stats ? BOOT_FLAG_STATS : 0,
+        .flags = (opt->stats ? BOOT_FLAG_STATS : 0) | (opt->trace ? BOOT_FLAG_TRACE : 0),
         .nr_vms = 1,
     };
     bi->vm[0] = (struct bootinfo_vm){
@@ -171,7 +175,8 @@ static const char *staging_file(struct staging *st, const char *name)
 /* Stages each segment and the boot information as raw files for QEMU's generic loader, which
  * places them straight at their host-physical addresses. */
 static int stage_vm(const struct run_options *opt, const struct guest_image *img,
-                    struct staging *st, struct qemu_cmd *cmd, char *err, size_t errlen)
+                    const char *image, struct staging *st, struct qemu_cmd *cmd, char *err,
+                    size_t errlen)
 {
     const char *tmp = getenv("TMPDIR");
     struct bootinfo bi;
@@ -189,7 +194,7 @@ static int stage_vm(const struct run_options *opt, const struct guest_image *img
             continue;   /* all zeros: RAM starts zeroed */
         snprintf(name, sizeof(name), "seg%u.bin", i);
         const char *path = staging_file(st, name);
-        if (guest_image_extract(opt->guest, &img->seg[i], path, err, errlen))
+        if (guest_image_extract(image, &img->seg[i], path, err, errlen))
             return -1;
         qemu_cmd_add(cmd, "-device");
         qemu_cmd_addf(cmd, "loader,file=%s,addr=0x%08x,force-raw=on", path,
@@ -210,7 +215,7 @@ int cmd_run(int argc, char **argv)
     struct guest_image img;
     struct staging st = { .nr_files = 0 };
     struct qemu_cmd cmd;
-    char err[PATH_MAX + 256], vmm[PATH_MAX];
+    char err[PATH_MAX + 256], vmm[PATH_MAX], patched[PATH_MAX];
     int rc = run_parse_args(argc, argv, &opt, err, sizeof(err));
 
     if (rc > 0) {
@@ -230,10 +235,15 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "armvmm run: VMM image %s not found (build it with `make`)\n", vmm);
         return ARMVMM_EXIT_NOT_STARTED;
     }
+    /* Under the VMM the guest runs patched (docs/PATCHER.md); natively as it is. */
+    if (!opt.native && patch_cache_get(opt.guest, patched, sizeof(patched), err, sizeof(err))) {
+        fprintf(stderr, "armvmm run: %s\n", err);
+        return ARMVMM_EXIT_NOT_STARTED;
+    }
     qemu_cmd_init(&cmd, opt.native ? opt.mem_mb : HOST_RAM_SIZE / MB(1), opt.icount, opt.gdb);
     qemu_cmd_add(&cmd, "-kernel");
     qemu_cmd_add(&cmd, opt.native ? opt.guest : vmm);
-    if (!opt.native && stage_vm(&opt, &img, &st, &cmd, err, sizeof(err))) {
+    if (!opt.native && stage_vm(&opt, &img, patched, &st, &cmd, err, sizeof(err))) {
         fprintf(stderr, "armvmm run: %s\n", err);
         staging_cleanup(&st);
         qemu_cmd_free(&cmd);

@@ -12,7 +12,7 @@
 struct run_options {
     unsigned timeout_s;   /* 0: none */
     unsigned mem_mb;
-    bool icount, stats, gdb, native;
+    bool icount, stats, trace, gdb, native;
     const char *guest;
 };
 

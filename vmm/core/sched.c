@@ -49,6 +49,10 @@ static _Noreturn void vmm_finish(void)
     for (unsigned i = 0; i < nr_vms; i++) {
         if (run_flags & BOOT_FLAG_STATS)
             stats_print(vms[i]);
+        if (run_flags & BOOT_FLAG_TRACE) {
+            vmm_log("vm%u '%s' trap trace:\n", vms[i]->id, vms[i]->name);
+            trace_print(&vms[i]->trace);
+        }
         if (vms[i]->exit_status > status)
             status = vms[i]->exit_status;
     }

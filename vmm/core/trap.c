@@ -22,13 +22,15 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     uint32_t insn = 0;
 
     vm->stats.by_kind[kind]++;
+    if (kind == TRAP_UND || kind == TRAP_SWI)
+        vm_read_word(vm, gpa(f->pc - 4), &insn);
+    trace_record(&vm->trace, kind, f->pc, insn, v->vcpsr);
     switch (kind) {
     case TRAP_SWI:
         if (semihost_handle(v, f))
             return;
         vm_stop(vm, f, "unhandled SWI at 0x%08x", f->pc - 4);
     case TRAP_UND:
-        vm_read_word(vm, gpa(f->pc - 4), &insn);
         vm_stop(vm, f, "unhandled undefined instruction %08x at 0x%08x", insn, f->pc - 4);
     case TRAP_DABT:
         vm_stop(vm, f, "unhandled data abort at 0x%08x (fsr %03x) from pc 0x%08x",

@@ -83,5 +83,6 @@ _Noreturn void vm_stop(struct vm *vm, const struct trap_frame *frame, const char
     vmm_log("vm%u '%s' stopped: %s\n", vm->id, vm->name, why);
     log_printf("  virtual cpsr %08x\n", vm->vcpu.vcpsr);
     dump_frame(frame);
+    trace_print(&vm->trace);
     vm_exit(vm, EXIT_VM_STOPPED);
 }

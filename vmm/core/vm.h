@@ -9,6 +9,7 @@
 #include "bootinfo.h"
 #include "pte.h"
 #include "stats.h"
+#include "trace.h"
 #include "trap.h"
 
 #define MAX_VMS BOOTINFO_MAX_VMS
@@ -35,6 +36,7 @@ struct vm {
     uint32_t *l1;             /* the real L1 table this VM runs on */
     struct vcpu vcpu;
     struct trap_stats stats;
+    struct trace_ring trace;
 };
 
 void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi);
