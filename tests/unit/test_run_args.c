@@ -34,7 +34,7 @@ static void test_every_option(void **state)
     (void)state;
     struct run_options o;
     const char *argv[] = { "run", "--timeout", "5", "--mem", "64", "--icount", "--stats",
-                           "--gdb", "--native", "g.elf" };
+                           "--trace", "--gdb", "--native", "g.elf" };
     assert_int_equal(parse(11, argv, &o), 0);
     assert_int_equal(o.timeout_s, 5);
     assert_int_equal(o.mem_mb, 64);
