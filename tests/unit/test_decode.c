@@ -467,6 +467,161 @@ static void test_known_other_classes(void **state)
     assert_string_equal(insn_kind_name(999), "?");
 }
 
+/* Every addressing-mode bit combination of the word/byte loads and stores (A5.2). */
+static void test_load_store_word_byte_modes(void **state)
+{
+    (void)state;
+    for (uint32_t bits = 0; bits < 64; bits++) {
+        uint32_t i = bits >> 5 & 1, p = bits >> 4 & 1, u = bits >> 3 & 1, b = bits >> 2 & 1;
+        uint32_t wb = bits >> 1 & 1, l = bits & 1;
+        uint32_t w = 0x54000000u | i << 25 | p << 24 | u << 23 | b << 22 | wb << 21 | l << 20 |
+                     3u << 16 | 4u << 12 | (i ? (5u << 7 | SHIFT_ASR << 5 | 6u) : 0x123u);
+        struct insn in;
+        decode_arm(w, &in);
+        assert_int_equal(in.kind, INSN_LOAD_STORE);
+        assert_int_equal(in.cond, COND_PL);
+        assert_int_equal(in.mem.load, l);
+        assert_int_equal(in.mem.size, b ? 1 : 4);
+        assert_false(in.mem.sign);
+        assert_int_equal(in.mem.pre, p);
+        assert_int_equal(in.mem.up, u);
+        assert_int_equal(in.mem.wback, !p || wb);       /* post-indexed always writes back */
+        assert_int_equal(in.mem.user, !p && wb);        /* LDRT/STRT/LDRBT/STRBT */
+        assert_int_equal(in.mem.rn, 3);
+        assert_int_equal(in.mem.rd, 4);
+        if (i) {
+            assert_int_equal(in.mem.form, OPERAND_REG_IMM);
+            assert_int_equal(in.mem.rm, 6);
+            assert_int_equal(in.mem.shift, SHIFT_ASR);
+            assert_int_equal(in.mem.shift_imm, 5);
+        } else {
+            assert_int_equal(in.mem.form, OPERAND_IMM);
+            assert_int_equal(in.mem.imm, 0x123);
+        }
+        assert_int_equal(in.unpred, 0);
+    }
+    /* bit 4 set with a register offset is not a load/store (media / proxy space) */
+    struct insn in;
+    decode_arm(0xe6100010, &in);
+    assert_int_equal(in.kind, INSN_UNDEFINED);
+}
+
+/* Every combination of the halfword / signed / doubleword transfers (A5.3). */
+static void test_load_store_extra_modes(void **state)
+{
+    (void)state;
+    for (uint32_t bits = 0; bits < 128; bits++) {
+        uint32_t p = bits >> 6 & 1, u = bits >> 5 & 1, i = bits >> 4 & 1, wb = bits >> 3 & 1;
+        uint32_t l = bits >> 2 & 1, sh = bits & 3;
+        uint32_t w = 0xE0000090u | p << 24 | u << 23 | i << 22 | wb << 21 | l << 20 |
+                     7u << 16 | 2u << 12 | sh << 5 | (i ? (0xAu << 8 | 0x5u) : 0x9u);
+        struct insn in;
+        decode_arm(w, &in);
+        if (sh == 0) {            /* multiply / swp space */
+            assert_true(in.kind == INSN_ARITH || in.kind == INSN_SWP ||
+                        in.kind == INSN_UNDEFINED);
+            continue;
+        }
+        assert_int_equal(in.kind, INSN_LOAD_STORE);
+        assert_int_equal(in.mem.pre, p);
+        assert_int_equal(in.mem.up, u);
+        assert_int_equal(in.mem.wback, !p || wb);
+        assert_false(in.mem.user);
+        assert_int_equal(in.mem.rn, 7);
+        assert_int_equal(in.mem.rd, 2);
+        if (i) {
+            assert_int_equal(in.mem.form, OPERAND_IMM);
+            assert_int_equal(in.mem.imm, 0xA5);
+        } else {
+            assert_int_equal(in.mem.form, OPERAND_REG_IMM);
+            assert_int_equal(in.mem.rm, 9);
+            assert_int_equal(in.mem.shift_imm, 0);
+        }
+        if (!l && sh == 1) {            /* STRH */
+            assert_true(!in.mem.load && in.mem.size == 2 && !in.mem.sign);
+        } else if (l && sh == 1) {      /* LDRH */
+            assert_true(in.mem.load && in.mem.size == 2 && !in.mem.sign);
+        } else if (l && sh == 2) {      /* LDRSB */
+            assert_true(in.mem.load && in.mem.size == 1 && in.mem.sign);
+        } else if (l && sh == 3) {      /* LDRSH */
+            assert_true(in.mem.load && in.mem.size == 2 && in.mem.sign);
+        } else if (sh == 2) {           /* LDRD */
+            assert_true(in.mem.load && in.mem.size == 8 && !in.mem.sign);
+        } else {                        /* STRD */
+            assert_true(!in.mem.load && in.mem.size == 8 && !in.mem.sign);
+        }
+        /* P=0 W=1 is ARMv6T2's LDRHT...: UNPREDICTABLE on ARMv5 */
+        assert_int_equal(!!(in.unpred & INSN_UNPRED_FORM), !p && wb);
+    }
+    struct insn in;
+    decode_arm(0xe1c330d8, &in);                       /* ldrd r3, [r3, #8]: odd Rd */
+    assert_true(in.unpred & INSN_UNPRED_REG);
+}
+
+/* LDM/STM: every P, U, S, W, L combination; LDM(1/2/3), STM(1/2). */
+static void test_load_store_multiple_modes(void **state)
+{
+    (void)state;
+    for (uint32_t bits = 0; bits < 32; bits++) {
+        uint32_t p = bits >> 4 & 1, u = bits >> 3 & 1, sb = bits >> 2 & 1, wb = bits >> 1 & 1;
+        uint32_t l = bits & 1;
+        for (int pc = 0; pc < 2; pc++) {
+            uint32_t list = 0x0F0Fu | (pc ? 0x8000u : 0);
+            uint32_t w = 0x38000000u | p << 24 | u << 23 | sb << 22 | wb << 21 | l << 20 |
+                         13u << 16 | list;
+            struct insn in;
+            decode_arm(w, &in);
+            assert_int_equal(in.kind, INSN_LOAD_STORE_MULTIPLE);
+            assert_int_equal(in.cond, COND_CC);
+            assert_int_equal(in.block.pre, p);
+            assert_int_equal(in.block.up, u);
+            assert_int_equal(in.block.s, sb);
+            assert_int_equal(in.block.wback, wb);
+            assert_int_equal(in.block.load, l);
+            assert_int_equal(in.block.rn, 13);
+            assert_int_equal(in.block.list, list);
+            assert_int_equal(in.block.count, pc ? 9 : 8);
+            assert_int_equal(in.block.exc_return, sb && l && pc);          /* LDM(3) */
+            assert_int_equal(in.block.user_regs, sb && !(l && pc));        /* LDM(2), STM(2) */
+            assert_int_equal(!!(in.unpred & INSN_UNPRED_FORM), in.block.user_regs && wb);
+        }
+    }
+    struct insn in;
+    decode_arm(0xe8bd0000, &in);                       /* ldm sp!, {} */
+    assert_true(in.unpred & INSN_UNPRED_FORM);
+    decode_arm(0xe8b10002, &in);                       /* ldm r1!, {r1} */
+    assert_true(in.unpred & INSN_UNPRED_REG);
+}
+
+/* Conditions: every class keeps its condition; NV selects ARMv5's unconditional space. */
+static void test_conditions(void **state)
+{
+    (void)state;
+    static const struct { uint32_t w; uint8_t kind, nv_kind; } t[] = {
+        { 0x0a000010, INSN_BRANCH, INSN_BRANCH },          /* b -> blx #imm */
+        { 0x0e070f90, INSN_MCR, INSN_MCR },                /* mcr -> mcr2 */
+        { 0x0e170f10, INSN_MRC, INSN_MRC },                /* mrc -> mrc2 */
+        { 0x0e000000, INSN_CDP, INSN_CDP },                /* cdp -> cdp2 */
+        { 0x0d910100, INSN_LDC, INSN_LDC },                /* ldc -> ldc2 */
+        { 0x0c400000, INSN_MCRR, INSN_UNDEFINED },         /* mcrr -> mcrr2 (ARMv6) */
+        { 0x05910000, INSN_LOAD_STORE, INSN_UNDEFINED },   /* ldr -> (pld needs 0101 U101) */
+        { 0x05d1f000, INSN_LOAD_STORE, INSN_PLD },         /* ldrb pc, [r1] -> pld [r1] */
+        { 0x010f0000, INSN_MRS, INSN_UNDEFINED },
+        { 0x0121f000, INSN_MSR, INSN_UNDEFINED },
+        { 0x0f000000, INSN_SWI, INSN_UNDEFINED },
+        { 0x08bd8000, INSN_LOAD_STORE_MULTIPLE, INSN_UNDEFINED },  /* ldm -> rfe (ARMv6) */
+        { 0x01a00000, INSN_DATA_PROC, INSN_UNDEFINED },
+        { 0x07000010, INSN_PROXY, INSN_UNDEFINED },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        for (uint32_t cond = 0; cond < 16; cond++) {
+            struct insn in;
+            decode_arm(t[i].w | cond << 28, &in);
+            if (in.kind != (cond == 15 ? t[i].nv_kind : t[i].kind) || in.cond != cond)
+                fail_msg("%08x: kind %s", t[i].w | cond << 28, insn_kind_name(in.kind));
+        }
+}
+
 /* ------------------------------------------------------------------ capstone oracle */
 
 static csh cs;
@@ -606,6 +761,55 @@ static void check_operands(uint32_t w, const struct insn *in, const cs_insn *ci,
             fail_msg("%08x (%s %s): rd %u", w, ci->mnemonic, ci->op_str, in->mem.rd);
         if (!mem || reg_num(mem->mem.base) != in->mem.rn)
             fail_msg("%08x (%s %s): rn %u", w, ci->mnemonic, ci->op_str, in->mem.rn);
+        /* capstone flags writeback for pre-indexed "[rn, ...]!" only; post-indexed is "[rn], .." */
+        if (in->mem.pre ? d->writeback != in->mem.wback : !strstr(ci->op_str, "], "))
+            fail_msg("%08x (%s %s): pre %d writeback %d", w, ci->mnemonic, ci->op_str,
+                     in->mem.pre, in->mem.wback);
+        if (in->mem.size == 8) {
+            const cs_arm_op *o1 = op_of(ci, 1);
+            if (!o1 || o1->type != ARM_OP_REG || reg_num(o1->reg) != in->mem.rd + 1)
+                fail_msg("%08x (%s %s): second register", w, ci->mnemonic, ci->op_str);
+        }
+        break;
+    }
+    case INSN_SWP: {
+        const cs_arm_op *o1 = op_of(ci, 1), *o2 = op_of(ci, 2);
+        if (!o0 || reg_num(o0->reg) != in->mem.rd || !o1 || reg_num(o1->reg) != in->mem.rm ||
+            !o2 || o2->type != ARM_OP_MEM || reg_num(o2->mem.base) != in->mem.rn)
+            fail_msg("%08x (%s %s): swp registers", w, ci->mnemonic, ci->op_str);
+        break;
+    }
+    case INSN_DATA_PROC: {
+        unsigned want = in->dp.opcode >= DP_TST && in->dp.opcode <= DP_CMN ? in->dp.rn : in->dp.rd;
+        if (!o0 || o0->type != ARM_OP_REG || reg_num(o0->reg) != (int)want)
+            fail_msg("%08x (%s %s): first register %u", w, ci->mnemonic, ci->op_str, want);
+        break;
+    }
+    case INSN_CDP: {
+        const cs_arm_op *o = d->operands;
+        if (d->op_count < 5 || o[0].imm != in->cp.cp || o[1].imm != in->cp.opc1 ||
+            o[2].imm != in->cp.crd || o[3].imm != in->cp.crn || o[4].imm != in->cp.crm ||
+            (d->op_count > 5 && o[5].imm != in->cp.opc2))
+            fail_msg("%08x (%s %s): cdp fields", w, ci->mnemonic, ci->op_str);
+        break;
+    }
+    case INSN_MCRR:
+    case INSN_MRRC: {
+        const cs_arm_op *o = d->operands;
+        if (d->op_count != 5 || o[0].imm != in->cp.cp || o[1].imm != in->cp.opc1 ||
+            reg_num(o[2].reg) != in->cp.rd || reg_num(o[3].reg) != in->cp.rn ||
+            o[4].imm != in->cp.crm)
+            fail_msg("%08x (%s %s): mcrr fields", w, ci->mnemonic, ci->op_str);
+        break;
+    }
+    case INSN_LDC:
+    case INSN_STC: {
+        const cs_arm_op *o = d->operands;
+        if (d->op_count < 3 || o[0].imm != in->cp.cp || o[1].imm != in->cp.crd ||
+            o[2].type != ARM_OP_MEM || reg_num(o[2].mem.base) != in->cp.rn ||
+            (ci->id == ARM_INS_LDCL || ci->id == ARM_INS_STCL || ci->id == ARM_INS_LDC2L ||
+             ci->id == ARM_INS_STC2L) != in->cp.n)
+            fail_msg("%08x (%s %s): ldc/stc fields", w, ci->mnemonic, ci->op_str);
         break;
     }
     case INSN_LOAD_STORE_MULTIPLE: {
@@ -620,6 +824,10 @@ static void check_operands(uint32_t w, const struct insn *in, const cs_insn *ci,
         if (regs != in->block.count)
             fail_msg("%08x (%s %s): %d registers, decoder %u", w, ci->mnemonic, ci->op_str,
                      regs, in->block.count);
+        if (ci->id != ARM_INS_PUSH && ci->id != ARM_INS_POP && d->writeback != in->block.wback)
+            fail_msg("%08x (%s %s): writeback %d", w, ci->mnemonic, ci->op_str, in->block.wback);
+        if (d->usermode != in->block.s)
+            fail_msg("%08x (%s %s): ^ %d", w, ci->mnemonic, ci->op_str, in->block.s);
         break;
     }
     case INSN_BRANCH:
@@ -799,6 +1007,10 @@ int main(void)
         cmocka_unit_test(test_proxy_space_exhaustive),
         cmocka_unit_test(test_proxy_space_decode),
         cmocka_unit_test(test_known_other_classes),
+        cmocka_unit_test(test_load_store_word_byte_modes),
+        cmocka_unit_test(test_load_store_extra_modes),
+        cmocka_unit_test(test_load_store_multiple_modes),
+        cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_oracle_random),
         cmocka_unit_test(test_oracle_per_class),
         cmocka_unit_test(test_oracle_misc_space),
