@@ -232,6 +232,8 @@ static int build_fixtures(void)
     return 0;
 }
 
+static int group_teardown(void **state);
+
 static int group_setup(void **state)
 {
     const char *env = getenv("ARMVMM_SRCDIR");
@@ -257,7 +259,11 @@ static int group_setup(void **state)
                 "(scripts/setup.sh installs it)\n");
         return 0;
     }
-    return build_fixtures();
+    if (build_fixtures() != 0) {
+        group_teardown(state);    /* cmocka skips the teardown when the setup fails */
+        return -1;
+    }
+    return 0;
 }
 
 static int group_teardown(void **state)
