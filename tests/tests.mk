@@ -7,7 +7,7 @@ TEST_LDLIBS := -lcmocka -lelf -lcapstone
 
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_LIB) $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) $(HOST_EXTRA_CFLAGS) -Itests/unit -iquote vmm/core -o $@ $< $(HOST_LIB) $(TEST_LDLIBS)
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_EXTRA_CFLAGS) -Itests/unit $(VMM_QUOTE_INCLUDES) -o $@ $< $(HOST_LIB) $(TEST_LDLIBS)
 
 SYSTEM_BIN := $(BUILD)/tests/system_tests
 $(SYSTEM_BIN): $(wildcard tests/system/*.c) $(wildcard tests/system/*.h) $(SETUP_STAMP)
