@@ -97,7 +97,7 @@ md="$out/results.md"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); runs per cell: $runs (median); iteration divisor: $scale"
   echo "- guest: $(sed -n 's/^linux-source package: //p' "$linux/version.txt" 2>/dev/null), variant $(sed -n 's/^variant: //p' "$linux/version.txt" 2>/dev/null), build $(basename "$(readlink -f "$linux")")"
-  echo "- $($LINUX_QEMU --version | head -1)"
+  echo "- $(qemu-system-arm --version | head -1)"
   echo "- icount: -icount shift=0,sleep=off (1 guest instruction = 1 ns: µs = thousands of instructions); wall: -accel tcg,thread=single on $(nproc) cores"
   echo
   awk -F, -v cols="$columns" -v modes="$modes" 'NR > 1 {

@@ -3,7 +3,7 @@
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-TEST_LDLIBS := -lcmocka -lelf -lcapstone
+TEST_LDLIBS := -lcmocka -lelf -lfdt -lcapstone
 
 $(BUILD)/tests/%: tests/unit/%.c $(HOST_LIB) $(SETUP_STAMP)
 	@mkdir -p $(@D)

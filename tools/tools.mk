@@ -2,7 +2,7 @@
 # common/ (the instruction decoder, boot-info layout) is compiled here *and* into the VMM.
 
 HOST_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -Icommon -Itools/armvmm -MMD -MP
-HOST_LDLIBS  := -lelf
+HOST_LDLIBS  := -lelf -lfdt
 HOST_OBJDIR  := $(BUILD)/host
 ARMVMM       := $(BUILD)/armvmm
 

@@ -14,19 +14,17 @@
 #                      initramfs.cpio.gz (valid after the `linux` target ran)
 #   LINUX_ALT_OUT      the same for VARIANT=alt (after `make linux VARIANT=alt`)
 #   LINUX_VARIANT_OUT  the same for the selected $(VARIANT)
-#   LINUX_QEMU_NATIVE  the native QEMU command line without -append (boots LINUX_VARIANT_OUT)
 
 BUILD   ?= build
 SETUP   ?= scripts/setup.sh
 VARIANT ?= default
+ARMVMM  ?= $(BUILD)/armvmm
 
 LINUX_OUT         := $(BUILD)/linux/default
 LINUX_ALT_OUT     := $(BUILD)/linux/alt
 LINUX_VARIANT_OUT := $(BUILD)/linux/$(VARIANT)
-LINUX_QEMU_NATIVE := qemu-system-arm -M integratorcp -cpu arm926 -m 128 \
-	-kernel $(LINUX_VARIANT_OUT)/zImage -dtb $(LINUX_VARIANT_OUT)/integratorcp.dtb \
-	-initrd $(LINUX_VARIANT_OUT)/initramfs.cpio.gz -nographic -no-reboot \
-	-audiodev none,id=a -global pl041.audiodev=a
+LINUX_ARMVMM_ARGS := --dtb $(LINUX_VARIANT_OUT)/integratorcp.dtb \
+	--initrd $(LINUX_VARIANT_OUT)/initramfs.cpio.gz $(LINUX_VARIANT_OUT)/vmlinux
 
 .PHONY: linux run-native linux-test-native bench
 
@@ -34,13 +32,13 @@ linux:
 	@bash $(SETUP) linux
 	@bash guests/linux/build.sh $(VARIANT) $(LINUX_VARIANT_OUT) >/dev/null
 
-run-native: linux
+run-native: linux $(ARMVMM)
 	@echo "run-native: booting $(VARIANT) Linux on QEMU integratorcp; 'reboot -f' (or Ctrl-A x) quits"
-	$(LINUX_QEMU_NATIVE) -append "console=ttyAMA0"
+	$(ARMVMM) run --native --append "console=ttyAMA0" $(LINUX_ARMVMM_ARGS)
 
-linux-test-native: linux
+linux-test-native: linux $(ARMVMM)
 	@bash guests/linux/test.sh --native --log $(BUILD)/linux/test-native-$(VARIANT).log $(LINUX_VARIANT_OUT)
 
 # BENCH_ARGS: more bench/run.sh options, e.g. BENCH_ARGS='--runs 5' or '--modes icount'.
-bench: linux
+bench: linux $(ARMVMM)
 	@bash bench/run.sh --linux $(LINUX_VARIANT_OUT) --out $(BUILD)/bench $(BENCH_ARGS)

@@ -34,8 +34,12 @@ static void test_every_option(void **state)
     (void)state;
     struct run_options o;
     const char *argv[] = { "run", "--timeout", "5", "--mem", "64", "--icount", "--stats",
-                           "--trace", "--gdb", "--native", "g.elf" };
-    assert_int_equal(parse(11, argv, &o), 0);
+                           "--trace", "--gdb", "--native", "--dtb", "b.dtb", "--initrd", "i",
+                           "--append", "console=ttyAMA0 x=1", "g.elf" };
+    assert_int_equal(parse(17, argv, &o), 0);
+    assert_string_equal(o.dtb, "b.dtb");
+    assert_string_equal(o.initrd, "i");
+    assert_string_equal(o.append, "console=ttyAMA0 x=1");
     assert_int_equal(o.timeout_s, 5);
     assert_int_equal(o.mem_mb, 64);
     assert_true(o.icount && o.stats && o.trace && o.gdb && o.native);
@@ -69,9 +73,10 @@ static void test_bootinfo(void **state)
 {
     (void)state;
     struct run_options o = { .mem_mb = 64, .stats = true, .guest = "/x/y/hello.elf" };
-    struct guest_image img = { .entry = 0x10000 };
+    struct run_plan plan = { .img = { .entry = 0x10000 }, .ram_size = 64u << 20,
+                             .r1 = 0x113, .r2 = 0x2000000 };
     struct bootinfo bi;
-    run_fill_bootinfo(&o, &img, &bi);
+    run_fill_bootinfo(&o, &plan, &bi);
     assert_int_equal(bi.magic, BOOTINFO_MAGIC);
     assert_int_equal(bi.version, BOOTINFO_VERSION);
     assert_int_equal(bi.flags, BOOT_FLAG_STATS);
@@ -79,6 +84,9 @@ static void test_bootinfo(void **state)
     assert_int_equal(bi.vm[0].ram_hpa, VM_RAM_POOL_BASE);
     assert_int_equal(bi.vm[0].ram_size, 64u << 20);
     assert_int_equal(bi.vm[0].entry, 0x10000);
+    assert_int_equal(bi.vm[0].r0, 0);
+    assert_int_equal(bi.vm[0].r1, 0x113);
+    assert_int_equal(bi.vm[0].r2, 0x2000000);
     assert_int_equal(bi.vm[0].uart0_passthrough, 1);
     assert_string_equal(bi.vm[0].name, "hello");
 }

@@ -38,21 +38,23 @@ static int check_header(Elf *elf, const char *path, GElf_Ehdr *eh, char *err, si
 }
 
 static int add_segment(const GElf_Phdr *ph, size_t file_size, uint32_t ram_size,
-                       struct guest_image *img, const char *path, char *err, size_t errlen)
+                       uint32_t load_offset, struct guest_image *img, const char *path,
+                       char *err, size_t errlen)
 {
     if (ph->p_filesz > ph->p_memsz || ph->p_offset > file_size ||
         ph->p_filesz > file_size - ph->p_offset)
         return fail(err, errlen, "%s: corrupt program header (segment data outside the file)",
                     path);
-    if ((uint64_t)ph->p_paddr + ph->p_memsz > ram_size)
+    if (ph->p_paddr < load_offset || (uint64_t)ph->p_paddr - load_offset + ph->p_memsz > ram_size)
         return fail(err, errlen,
-                    "%s: segment at 0x%08llx-0x%08llx is outside the VM's %u MB of RAM", path,
+                    "%s: segment at 0x%08llx-0x%08llx is outside the VM's %u MB of RAM%s", path,
                     (unsigned long long)ph->p_paddr,
-                    (unsigned long long)(ph->p_paddr + ph->p_memsz - 1), ram_size >> 20);
+                    (unsigned long long)(ph->p_paddr + ph->p_memsz - 1), ram_size >> 20,
+                    load_offset ? " (after moving it down by PAGE_OFFSET)" : "");
     if (img->nr_segments == GUEST_MAX_SEGMENTS)
         return fail(err, errlen, "%s: more than %d loadable segments", path, GUEST_MAX_SEGMENTS);
     img->seg[img->nr_segments++] = (struct guest_segment){
-        .gpa = (uint32_t)ph->p_paddr,
+        .gpa = (uint32_t)(ph->p_paddr - load_offset),
         .filesz = (uint32_t)ph->p_filesz,
         .memsz = (uint32_t)ph->p_memsz,
         .offset = ph->p_offset,
@@ -68,8 +70,8 @@ static bool entry_is_loaded(const struct guest_image *img)
     return false;
 }
 
-static int load_elf(Elf *elf, const char *path, uint32_t ram_size, struct guest_image *img,
-                    char *err, size_t errlen)
+static int load_elf(Elf *elf, const char *path, uint32_t ram_size, uint32_t load_offset,
+                    struct guest_image *img, char *err, size_t errlen)
 {
     GElf_Ehdr eh;
     size_t nphdr, file_size;
@@ -78,14 +80,14 @@ static int load_elf(Elf *elf, const char *path, uint32_t ram_size, struct guest_
         return -1;
     if (!elf_rawfile(elf, &file_size) || elf_getphdrnum(elf, &nphdr))
         return fail(err, errlen, "%s: corrupt ELF program headers (%s)", path, elf_errmsg(-1));
-    *img = (struct guest_image){ .entry = (uint32_t)eh.e_entry };
+    *img = (struct guest_image){ .entry = (uint32_t)(eh.e_entry - load_offset) };
     for (size_t i = 0; i < nphdr; i++) {
         GElf_Phdr ph;
         if (!gelf_getphdr(elf, (int)i, &ph))
             return fail(err, errlen, "%s: corrupt program header %zu (%s)", path, i,
                         elf_errmsg(-1));
         if (ph.p_type == PT_LOAD && ph.p_memsz &&
-            add_segment(&ph, file_size, ram_size, img, path, err, errlen))
+            add_segment(&ph, file_size, ram_size, load_offset, img, path, err, errlen))
             return -1;
     }
     if (img->nr_segments == 0)
@@ -96,8 +98,17 @@ static int load_elf(Elf *elf, const char *path, uint32_t ram_size, struct guest_
     return 0;
 }
 
-int guest_image_load(const char *path, uint32_t ram_size, struct guest_image *img, char *err,
-                     size_t errlen)
+uint32_t guest_image_end(const struct guest_image *img)
+{
+    uint32_t end = 0;
+    for (unsigned i = 0; i < img->nr_segments; i++)
+        if (img->seg[i].gpa + img->seg[i].memsz > end)
+            end = img->seg[i].gpa + img->seg[i].memsz;
+    return end;
+}
+
+int guest_image_load(const char *path, uint32_t ram_size, uint32_t load_offset,
+                     struct guest_image *img, char *err, size_t errlen)
 {
     int fd, rc;
     Elf *elf;
@@ -112,7 +123,7 @@ int guest_image_load(const char *path, uint32_t ram_size, struct guest_image *im
         close(fd);
         return fail(err, errlen, "%s: cannot read as ELF (%s)", path, elf_errmsg(-1));
     }
-    rc = load_elf(elf, path, ram_size, img, err, errlen);
+    rc = load_elf(elf, path, ram_size, load_offset, img, err, errlen);
     elf_end(elf);
     close(fd);
     return rc;

@@ -21,10 +21,14 @@ struct guest_image {
     struct guest_segment seg[GUEST_MAX_SEGMENTS];
 };
 
-/* Loads and checks path for a VM with ram_size bytes of RAM at guest-physical 0.  On failure
- * returns -1 with one human-readable sentence in err. */
-int guest_image_load(const char *path, uint32_t ram_size, struct guest_image *img, char *err,
-                     size_t errlen);
+/* Loads and checks path for a VM with ram_size bytes of RAM at guest-physical 0, each segment
+ * (and the entry) moved down by load_offset (PAGE_OFFSET for a Linux vmlinux, else 0).  On
+ * failure returns -1 with one human-readable sentence in err. */
+int guest_image_load(const char *path, uint32_t ram_size, uint32_t load_offset,
+                     struct guest_image *img, char *err, size_t errlen);
+
+/* First guest-physical byte after every segment. */
+uint32_t guest_image_end(const struct guest_image *img);
 
 /* Writes segment i's file bytes of the image at path to out_path; -1 with err on failure. */
 int guest_image_extract(const char *path, const struct guest_segment *seg, const char *out_path,

@@ -53,6 +53,8 @@ void qemu_cmd_init(struct qemu_cmd *c, unsigned mem_mb, bool icount, bool gdb)
     qemu_cmd_addf(c, "%u", mem_mb);
     /* UART0 on the terminal (Ctrl-A x quits, as with -nographic); nothing else on stdout. */
     qemu_cmd_add(c, "-nodefaults");
+    /* A guest's reset (Linux `reboot -f`) ends QEMU with status 0 instead of rebooting. */
+    qemu_cmd_add(c, "-no-reboot");
     qemu_cmd_add(c, "-display");
     qemu_cmd_add(c, "none");
     qemu_cmd_add(c, "-serial");

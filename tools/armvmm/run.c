@@ -22,13 +22,18 @@ void run_usage(FILE *to)
     fprintf(to,
             "usage: armvmm run [options] GUEST.elf\n"
             "Boots GUEST in a VM under the VMM on QEMU integratorcp (the guest runs in User mode).\n"
+            "GUEST is a bare-metal ELF or a Linux vmlinux (patched automatically).\n"
             "  --timeout SECONDS  stop the run after SECONDS (exit status 124)\n"
             "  --mem MB           the VM's RAM in MB (default %u, at most %u)\n"
             "  --icount           deterministic QEMU time: -icount shift=0,sleep=off\n"
             "  --stats            print the VMM's trap statistics at exit (stderr)\n"
             "  --trace            print the VMM's trace of the last traps at exit (stderr)\n"
             "  --gdb              wait for gdb on QEMU's gdbstub, tcp::1234\n"
-            "  --native           run GUEST on the bare board instead, for comparison\n"
+            "  --native           run GUEST on the bare board instead, for comparison (a vmlinux:\n"
+            "                     the zImage next to it)\n"
+            "  --dtb FILE         Linux: the board's device tree (memory, bootargs, initrd filled in)\n"
+            "  --initrd FILE      Linux: initial RAM disk\n"
+            "  --append ARGS      Linux: kernel command line\n"
             "  -h, --help         this text\n",
             DEFAULT_MEM_MB, VM_RAM_MAX_MB);
 }
@@ -55,7 +60,8 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 
 int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, size_t errlen)
 {
-    enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_TRACE, OPT_GDB, OPT_NATIVE };
+    enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_TRACE, OPT_GDB, OPT_NATIVE,
+           OPT_DTB, OPT_INITRD, OPT_APPEND };
     static const struct option longopts[] = {
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "mem", required_argument, NULL, OPT_MEM },
@@ -64,6 +70,9 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
         { "trace", no_argument, NULL, OPT_TRACE },
         { "gdb", no_argument, NULL, OPT_GDB },
         { "native", no_argument, NULL, OPT_NATIVE },
+        { "dtb", required_argument, NULL, OPT_DTB },
+        { "initrd", required_argument, NULL, OPT_INITRD },
+        { "append", required_argument, NULL, OPT_APPEND },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -89,6 +98,9 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
         case OPT_TRACE: opt->trace = true; break;
         case OPT_GDB: opt->gdb = true; break;
         case OPT_NATIVE: opt->native = true; break;
+        case OPT_DTB: opt->dtb = optarg; break;
+        case OPT_INITRD: opt->initrd = optarg; break;
+        case OPT_APPEND: opt->append = optarg; break;
         case 'h': return 1;
         default:
             if (optopt)
@@ -103,7 +115,56 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
     return 0;
 }
 
-void run_fill_bootinfo(const struct run_options *opt, const struct guest_image *img,
+static uint32_t align_up(uint32_t v, uint32_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* QEMU's placement (hw/arm/boot.c): initrd at min(RAM / 2, 128 MB), the DTB 4 KB aligned after. */
+static int plan_linux(const struct run_options *opt, struct run_plan *p, char *err,
+                      size_t errlen)
+{
+    struct stat sb;
+
+    if (!opt->dtb)
+        return fail(err, errlen, "%s is a Linux kernel: give its board DTB with --dtb (the VMM "
+                                 "does not generate one yet)", opt->guest);
+    if (access(opt->dtb, R_OK))
+        return fail(err, errlen, "--dtb %s: %s", opt->dtb, strerror(errno));
+    p->linux.initrd_gpa = p->ram_size / 2 < MB(128) ? p->ram_size / 2 : MB(128);
+    if (opt->initrd) {
+        if (stat(opt->initrd, &sb) || !S_ISREG(sb.st_mode))
+            return fail(err, errlen, "--initrd %s: %s", opt->initrd,
+                        errno ? strerror(errno) : "not a regular file");
+        p->linux.initrd_size = (uint32_t)sb.st_size;
+    }
+    p->linux.dtb_gpa = align_up(p->linux.initrd_gpa + p->linux.initrd_size, 4096);
+    if (guest_image_end(&p->img) > p->linux.initrd_gpa ||
+        (uint64_t)p->linux.dtb_gpa + MB(1) > p->ram_size)
+        return fail(err, errlen, "%s with its initrd and DTB does not fit in %u MB of RAM",
+                    opt->guest, p->ram_size >> 20);
+    p->r0 = 0;
+    p->r1 = LINUX_MACH_INTEGRATOR_CP;
+    p->r2 = p->linux.dtb_gpa;
+    return 0;
+}
+
+int run_plan_guest(const struct run_options *opt, struct run_plan *p, char *err, size_t errlen)
+{
+    *p = (struct run_plan){ .ram_size = opt->mem_mb * MB(1) };
+    if (linux_classify(opt->guest, &p->kind, err, errlen))
+        return -1;
+    if (p->kind == GUEST_BAREMETAL && (opt->dtb || opt->initrd || opt->append))
+        return fail(err, errlen, "--dtb, --initrd and --append are for Linux kernels; %s is not "
+                                 "a vmlinux (no linux_banner symbol, entry below 0x%08x)",
+                    opt->guest, LINUX_PAGE_OFFSET);
+    if (guest_image_load(opt->guest, p->ram_size,
+                         p->kind == GUEST_LINUX ? LINUX_PAGE_OFFSET : 0, &p->img, err, errlen))
+        return -1;
+    return p->kind == GUEST_LINUX ? plan_linux(opt, p, err, errlen) : 0;
+}
+
+void run_fill_bootinfo(const struct run_options *opt, const struct run_plan *plan,
                        struct bootinfo *bi)
 {
     char name[PATH_MAX];
@@ -116,8 +177,11 @@ void run_fill_bootinfo(const struct run_options *opt, const struct guest_image *
     };
     bi->vm[0] = (struct bootinfo_vm){
         .ram_hpa = VM_RAM_POOL_BASE,
-        .ram_size = opt->mem_mb * MB(1),
-        .entry = img->entry,
+        .ram_size = plan->ram_size,
+        .entry = plan->img.entry,
+        .r0 = plan->r0,
+        .r1 = plan->r1,
+        .r2 = plan->r2,
         .uart0_passthrough = 1,
     };
     snprintf(name, sizeof(name), "%s", opt->guest);
@@ -174,12 +238,20 @@ static const char *staging_file(struct staging *st, const char *name)
 
 /* Stages each segment and the boot information as raw files for QEMU's generic loader, which
  * places them straight at their host-physical addresses. */
-static int stage_vm(const struct run_options *opt, const struct guest_image *img,
+static void load_at(struct qemu_cmd *cmd, const char *file, uint32_t hpa)
+{
+    qemu_cmd_add(cmd, "-device");
+    qemu_cmd_addf(cmd, "loader,file=%s,addr=0x%08x,force-raw=on", file, hpa);
+}
+
+static int stage_vm(const struct run_options *opt, const struct run_plan *plan,
                     const char *image, struct staging *st, struct qemu_cmd *cmd, char *err,
                     size_t errlen)
 {
+    const struct guest_image *img = &plan->img;
     const char *tmp = getenv("TMPDIR");
     struct bootinfo bi;
+    uint32_t dtb_size;
     FILE *f;
 
     snprintf(st->dir, sizeof(st->dir), "%s/armvmm-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -187,7 +259,7 @@ static int stage_vm(const struct run_options *opt, const struct guest_image *img
         st->dir[0] = '\0';
         return fail(err, errlen, "cannot create a staging directory: %s", strerror(errno));
     }
-    run_fill_bootinfo(opt, img, &bi);
+    run_fill_bootinfo(opt, plan, &bi);
     for (unsigned i = 0; i < img->nr_segments; i++) {
         char name[32];
         if (!img->seg[i].filesz)
@@ -196,26 +268,60 @@ static int stage_vm(const struct run_options *opt, const struct guest_image *img
         const char *path = staging_file(st, name);
         if (guest_image_extract(image, &img->seg[i], path, err, errlen))
             return -1;
-        qemu_cmd_add(cmd, "-device");
-        qemu_cmd_addf(cmd, "loader,file=%s,addr=0x%08x,force-raw=on", path,
-                      bi.vm[0].ram_hpa + img->seg[i].gpa);
+        load_at(cmd, path, bi.vm[0].ram_hpa + img->seg[i].gpa);
+    }
+    if (plan->kind == GUEST_LINUX) {
+        const char *dtb = staging_file(st, "board.dtb");
+        if (linux_prepare_dtb(opt->dtb, dtb, plan->ram_size, opt->append, plan->linux.initrd_gpa,
+                              plan->linux.initrd_size, &dtb_size, err, errlen))
+            return -1;
+        load_at(cmd, dtb, bi.vm[0].ram_hpa + plan->linux.dtb_gpa);
+        if (opt->initrd)
+            load_at(cmd, opt->initrd, bi.vm[0].ram_hpa + plan->linux.initrd_gpa);
     }
     const char *bpath = staging_file(st, "bootinfo.bin");
     f = fopen(bpath, "wb");
     if (!f || fwrite(&bi, sizeof(bi), 1, f) != 1 || fclose(f))
         return fail(err, errlen, "cannot write %s: %s", bpath, strerror(errno));
-    qemu_cmd_add(cmd, "-device");
-    qemu_cmd_addf(cmd, "loader,file=%s,addr=0x%08x,force-raw=on", bpath, BOOTINFO_HPA);
+    load_at(cmd, bpath, BOOTINFO_HPA);
     return 0;
+}
+
+/* --native: QEMU boots a bare-metal ELF itself; a vmlinux through the zImage of its build. */
+static int native_kernel(const struct run_options *opt, const struct run_plan *plan, char *out,
+                         size_t len, char *err, size_t errlen)
+{
+    char dir[PATH_MAX];
+    if (plan->kind == GUEST_BAREMETAL) {
+        snprintf(out, len, "%s", opt->guest);
+        return 0;
+    }
+    snprintf(dir, sizeof(dir), "%s", opt->guest);
+    snprintf(out, len, "%s/zImage", dirname(dir));
+    if (access(out, R_OK))
+        return fail(err, errlen, "--native with a vmlinux boots the zImage of the same build, "
+                                 "but %s is missing", out);
+    return 0;
+}
+
+static void native_linux_args(const struct run_options *opt, struct qemu_cmd *cmd)
+{
+    const char *flag[] = { "-dtb", "-initrd", "-append" };
+    const char *val[] = { opt->dtb, opt->initrd, opt->append };
+    for (unsigned i = 0; i < 3; i++)
+        if (val[i]) {
+            qemu_cmd_add(cmd, flag[i]);
+            qemu_cmd_add(cmd, val[i]);
+        }
 }
 
 int cmd_run(int argc, char **argv)
 {
     struct run_options opt;
-    struct guest_image img;
+    struct run_plan plan;
     struct staging st = { .nr_files = 0 };
     struct qemu_cmd cmd;
-    char err[PATH_MAX + 256], vmm[PATH_MAX], patched[PATH_MAX];
+    char err[PATH_MAX + 256], vmm[PATH_MAX], patched[PATH_MAX], native[PATH_MAX];
     int rc = run_parse_args(argc, argv, &opt, err, sizeof(err));
 
     if (rc > 0) {
@@ -227,7 +333,8 @@ int cmd_run(int argc, char **argv)
         run_usage(stderr);
         return ARMVMM_EXIT_NOT_STARTED;
     }
-    if (guest_image_load(opt.guest, opt.mem_mb * MB(1), &img, err, sizeof(err))) {
+    if (run_plan_guest(&opt, &plan, err, sizeof(err)) ||
+        (opt.native && native_kernel(&opt, &plan, native, sizeof(native), err, sizeof(err)))) {
         fprintf(stderr, "armvmm run: %s\n", err);
         return ARMVMM_EXIT_NOT_STARTED;
     }
@@ -242,8 +349,10 @@ int cmd_run(int argc, char **argv)
     }
     qemu_cmd_init(&cmd, opt.native ? opt.mem_mb : HOST_RAM_SIZE / MB(1), opt.icount, opt.gdb);
     qemu_cmd_add(&cmd, "-kernel");
-    qemu_cmd_add(&cmd, opt.native ? opt.guest : vmm);
-    if (!opt.native && stage_vm(&opt, &img, patched, &st, &cmd, err, sizeof(err))) {
+    qemu_cmd_add(&cmd, opt.native ? native : vmm);
+    if (opt.native)
+        native_linux_args(&opt, &cmd);
+    if (!opt.native && stage_vm(&opt, &plan, patched, &st, &cmd, err, sizeof(err))) {
         fprintf(stderr, "armvmm run: %s\n", err);
         staging_cleanup(&st);
         qemu_cmd_free(&cmd);

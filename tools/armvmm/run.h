@@ -8,19 +8,34 @@
 
 #include "bootinfo.h"
 #include "guest_image.h"
+#include "linux_boot.h"
 
 struct run_options {
     unsigned timeout_s;   /* 0: none */
     unsigned mem_mb;
     bool icount, stats, trace, gdb, native;
+    const char *dtb, *initrd, *append;   /* Linux kernels only */
     const char *guest;
 };
+
+/* What runs in the VM: the loaded image, registers at entry, where a kernel's extras go. */
+struct run_plan {
+    enum guest_kind kind;
+    struct guest_image img;
+    uint32_t ram_size;
+    uint32_t r0, r1, r2;
+    struct linux_layout linux;
+};
+
+/* Classifies and loads opt->guest; -1 with err when it cannot run. */
+int run_plan_guest(const struct run_options *opt, struct run_plan *plan, char *err,
+                   size_t errlen);
 
 /* Parses argv (after "run"); on error returns -1 with a message in err. */
 int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, size_t errlen);
 
 /* Fills the boot information for one VM running img with opt's settings. */
-void run_fill_bootinfo(const struct run_options *opt, const struct guest_image *img,
+void run_fill_bootinfo(const struct run_options *opt, const struct run_plan *plan,
                        struct bootinfo *bi);
 
 int cmd_run(int argc, char **argv);

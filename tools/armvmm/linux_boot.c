@@ -1,0 +1,147 @@
+#include "linux_boot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ZIMAGE_MAGIC_OFFSET 0x24
+#define ZIMAGE_MAGIC        0x016f2818u
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static bool has_symbol(Elf *elf, const char *name)
+{
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn))) {
+        GElf_Shdr sh;
+        Elf_Data *data;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+            continue;
+        if (!(data = elf_getdata(scn, NULL)))
+            continue;
+        for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+            GElf_Sym sym;
+            const char *n;
+            if (gelf_getsym(data, (int)i, &sym) &&
+                (n = elf_strptr(elf, sh.sh_link, sym.st_name)) && !strcmp(n, name))
+                return true;
+        }
+    }
+    return false;
+}
+
+static bool is_zimage(int fd)
+{
+    uint32_t magic = 0;
+    return pread(fd, &magic, 4, ZIMAGE_MAGIC_OFFSET) == 4 && magic == ZIMAGE_MAGIC;
+}
+
+int linux_classify(const char *path, enum guest_kind *kind, char *err, size_t errlen)
+{
+    GElf_Ehdr eh;
+    int fd = open(path, O_RDONLY);
+    Elf *elf;
+
+    *kind = GUEST_BAREMETAL;
+    if (fd < 0)
+        return fail(err, errlen, "%s: %s", path, strerror(errno));
+    if (is_zimage(fd)) {
+        close(fd);
+        return fail(err, errlen,
+                    "%s is a zImage, which cannot be patched: give the vmlinux of the same "
+                    "build (the ELF file in the kernel build directory)", path);
+    }
+    elf_version(EV_CURRENT);
+    elf = elf_begin(fd, ELF_C_READ, NULL);
+    if (elf && elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &eh) &&
+        eh.e_entry >= LINUX_PAGE_OFFSET && has_symbol(elf, "linux_banner"))
+        *kind = GUEST_LINUX;
+    elf_end(elf);
+    close(fd);
+    return 0;
+}
+
+static void *read_whole(const char *path, size_t extra, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    void *buf = NULL;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = calloc(1, (size_t)n + extra)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
+        *len = (size_t)n;
+    else {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    return buf;
+}
+
+static int fdt_fill(void *fdt, uint32_t ram_size, const char *bootargs, uint32_t initrd_gpa,
+                    uint32_t initrd_size)
+{
+    int mem = fdt_path_offset(fdt, "/memory"), chosen = fdt_path_offset(fdt, "/chosen"), rc;
+
+    if (mem < 0 && (mem = fdt_add_subnode(fdt, 0, "memory")) < 0)
+        return mem;
+    if ((rc = fdt_setprop_string(fdt, mem, "device_type", "memory")) ||
+        (rc = fdt_setprop_u32(fdt, mem, "reg", 0)) ||
+        (rc = fdt_appendprop_u32(fdt, mem, "reg", ram_size)))
+        return rc;
+    if (chosen < 0 && (chosen = fdt_add_subnode(fdt, 0, "chosen")) < 0)
+        return chosen;
+    if (bootargs && (rc = fdt_setprop_string(fdt, chosen, "bootargs", bootargs)))
+        return rc;
+    if (initrd_size &&
+        ((rc = fdt_setprop_u32(fdt, chosen, "linux,initrd-start", initrd_gpa)) ||
+         (rc = fdt_setprop_u32(fdt, chosen, "linux,initrd-end", initrd_gpa + initrd_size))))
+        return rc;
+    return fdt_pack(fdt);
+}
+
+int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, uint32_t ram_size,
+                      const char *bootargs, uint32_t initrd_gpa, uint32_t initrd_size,
+                      uint32_t *size, char *err, size_t errlen)
+{
+    size_t len = 0, room = 4096 + (bootargs ? strlen(bootargs) : 0);
+    void *fdt = read_whole(dtb_in, room, &len);
+    FILE *out;
+    int rc;
+
+    if (!fdt)
+        return fail(err, errlen, "%s: cannot read: %s", dtb_in, strerror(errno ? errno : EIO));
+    if (len < sizeof(struct fdt_header) || fdt_check_header(fdt) || fdt_totalsize(fdt) > len) {
+        free(fdt);
+        return fail(err, errlen, "%s: not a flattened device tree (DTB)", dtb_in);
+    }
+    if ((rc = fdt_open_into(fdt, fdt, (int)(len + room))) ||
+        (rc = fdt_fill(fdt, ram_size, bootargs, initrd_gpa, initrd_size))) {
+        free(fdt);
+        return fail(err, errlen, "%s: cannot update the device tree: %s", dtb_in,
+                    fdt_strerror(rc));
+    }
+    *size = fdt_totalsize(fdt);
+    out = fopen(dtb_out, "wb");
+    rc = !out || fwrite(fdt, 1, *size, out) != *size;
+    if (out && fclose(out))
+        rc = 1;
+    free(fdt);
+    return rc ? fail(err, errlen, "%s: cannot write: %s", dtb_out, strerror(errno)) : 0;
+}
