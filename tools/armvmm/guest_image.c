@@ -10,30 +10,23 @@
 #include <string.h>
 #include <unistd.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
+#include "errmsg.h"
 
 static int check_header(Elf *elf, const char *path, GElf_Ehdr *eh, char *err, size_t errlen)
 {
     const char *ident;
 
     if (elf_kind(elf) != ELF_K_ELF)
-        return fail(err, errlen, "%s: not an ELF file", path);
+        return errmsg(err, errlen, "%s: not an ELF file", path);
     ident = elf_getident(elf, NULL);
     if (!ident || ident[EI_CLASS] != ELFCLASS32 || ident[EI_DATA] != ELFDATA2LSB)
-        return fail(err, errlen, "%s: not a 32-bit little-endian ELF", path);
+        return errmsg(err, errlen, "%s: not a 32-bit little-endian ELF", path);
     if (!gelf_getehdr(elf, eh))
-        return fail(err, errlen, "%s: corrupt ELF header (%s)", path, elf_errmsg(-1));
+        return errmsg(err, errlen, "%s: corrupt ELF header (%s)", path, elf_errmsg(-1));
     if (eh->e_machine != EM_ARM)
-        return fail(err, errlen, "%s: not an ARM ELF (e_machine %u)", path, eh->e_machine);
+        return errmsg(err, errlen, "%s: not an ARM ELF (e_machine %u)", path, eh->e_machine);
     if (eh->e_type != ET_EXEC)
-        return fail(err, errlen, "%s: not an executable ELF (e_type %u)", path, eh->e_type);
+        return errmsg(err, errlen, "%s: not an executable ELF (e_type %u)", path, eh->e_type);
     return 0;
 }
 
@@ -43,16 +36,16 @@ static int add_segment(const GElf_Phdr *ph, size_t file_size, uint32_t ram_size,
 {
     if (ph->p_filesz > ph->p_memsz || ph->p_offset > file_size ||
         ph->p_filesz > file_size - ph->p_offset)
-        return fail(err, errlen, "%s: corrupt program header (segment data outside the file)",
+        return errmsg(err, errlen, "%s: corrupt program header (segment data outside the file)",
                     path);
     if (ph->p_paddr < load_offset || (uint64_t)ph->p_paddr - load_offset + ph->p_memsz > ram_size)
-        return fail(err, errlen,
+        return errmsg(err, errlen,
                     "%s: segment at 0x%08llx-0x%08llx is outside the VM's %u MB of RAM%s", path,
                     (unsigned long long)ph->p_paddr,
                     (unsigned long long)(ph->p_paddr + ph->p_memsz - 1), ram_size >> 20,
                     load_offset ? " (after moving it down by PAGE_OFFSET)" : "");
     if (img->nr_segments == GUEST_MAX_SEGMENTS)
-        return fail(err, errlen, "%s: more than %d loadable segments", path, GUEST_MAX_SEGMENTS);
+        return errmsg(err, errlen, "%s: more than %d loadable segments", path, GUEST_MAX_SEGMENTS);
     img->seg[img->nr_segments++] = (struct guest_segment){
         .gpa = (uint32_t)(ph->p_paddr - load_offset),
         .filesz = (uint32_t)ph->p_filesz,
@@ -79,21 +72,21 @@ static int load_elf(Elf *elf, const char *path, uint32_t ram_size, uint32_t load
     if (check_header(elf, path, &eh, err, errlen))
         return -1;
     if (!elf_rawfile(elf, &file_size) || elf_getphdrnum(elf, &nphdr))
-        return fail(err, errlen, "%s: corrupt ELF program headers (%s)", path, elf_errmsg(-1));
+        return errmsg(err, errlen, "%s: corrupt ELF program headers (%s)", path, elf_errmsg(-1));
     *img = (struct guest_image){ .entry = (uint32_t)(eh.e_entry - load_offset) };
     for (size_t i = 0; i < nphdr; i++) {
         GElf_Phdr ph;
         if (!gelf_getphdr(elf, (int)i, &ph))
-            return fail(err, errlen, "%s: corrupt program header %zu (%s)", path, i,
+            return errmsg(err, errlen, "%s: corrupt program header %zu (%s)", path, i,
                         elf_errmsg(-1));
         if (ph.p_type == PT_LOAD && ph.p_memsz &&
             add_segment(&ph, file_size, ram_size, load_offset, img, path, err, errlen))
             return -1;
     }
     if (img->nr_segments == 0)
-        return fail(err, errlen, "%s: no loadable segments", path);
+        return errmsg(err, errlen, "%s: no loadable segments", path);
     if (!entry_is_loaded(img))
-        return fail(err, errlen, "%s: entry point 0x%08x is not in a loaded segment", path,
+        return errmsg(err, errlen, "%s: entry point 0x%08x is not in a loaded segment", path,
                     img->entry);
     return 0;
 }
@@ -114,14 +107,14 @@ int guest_image_load(const char *path, uint32_t ram_size, uint32_t load_offset,
     Elf *elf;
 
     if (elf_version(EV_CURRENT) == EV_NONE)
-        return fail(err, errlen, "libelf: %s", elf_errmsg(-1));
+        return errmsg(err, errlen, "libelf: %s", elf_errmsg(-1));
     fd = open(path, O_RDONLY);
     if (fd < 0)
-        return fail(err, errlen, "%s: %s", path, strerror(errno));
+        return errmsg(err, errlen, "%s: %s", path, strerror(errno));
     elf = elf_begin(fd, ELF_C_READ, NULL);
     if (!elf) {
         close(fd);
-        return fail(err, errlen, "%s: cannot read as ELF (%s)", path, elf_errmsg(-1));
+        return errmsg(err, errlen, "%s: cannot read as ELF (%s)", path, elf_errmsg(-1));
     }
     rc = load_elf(elf, path, ram_size, load_offset, img, err, errlen);
     elf_end(elf);
@@ -151,10 +144,10 @@ int guest_image_extract(const char *path, const struct guest_segment *seg, const
     rc = 0;
 done:
     if (rc)
-        fail(err, errlen, "%s: cannot extract a segment to %s: %s", path, out_path,
+        errmsg(err, errlen, "%s: cannot extract a segment to %s: %s", path, out_path,
              strerror(errno ? errno : EIO));
     if (out && fclose(out))
-        rc = fail(err, errlen, "%s: %s", out_path, strerror(errno));
+        rc = errmsg(err, errlen, "%s: %s", out_path, strerror(errno));
     if (in)
         fclose(in);
     return rc;

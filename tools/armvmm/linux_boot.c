@@ -11,17 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errmsg.h"
+
 #define ZIMAGE_MAGIC_OFFSET 0x24
 #define ZIMAGE_MAGIC        0x016f2818u
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static bool has_symbol(Elf *elf, const char *name)
 {
@@ -58,10 +51,10 @@ int linux_classify(const char *path, enum guest_kind *kind, char *err, size_t er
 
     *kind = GUEST_BAREMETAL;
     if (fd < 0)
-        return fail(err, errlen, "%s: %s", path, strerror(errno));
+        return errmsg(err, errlen, "%s: %s", path, strerror(errno));
     if (is_zimage(fd)) {
         close(fd);
-        return fail(err, errlen,
+        return errmsg(err, errlen,
                     "%s is a zImage, which cannot be patched: give the vmlinux of the same "
                     "build (the ELF file in the kernel build directory)", path);
     }
@@ -126,15 +119,15 @@ int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, uint32_t ram_size
     int rc;
 
     if (!fdt)
-        return fail(err, errlen, "%s: cannot read: %s", dtb_in, strerror(errno ? errno : EIO));
+        return errmsg(err, errlen, "%s: cannot read: %s", dtb_in, strerror(errno ? errno : EIO));
     if (len < sizeof(struct fdt_header) || fdt_check_header(fdt) || fdt_totalsize(fdt) > len) {
         free(fdt);
-        return fail(err, errlen, "%s: not a flattened device tree (DTB)", dtb_in);
+        return errmsg(err, errlen, "%s: not a flattened device tree (DTB)", dtb_in);
     }
     if ((rc = fdt_open_into(fdt, fdt, (int)(len + room))) ||
         (rc = fdt_fill(fdt, ram_size, bootargs, initrd_gpa, initrd_size))) {
         free(fdt);
-        return fail(err, errlen, "%s: cannot update the device tree: %s", dtb_in,
+        return errmsg(err, errlen, "%s: cannot update the device tree: %s", dtb_in,
                     fdt_strerror(rc));
     }
     *size = fdt_totalsize(fdt);
@@ -143,5 +136,5 @@ int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, uint32_t ram_size
     if (out && fclose(out))
         rc = 1;
     free(fdt);
-    return rc ? fail(err, errlen, "%s: cannot write: %s", dtb_out, strerror(errno)) : 0;
+    return rc ? errmsg(err, errlen, "%s: cannot write: %s", dtb_out, strerror(errno)) : 0;
 }

@@ -14,6 +14,7 @@
 #include "memlayout.h"
 #include "patch_cache.h"
 #include "qemu.h"
+#include "errmsg.h"
 
 #define DEFAULT_MEM_MB 128u
 
@@ -36,15 +37,6 @@ void run_usage(FILE *to)
             "  --append ARGS      Linux: kernel command line\n"
             "  -h, --help         this text\n",
             DEFAULT_MEM_MB, VM_RAM_MAX_MB);
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -85,12 +77,12 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
         switch (c) {
         case OPT_TIMEOUT:
             if (parse_uint(optarg, 1, 86400, &opt->timeout_s))
-                return fail(err, errlen, "--timeout wants whole seconds, 1..86400, not '%s'",
+                return errmsg(err, errlen, "--timeout wants whole seconds, 1..86400, not '%s'",
                             optarg);
             break;
         case OPT_MEM:
             if (parse_uint(optarg, VM_RAM_MIN_MB, VM_RAM_MAX_MB, &opt->mem_mb))
-                return fail(err, errlen, "--mem wants MB, %u..%u, not '%s'", VM_RAM_MIN_MB,
+                return errmsg(err, errlen, "--mem wants MB, %u..%u, not '%s'", VM_RAM_MIN_MB,
                             VM_RAM_MAX_MB, optarg);
             break;
         case OPT_ICOUNT: opt->icount = true; break;
@@ -104,13 +96,13 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
         case 'h': return 1;
         default:
             if (optopt)
-                return fail(err, errlen, "option '-%c' is unknown or lacks its value", optopt);
-            return fail(err, errlen, "option '%s' is unknown or lacks its value",
+                return errmsg(err, errlen, "option '-%c' is unknown or lacks its value", optopt);
+            return errmsg(err, errlen, "option '%s' is unknown or lacks its value",
                         argv[optind - 1]);
         }
     }
     if (optind != argc - 1)
-        return fail(err, errlen, optind == argc ? "no GUEST given" : "more than one GUEST given");
+        return errmsg(err, errlen, optind == argc ? "no GUEST given" : "more than one GUEST given");
     opt->guest = argv[optind];
     return 0;
 }
@@ -127,21 +119,21 @@ static int plan_linux(const struct run_options *opt, struct run_plan *p, char *e
     struct stat sb;
 
     if (!opt->dtb)
-        return fail(err, errlen, "%s is a Linux kernel: give its board DTB with --dtb (the VMM "
+        return errmsg(err, errlen, "%s is a Linux kernel: give its board DTB with --dtb (the VMM "
                                  "does not generate one yet)", opt->guest);
     if (access(opt->dtb, R_OK))
-        return fail(err, errlen, "--dtb %s: %s", opt->dtb, strerror(errno));
+        return errmsg(err, errlen, "--dtb %s: %s", opt->dtb, strerror(errno));
     p->linux.initrd_gpa = p->ram_size / 2 < MB(128) ? p->ram_size / 2 : MB(128);
     if (opt->initrd) {
         if (stat(opt->initrd, &sb) || !S_ISREG(sb.st_mode))
-            return fail(err, errlen, "--initrd %s: %s", opt->initrd,
+            return errmsg(err, errlen, "--initrd %s: %s", opt->initrd,
                         errno ? strerror(errno) : "not a regular file");
         p->linux.initrd_size = (uint32_t)sb.st_size;
     }
     p->linux.dtb_gpa = align_up(p->linux.initrd_gpa + p->linux.initrd_size, 4096);
     if (guest_image_end(&p->img) > p->linux.initrd_gpa ||
         (uint64_t)p->linux.dtb_gpa + MB(1) > p->ram_size)
-        return fail(err, errlen, "%s with its initrd and DTB does not fit in %u MB of RAM",
+        return errmsg(err, errlen, "%s with its initrd and DTB does not fit in %u MB of RAM",
                     opt->guest, p->ram_size >> 20);
     p->r0 = 0;
     p->r1 = LINUX_MACH_INTEGRATOR_CP;
@@ -155,7 +147,7 @@ int run_plan_guest(const struct run_options *opt, struct run_plan *p, char *err,
     if (linux_classify(opt->guest, &p->kind, err, errlen))
         return -1;
     if (p->kind == GUEST_BAREMETAL && (opt->dtb || opt->initrd || opt->append))
-        return fail(err, errlen, "--dtb, --initrd and --append are for Linux kernels; %s is not "
+        return errmsg(err, errlen, "--dtb, --initrd and --append are for Linux kernels; %s is not "
                                  "a vmlinux (no linux_banner symbol, entry below 0x%08x)",
                     opt->guest, LINUX_PAGE_OFFSET);
     if (guest_image_load(opt->guest, p->ram_size,
@@ -257,7 +249,7 @@ static int stage_vm(const struct run_options *opt, const struct run_plan *plan,
     snprintf(st->dir, sizeof(st->dir), "%s/armvmm-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(st->dir)) {
         st->dir[0] = '\0';
-        return fail(err, errlen, "cannot create a staging directory: %s", strerror(errno));
+        return errmsg(err, errlen, "cannot create a staging directory: %s", strerror(errno));
     }
     run_fill_bootinfo(opt, plan, &bi);
     for (unsigned i = 0; i < img->nr_segments; i++) {
@@ -282,7 +274,7 @@ static int stage_vm(const struct run_options *opt, const struct run_plan *plan,
     const char *bpath = staging_file(st, "bootinfo.bin");
     f = fopen(bpath, "wb");
     if (!f || fwrite(&bi, sizeof(bi), 1, f) != 1 || fclose(f))
-        return fail(err, errlen, "cannot write %s: %s", bpath, strerror(errno));
+        return errmsg(err, errlen, "cannot write %s: %s", bpath, strerror(errno));
     load_at(cmd, bpath, BOOTINFO_HPA);
     return 0;
 }
@@ -299,7 +291,7 @@ static int native_kernel(const struct run_options *opt, const struct run_plan *p
     snprintf(dir, sizeof(dir), "%s", opt->guest);
     snprintf(out, len, "%s/zImage", dirname(dir));
     if (access(out, R_OK))
-        return fail(err, errlen, "--native with a vmlinux boots the zImage of the same build, "
+        return errmsg(err, errlen, "--native with a vmlinux boots the zImage of the same build, "
                                  "but %s is missing", out);
     return 0;
 }
