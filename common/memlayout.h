@@ -11,7 +11,7 @@
  *   0x00300000 +-----------------------------+
  *              |  boot info (from armvmm)    |  written by `armvmm run` through QEMU's loader
  *   0x00200000 +-----------------------------+ <- BOOTINFO_HPA
- *              |  VMM image (< 832 KB)       |  text, data, bss, stacks, VMM page tables
+ *              |  VMM image (< 768 KB)       |  text, data, bss, stacks, VMM page tables
  *   0x00100000 +-----------------------------+ <- VMM_PHYS_BASE
  *              |  (unused)                   |
  *   0x00000000 +-----------------------------+
@@ -22,6 +22,7 @@
  *   0xffff0000  vectors page: the VMM's real vectors while the guest uses low vectors
  *   0xfffe0000  +-- guest-owned (vectors 0xffff0000, stubs 0xffff1000 of a Linux guest)
  *   0xfffd0000  temporary mappings (TMPMAP_SLOTS pages) to reach any host page
+ *   0xfffc0000  the real devices the VMM drives itself (timers, interrupt controller, UARTs)
  *   0xfff00000  VMM image, mapped privileged-only (AP=01): guest User mode can never reach it
  */
 #ifndef ARMVMM_MEMLAYOUT_H
@@ -33,7 +34,7 @@
 #define BOARD_DEVICE_BASE    0x10000000
 
 #define VMM_PHYS_BASE        0x00100000
-#define VMM_IMAGE_MAX        (VMM_TMPMAP_VA - VMM_VIRT_BASE)
+#define VMM_IMAGE_MAX        (VMM_DEVICE_VA - VMM_VIRT_BASE)
 #define BOOTINFO_HPA         0x00200000
 #define VMM_HEAP_HPA         0x00300000
 #define VM_RAM_POOL_BASE     0x01000000
@@ -41,6 +42,8 @@
 #define VM_RAM_ALIGN         MB(1)
 
 #define VMM_VIRT_BASE        0xfff00000
+#define VMM_DEVICE_VA        0xfffc0000
+#define VMM_DEVICE_SLOTS     16
 #define VMM_TMPMAP_VA        0xfffd0000
 #define VMM_TMPMAP_SLOTS     16
 #define VMM_WINDOW_END       0xfffe0000   /* exclusive: above belongs to the guest */

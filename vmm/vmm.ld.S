@@ -36,4 +36,4 @@ SECTIONS
     /DISCARD/ : { *(.ARM.exidx*) *(.ARM.attributes) *(.comment) }
 }
 
-ASSERT(__vmm_end <= VMM_TMPMAP_VA, "VMM image overflows its window")
+ASSERT(__vmm_end <= VMM_DEVICE_VA, "VMM image overflows its window")

@@ -157,6 +157,14 @@ static void test_privileged_instruction_is_stopped(void **state)
     proc_result_free(&v);
 }
 
+/* A guest that hands the VMM a bad pointer: QEMU fails the call and the guest goes on; under
+ * the VMM its guarded read aborts, is caught, and the same happens. */
+static void test_bad_semihosting_block_fails_the_call(void **state)
+{
+    (void)state;
+    assert_same_native_and_vmm("bad_exit_block", 0);
+}
+
 static void test_timeout_status(void **state)
 {
     (void)state;
@@ -335,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_stats_count_traps),
         cmocka_unit_test(test_probe_window_never_sees_vmm),
         cmocka_unit_test(test_privileged_instruction_is_stopped),
+        cmocka_unit_test(test_bad_semihosting_block_fails_the_call),
         cmocka_unit_test(test_timeout_status),
         cmocka_unit_test(test_vmm_panics_cleanly_without_bootinfo),
         cmocka_unit_test(test_bad_input_is_refused),

@@ -1,6 +1,7 @@
 #include "semihosting.h"
 
 #include "cpu.h"
+#include "guest_access.h"
 #include "vm.h"
 
 bool semihost_handle(struct vcpu *v, struct trap_frame *f)
@@ -8,8 +9,7 @@ bool semihost_handle(struct vcpu *v, struct trap_frame *f)
     struct vm *vm = v->vm;
     uint32_t insn, reason, subcode = 0;
 
-    /* Guest MMU off at this stage: the PC is a guest-physical address. */
-    if (!vm_read_word(vm, gpa(f->pc - 4), &insn) || !semihost_is_call(insn))
+    if (arch_guest_read(f->pc - 4, &insn) || !semihost_is_call(insn))
         return false;
     if ((v->vcpsr & PSR_MODE_MASK) == PSR_MODE_USR)
         return false;   /* from virtual User mode it is an ordinary SWI, as natively */
@@ -20,9 +20,11 @@ bool semihost_handle(struct vcpu *v, struct trap_frame *f)
         reason = f->r[1];
         break;
     case SEMIHOST_SYS_EXIT_EXTENDED:
-        if (!vm_read_word(vm, gpa(f->r[1]), &reason) ||
-            !vm_read_word(vm, gpa(f->r[1] + 4), &subcode))
-            vm_stop(vm, f, "semihosting exit block at 0x%08x is outside guest RAM", f->r[1]);
+        /* QEMU fails the call (r0 = -1) when it cannot read the block, and the guest goes on. */
+        if (arch_guest_read(f->r[1], &reason) || arch_guest_read(f->r[1] + 4, &subcode)) {
+            f->r[0] = (uint32_t)-1;
+            return true;
+        }
         break;
     default:
         vm_stop(vm, f, "unsupported semihosting call 0x%x", f->r[0]);

@@ -1,6 +1,7 @@
 #include "trap.h"
 
 #include "cp15.h"
+#include "guest_access.h"
 #include "semihosting.h"
 #include "sched.h"
 #include "vm.h"
@@ -23,7 +24,7 @@ void trap_entry(struct trap_frame *f, unsigned kind)
 
     vm->stats.by_kind[kind]++;
     if (kind == TRAP_UND || kind == TRAP_SWI)
-        vm_read_word(vm, gpa(f->pc - 4), &insn);
+        arch_guest_read(f->pc - 4, &insn);
     trace_record(&vm->trace, kind, f->pc, insn, v->vcpsr);
     switch (kind) {
     case TRAP_SWI:

@@ -4,7 +4,6 @@
 
 #include "cpu.h"
 #include "fmt.h"
-#include "mmu.h"
 #include "guest_map.h"
 #include "log.h"
 #include "memlayout.h"
@@ -45,25 +44,6 @@ void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
     vm->state = VM_RUNNABLE;
     vmm_log("vm%u '%s': %u MB RAM at host 0x%08x, entry 0x%08x\n", id, vm->name,
             vm->ram_size / MB(1), vm->ram_hpa.pa, bi->entry);
-}
-
-bool vm_gpa_to_hpa(const struct vm *vm, gpa_t addr, uint32_t len, hpa_t *out)
-{
-    uint32_t off = addr.pa - vm->ram_gpa.pa;
-    if (addr.pa < vm->ram_gpa.pa || off > vm->ram_size || len > vm->ram_size - off)
-        return false;
-    *out = hpa(vm->ram_hpa.pa + off);
-    return true;
-}
-
-bool vm_read_word(const struct vm *vm, gpa_t addr, uint32_t *out)
-{
-    hpa_t pa;
-    if ((addr.pa & 3) || !vm_gpa_to_hpa(vm, addr, 4, &pa))
-        return false;
-    *out = *(volatile uint32_t *)tmpmap_map(TMPMAP_SLOT_GUEST, pa);
-    tmpmap_unmap(TMPMAP_SLOT_GUEST);
-    return true;
 }
 
 _Noreturn void vm_exit(struct vm *vm, uint32_t status)

@@ -45,10 +45,5 @@ void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi);
 _Noreturn void vm_exit(struct vm *vm, uint32_t status);
 _Noreturn void vm_stop(struct vm *vm, const struct trap_frame *frame, const char *fmt, ...);
 
-/* Translates a guest-physical range to host-physical; false if it is not all guest RAM. */
-bool vm_gpa_to_hpa(const struct vm *vm, gpa_t addr, uint32_t len, hpa_t *out);
-
-/* Reads a word of guest-physical memory; false if the address is not guest RAM. */
-bool vm_read_word(const struct vm *vm, gpa_t addr, uint32_t *out);
 
 #endif

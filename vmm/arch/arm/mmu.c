@@ -71,6 +71,13 @@ void mmu_switch(uint32_t *l1, uint32_t dacr)
     cp15_write_tlb_invalidate_all(0);
 }
 
+volatile uint32_t *mmu_map_device(unsigned slot, hpa_t pa)
+{
+    vaddr_t va = VMM_DEVICE_VA + slot * PAGE_SIZE;
+    window_set(va, l2_small(pa.pa, AP_PRIV_ONLY, 0));
+    return (volatile uint32_t *)(uintptr_t)va;
+}
+
 void *tmpmap_map(unsigned slot, hpa_t pa)
 {
     vaddr_t va = VMM_TMPMAP_VA + slot * PAGE_SIZE;

@@ -28,6 +28,10 @@ void mmu_switch(uint32_t *l1, uint32_t dacr);
 /* Writes back table entries so the hardware walker sees them. */
 void mmu_sync_table(const void *table, uint32_t len);
 
+/* Maps the page of a real device the VMM drives at device slot `slot` (uncached,
+ * privileged-only) and returns its virtual address. */
+volatile uint32_t *mmu_map_device(unsigned slot, hpa_t pa);
+
 /* Temporary-mapping slots, one per user so nested uses cannot collide. */
 enum tmpmap_slot { TMPMAP_SLOT_BOOTINFO, TMPMAP_SLOT_GUEST };
 

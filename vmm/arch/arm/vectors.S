@@ -114,7 +114,8 @@ swi_from_vmm:
     bl      vmm_panic_trap
 
 /* An exception from a privileged mode, sp = scratch (r0, pc, spsr, kind).  Builds a frame
- * on this mode's stack, with sp/lr of the interrupted mode, and panics. */
+ * on this mode's stack, with sp/lr of the interrupted mode.  An abort at one of the VMM's
+ * guarded guest accesses (guest_access.S) resumes at its fixup; anything else panics. */
 trap_from_vmm:
     sub     sp, sp, #FRAME_SIZE
     stmib   sp, {r1-r12}
@@ -133,6 +134,17 @@ trap_from_vmm:
     str     r1, [sp, #FRAME_SP]
     str     r2, [sp, #(FRAME_SP + 4)]
     mov     r0, sp
+    mov     r1, r4
+    bl      vmm_fault_fixup
+    cmp     r0, #0
+    beq     1f
+    ldr     r0, [sp, #FRAME_CPSR]
+    msr     spsr_cxsf, r0
+    ldr     lr, [sp, #FRAME_PC]
+    ldmia   sp, {r0-r12}
+    add     sp, sp, #FRAME_SIZE
+    movs    pc, lr
+1:  mov     r0, sp
     mov     r1, r4
     bl      vmm_panic_trap
 

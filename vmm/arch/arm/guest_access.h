@@ -1,0 +1,14 @@
+/* The VMM's guarded accesses to guest virtual memory (guest_access.S). */
+#ifndef ARMVMM_ARCH_GUEST_ACCESS_H
+#define ARMVMM_ARCH_GUEST_ACCESS_H
+
+#include <stdint.h>
+
+int arch_guest_read(uint32_t va, uint32_t *out);
+int arch_guest_write(uint32_t va, uint32_t value);
+
+struct trap_frame;
+/* From the abort path: 1 if the abort hit a guarded access (frame->pc now at its fixup). */
+int vmm_fault_fixup(struct trap_frame *frame, unsigned kind);
+
+#endif
