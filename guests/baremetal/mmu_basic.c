@@ -1,0 +1,605 @@
+/* The ARMv5 MMU as a kernel uses it: sections, coarse tables with small and large pages, fine
+ * tables with tiny and small pages, remapping with TLB maintenance (all, by MVA, D- and I-side),
+ * translation / domain / permission faults with FSR and FAR, Manager, NoAccess and reserved
+ * domains, AP=0 under every SCTLR S/R, subpage permissions, LDRT/STRT, alignment faults (SCTLR.A
+ * with the MMU on and off; LDM/LDRD alignment with A=0), prefetch aborts (IFSR, FAR untouched),
+ * the FCSE PID with the MMU on and off, unbacked physical addresses and an unbacked second-level
+ * table, high vectors (SCTLR.V, the vector page mapped at 0xffff0000).
+ *
+ * It prints only architecturally defined values -- addresses and data chosen here, FSR/IFSR, FAR,
+ * the values read -- so the output is identical on the bare board and under the VMM.  Where QEMU
+ * (the native reference) makes a choice the ARM ARM leaves open, this output records QEMU's
+ * choice; docs/MEMORY.md lists them. */
+#include "cpu.h"
+#include "guest.h"
+
+/* ---------------------------------------------------------------- memory plan (physical) */
+#define L1_PA        0x00200000u   /* 16 KB first-level table */
+#define CT_A_PA      0x00204000u   /* coarse table for VA 0x40000000 */
+#define CT_HI_PA     0x00204400u   /* coarse table for VA 0xfff00000 (high vectors) */
+#define CT_BAD_PA    0x09000000u   /* a coarse table where the board has nothing */
+#define FT_PA        0x00205000u   /* fine table (4 KB aligned) for VA 0x40600000 */
+#define PAGES_PA     0x00300000u   /* 4 KB test pages */
+#define SECT_PA      0x00400000u   /* 1 MB section target */
+#define LARGE_PA     0x00500000u   /* 64 KB large page target */
+#define HIVEC_PA     0x00600000u   /* the page mapped at 0xffff0000 */
+#define FCSE_PA      0x00700000u   /* where MVA 0x02100000 points with the MMU on */
+#define UNBACKED_PA  0x09000000u   /* nothing there on integratorcp */
+#define FCSE_OFF_PA  0x02100000u   /* MVA of VA 0x00100000 with PID 1 and the MMU off */
+#define ROUTINE_PA   0x03000000u   /* a copy of fcse_probe() above 32 MB */
+
+#define VA_SMALL     0x40000000u   /* coarse table A, small pages */
+#define VA_LARGE     0x40010000u   /* coarse table A, one large page */
+#define VA_SECT      0x40100000u
+#define VA_NOSECT    0x40200000u
+#define VA_NOPAGE    0x40300000u
+#define VA_BADTABLE  0x40400000u
+#define VA_UNBACKED  0x40500000u
+#define VA_FINE      0x40600000u
+
+#define DOM_KERNEL   0u   /* identity map, always Client */
+#define DOM_PAGES    2u   /* coarse/fine tables of the tests */
+#define DOM_SECT     4u   /* the test section */
+
+#define FAR_SENTINEL 0x0badfa00u
+
+/* ---------------------------------------------------------------- descriptors */
+#define SECTION(pa, dom, ap)  (((pa) & 0xfff00000u) | ((ap) << 10) | ((dom) << 5) | 0x12u)
+#define COARSE(pa, dom)       (((pa) & 0xfffffc00u) | ((dom) << 5) | 0x11u)
+#define FINE(pa, dom)         (((pa) & 0xfffff000u) | ((dom) << 5) | 0x13u)
+#define APS(a0, a1, a2, a3)   (((a0) << 4) | ((a1) << 6) | ((a2) << 8) | ((a3) << 10))
+#define SMALL(pa, aps)        (((pa) & 0xfffff000u) | (aps) | 2u)
+#define LARGE(pa, aps)        (((pa) & 0xffff0000u) | (aps) | 1u)
+#define TINY(pa, ap)          (((pa) & 0xfffffc00u) | ((ap) << 4) | 3u)
+
+#define SCTLR_M (1u << 0)
+#define SCTLR_A (1u << 1)
+#define SCTLR_S (1u << 8)
+#define SCTLR_R (1u << 9)
+#define SCTLR_V (1u << 13)
+
+#define DACR_NOACCESS 0u
+#define DACR_CLIENT   1u
+#define DACR_RESERVED 2u
+#define DACR_MANAGER  3u
+
+static volatile uint32_t *const l1 = (volatile uint32_t *)L1_PA;
+static volatile uint32_t *const ct_a = (volatile uint32_t *)CT_A_PA;
+static volatile uint32_t *const ct_hi = (volatile uint32_t *)CT_HI_PA;
+static volatile uint32_t *const ft = (volatile uint32_t *)FT_PA;
+
+static inline void wr32(uint32_t pa, uint32_t v) { *(volatile uint32_t *)pa = v; }
+static inline uint32_t rd32(uint32_t pa) { return *(volatile uint32_t *)pa; }
+
+static void tlb_flush_all(void) { CP15_WRITE(c8, 0, c7, 0, 0); }
+static void tlb_flush_mva(uint32_t va) { CP15_WRITE(c8, 0, c7, 1, va); }
+static void dtlb_flush_all(void) { CP15_WRITE(c8, 0, c6, 0, 0); }
+static void dtlb_flush_mva(uint32_t va) { CP15_WRITE(c8, 0, c6, 1, va); }
+static void icache_flush(void) { CP15_WRITE(c7, 0, c5, 0, 0); }
+
+static uint32_t sctlr_base;
+static void sctlr_set(uint32_t bits)
+{
+    CP15_WRITE(c1, 0, c0, 0, sctlr_base | bits);
+    tlb_flush_all();
+}
+
+static uint32_t dacr_for(uint32_t pages, uint32_t sect)
+{
+    return (DACR_CLIENT << (2 * DOM_KERNEL)) | (pages << (2 * DOM_PAGES)) | (sect << (2 * DOM_SECT));
+}
+static void dacr_set(uint32_t v) { CP15_WRITE(c3, 0, c0, 0, v); }
+
+/* ---------------------------------------------------------------- access helpers
+ * Each takes (address, value) and returns a value; a data abort inside them resumes at the next
+ * instruction, a prefetch abort of acc_fetch at fetch_back. */
+__asm__(".text\n"
+        ".global acc_start, acc_end, acc_read, acc_write, acc_ldrt, acc_strt, acc_ldrh\n"
+        ".global acc_ldm, acc_ldrd, acc_fetch, fetch_back, run_user, user_return\n"
+        "acc_start:\n"
+        "acc_read:  ldr r0, [r0]\n"
+        "           bx lr\n"
+        "acc_write: str r1, [r0]\n"
+        "           bx lr\n"
+        "acc_ldrt:  mov r2, r0\n"
+        "           ldrt r0, [r2]\n"
+        "           bx lr\n"
+        "acc_strt:  strt r1, [r0]\n"
+        "           bx lr\n"
+        "acc_ldrh:  ldrh r0, [r0]\n"
+        "           bx lr\n"
+        "acc_ldm:   ldm r0, {r2, r3}\n"
+        "           mov r0, r2\n"
+        "           bx lr\n"
+        "acc_ldrd:  ldrd r2, r3, [r0]\n"
+        "           mov r0, r2\n"
+        "           bx lr\n"
+        "acc_end:\n"
+        "acc_fetch: push {r4, lr}\n"
+        "           blx r0\n"
+        "fetch_back:\n"
+        "           pop {r4, pc}\n"
+        /* uint32_t run_user(fn, a0, a1): fn(a0, a1) in User mode; `svc #0x55` comes back. */
+        "run_user:  push {r4-r12, lr}\n"
+        "           mov r4, r0\n"
+        "           mov r0, #0xd0\n"
+        "           msr spsr_cxsf, r0\n"
+        "           adr lr, 1f\n"
+        "           movs pc, lr\n"
+        "1:         mov r0, r1\n"
+        "           mov r1, r2\n"
+        "           blx r4\n"
+        "           svc #0x55\n"
+        "user_return:\n"
+        "           pop {r4-r12, pc}\n"
+        /* uint32_t fcse_probe(pid, addr): read addr with FCSE PID = pid, restore PID 0.
+         * Position independent, no stack: runs from a copy above 32 MB with the MMU off. */
+        ".global fcse_probe, fcse_probe_end\n"
+        "fcse_probe:\n"
+        "           mcr p15, 0, r0, c13, c0, 0\n"
+        "           ldr r1, [r1]\n"
+        "           mov r0, #0\n"
+        "           mcr p15, 0, r0, c13, c0, 0\n"
+        "           mov r0, r1\n"
+        "           bx lr\n"
+        "fcse_probe_end:\n"
+        /* High-vector stubs: count, then continue at the ordinary handler. */
+        ".global hv_swi, hv_dabt\n"
+        "hv_swi:    push {r0, r1}\n"
+        "           ldr r0, =hv_swi_count\n"
+        "           ldr r1, [r0]\n"
+        "           add r1, r1, #1\n"
+        "           str r1, [r0]\n"
+        "           ldr r0, =guest_vector_table\n"
+        "           ldr r0, [r0, #40]\n"
+        "           str r0, [sp, #4]\n"
+        "           pop {r0, pc}\n"
+        "hv_dabt:   push {r0, r1}\n"
+        "           ldr r0, =hv_dabt_count\n"
+        "           ldr r1, [r0]\n"
+        "           add r1, r1, #1\n"
+        "           str r1, [r0]\n"
+        "           ldr r0, =guest_vector_table\n"
+        "           ldr r0, [r0, #48]\n"
+        "           str r0, [sp, #4]\n"
+        "           pop {r0, pc}\n"
+        ".ltorg\n");
+
+typedef uint32_t (*acc_fn)(uint32_t addr, uint32_t value);
+uint32_t acc_read(uint32_t, uint32_t), acc_write(uint32_t, uint32_t), acc_ldrt(uint32_t, uint32_t),
+    acc_strt(uint32_t, uint32_t), acc_ldrh(uint32_t, uint32_t), acc_ldm(uint32_t, uint32_t),
+    acc_ldrd(uint32_t, uint32_t), acc_fetch(uint32_t, uint32_t);
+uint32_t run_user(acc_fn fn, uint32_t a0, uint32_t a1);
+uint32_t fcse_probe(uint32_t pid, uint32_t addr);
+extern char acc_start[], acc_end[], fetch_back[], user_return[], fcse_probe_end[];
+extern char hv_swi[], hv_dabt[];
+extern const uint32_t guest_vector_table[], guest_vector_table_end[];
+volatile uint32_t hv_swi_count, hv_dabt_count;
+
+/* ---------------------------------------------------------------- exceptions */
+static volatile uint32_t ab_count, ab_kind, ab_fsr, ab_far, ab_expected, fetch_target;
+static volatile uint32_t swi_count, swi_last;
+
+void guest_exception(uint32_t kind, uint32_t *regs)
+{
+    uint32_t at = regs[13] - 4;
+
+    if (kind == 2) {
+        uint32_t imm = *(const uint32_t *)at & 0xffffff;
+        if (imm == 0x55) {               /* back from run_user: SVC mode at user_return */
+            spsr_write(0xd3);
+            regs[13] = (uint32_t)user_return;
+        } else {
+            swi_count++;
+            swi_last = imm;
+        }
+        return;
+    }
+    if (kind == 4 && ab_expected && at >= (uint32_t)acc_start && at < (uint32_t)acc_end) {
+        ab_kind = 4;
+        ab_fsr = CP15_READ(c5, 0, c0, 0);
+        ab_far = CP15_READ(c6, 0, c0, 0);
+        ab_count++;
+        return;
+    }
+    if (kind == 3 && ab_expected && at == fetch_target) {   /* lr_abt = address + 4 */
+        ab_kind = 3;
+        ab_fsr = CP15_READ(c5, 0, c0, 1);
+        ab_far = CP15_READ(c6, 0, c0, 0);
+        ab_count++;
+        regs[13] = (uint32_t)fetch_back;
+        return;
+    }
+    guest_printf("unexpected exception %u at %08x\n", kind, at);
+    guest_exit(1);
+}
+
+struct acc {
+    int fault, pabt;
+    uint32_t fsr, far, value;
+};
+
+static struct acc access(int user, acc_fn fn, uint32_t va, uint32_t value)
+{
+    struct acc a = { 0 };
+    uint32_t before = ab_count;
+
+    CP15_WRITE(c6, 0, c0, 0, FAR_SENTINEL);
+    fetch_target = va;
+    ab_expected = 1;
+    a.value = user ? run_user(fn, va, value) : fn(va, value);
+    ab_expected = 0;
+    if (ab_count != before) {
+        a.fault = 1;
+        a.pabt = ab_kind == 3;
+        a.fsr = ab_fsr;
+        a.far = ab_far;
+    }
+    return a;
+}
+
+static void probe(const char *what, int user, acc_fn fn, uint32_t va, uint32_t value)
+{
+    struct acc a = access(user, fn, va, value);
+
+    guest_printf("  %s %08x: ", what, va);
+    if (!a.fault && (fn == acc_write || fn == acc_strt))
+        guest_printf("ok\n");
+    else if (!a.fault)
+        guest_printf("ok %08x\n", a.value);
+    else if (a.pabt)
+        guest_printf("prefetch abort ifsr=%x, far %s\n", a.fsr,
+                     a.far == FAR_SENTINEL ? "unchanged" : "CHANGED");
+    else
+        guest_printf("data abort fsr=%x far=%08x\n", a.fsr, a.far);
+}
+
+#define SVC_RD(va)      probe("svc read", 0, acc_read, va, 0)
+#define USR_RD(va)      probe("usr read", 1, acc_read, va, 0)
+
+static void fill(uint32_t pa, uint32_t words, uint32_t tag)
+{
+    for (uint32_t i = 0; i < words; i++)
+        wr32(pa + 4 * i, tag | (4 * i));
+}
+
+/* A page of code at pa: `mov r0, #n; bx lr`. */
+static void put_code(uint32_t pa, uint32_t n)
+{
+    wr32(pa, 0xe3a00000u | (n & 0xff));
+    wr32(pa + 4, 0xe12fff1eu);
+    icache_flush();
+}
+
+/* ---------------------------------------------------------------- the tests */
+static void mmu_off_tests(void)
+{
+    guest_printf("mmu off:\n");
+    wr32(PAGES_PA, 0x11223344u);
+    wr32(PAGES_PA + 4, 0x55667788u);
+    sctlr_set(SCTLR_A);
+    probe("A=1 ldr", 0, acc_read, PAGES_PA + 1, 0);
+    probe("A=1 ldrh", 0, acc_ldrh, PAGES_PA + 1, 0);
+    probe("A=1 ldrh", 0, acc_ldrh, PAGES_PA + 2, 0);
+    probe("A=1 ldr", 0, acc_read, PAGES_PA + 4, 0);
+    probe("A=1 ldrd", 0, acc_ldrd, PAGES_PA + 0, 0);
+    probe("A=1 ldrd", 0, acc_ldrd, PAGES_PA + 4, 0);
+    probe("A=1 ldrd", 0, acc_ldrd, PAGES_PA + 2, 0);
+    sctlr_set(0);
+    probe("A=0 ldr", 0, acc_read, PAGES_PA + 1, 0);
+    probe("A=0 ldrd", 0, acc_ldrd, PAGES_PA + 4, 0);
+    probe("A=0 ldrd", 0, acc_ldrd, PAGES_PA + 2, 0);
+    probe("A=0 ldm", 0, acc_ldm, PAGES_PA + 4, 0);
+    probe("A=0 ldm", 0, acc_ldm, PAGES_PA + 2, 0);
+
+    /* FCSE with the MMU off: VA 0x00100000 with PID 1 is MVA 0x02100000. */
+    wr32(0x00100000u, 0x0010aaaau);
+    wr32(FCSE_OFF_PA, 0x0210bbbbu);
+    wr32(ROUTINE_PA + 0x100, 0x0300ccccu);
+    {
+        const uint32_t *src = (const uint32_t *)(uintptr_t)fcse_probe;
+        uint32_t n = (uint32_t)(fcse_probe_end - (char *)(uintptr_t)fcse_probe) / 4;
+        for (uint32_t i = 0; i < n; i++)
+            wr32(ROUTINE_PA + 4 * i, src[i]);
+        icache_flush();
+        uint32_t (*routine)(uint32_t, uint32_t) = (uint32_t (*)(uint32_t, uint32_t))ROUTINE_PA;
+        guest_printf("  fcse pid 0, read 00100000: %08x\n", routine(0, 0x00100000u));
+        guest_printf("  fcse pid 1, read 00100000: %08x\n", routine(1u << 25, 0x00100000u));
+        guest_printf("  fcse pid 1, read 03000100: %08x\n", routine(1u << 25, ROUTINE_PA + 0x100));
+    }
+}
+
+static void build_tables(void)
+{
+    for (uint32_t i = 0; i < 4096; i++)
+        l1[i] = 0;
+    for (uint32_t mb = 0; mb < 8; mb++)                     /* RAM 0-8 MB, identity */
+        l1[mb] = SECTION(mb << 20, DOM_KERNEL, 3u);
+    l1[0x160] = SECTION(0x16000000u, DOM_KERNEL, 3u);       /* UART0 */
+    l1[ROUTINE_PA >> 20] = SECTION(ROUTINE_PA, DOM_KERNEL, 3u);
+    for (uint32_t i = 0; i < 256; i++)
+        ct_a[i] = 0;
+    l1[VA_SMALL >> 20] = COARSE(CT_A_PA, DOM_PAGES);
+    ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    ct_a[1] = SMALL(PAGES_PA + 0x2000, APS(3, 3, 3, 3));
+    for (uint32_t i = 0; i < 16; i++)
+        ct_a[16 + i] = LARGE(LARGE_PA, APS(3, 2, 1, 0));
+    l1[VA_SECT >> 20] = SECTION(SECT_PA, DOM_SECT, 3u);
+    fill(PAGES_PA + 0x1000, 1024, 0x01000000u);
+    fill(PAGES_PA + 0x2000, 1024, 0x02000000u);
+    fill(PAGES_PA + 0x3000, 1024, 0x03000000u);
+    fill(PAGES_PA + 0x4000, 1024, 0x04000000u);
+    fill(PAGES_PA + 0x5000, 1024, 0x05000000u);
+    fill(LARGE_PA, 16384, 0x50000000u);
+    wr32(SECT_PA, 0x5ec70000u);
+    wr32(SECT_PA + 0xffffc, 0x5ec7fffcu);
+    CP15_WRITE(c2, 0, c0, 0, L1_PA);
+    dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+    tlb_flush_all();
+}
+
+static void translation_tests(void)
+{
+    guest_printf("sections and pages:\n");
+    SVC_RD(VA_SECT);
+    SVC_RD(VA_SECT + 0xffffc);
+    SVC_RD(VA_SMALL);
+    SVC_RD(VA_SMALL + 0x1ffc);
+    SVC_RD(VA_LARGE);
+    SVC_RD(VA_LARGE + 0x5004);
+    SVC_RD(VA_LARGE + 0xfffc);
+
+    guest_printf("remap and TLB maintenance:\n");
+    ct_a[0] = SMALL(PAGES_PA + 0x3000, APS(3, 3, 3, 3));
+    tlb_flush_mva(VA_SMALL);
+    probe("svc read after c8,c7,1 (by MVA)", 0, acc_read, VA_SMALL, 0);
+    ct_a[0] = SMALL(PAGES_PA + 0x4000, APS(3, 3, 3, 3));
+    dtlb_flush_mva(VA_SMALL);
+    probe("svc read after c8,c6,1 (D by MVA)", 0, acc_read, VA_SMALL, 0);
+    ct_a[0] = SMALL(PAGES_PA + 0x5000, APS(3, 3, 3, 3));
+    tlb_flush_all();
+    probe("svc read after c8,c7,0 (all)", 0, acc_read, VA_SMALL, 0);
+    l1[VA_SECT >> 20] = SECTION(LARGE_PA & 0xfff00000u, DOM_SECT, 3u);
+    dtlb_flush_all();
+    probe("svc read, section remapped, after c8,c6,0 (D all)", 0, acc_read, VA_SECT, 0);
+    l1[VA_SECT >> 20] = SECTION(SECT_PA, DOM_SECT, 3u);
+    ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    tlb_flush_all();
+
+    guest_printf("translation faults:\n");
+    SVC_RD(VA_NOSECT);
+    l1[VA_NOSECT >> 20] = 0x000001e0u;      /* a fault descriptor with domain bits 15 */
+    tlb_flush_all();
+    probe("svc read, fault descriptor 000001e0,", 0, acc_read, VA_NOSECT, 0);
+    l1[VA_NOSECT >> 20] = 0;
+    tlb_flush_all();
+    SVC_RD(VA_SMALL + 0x2000);
+    probe("svc write", 0, acc_write, VA_SMALL + 0x2004, 1);
+    USR_RD(VA_SMALL + 0x2000);
+}
+
+static void domain_tests(void)
+{
+    guest_printf("domains:\n");
+    for (uint32_t t = 0; t < 4; t++) {
+        static const char *const names[] = { "noaccess", "client", "reserved", "manager" };
+        guest_printf(" pages/section domain %s:\n", names[t]);
+        dacr_set(dacr_for(t, t));
+        SVC_RD(VA_SMALL);
+        USR_RD(VA_SMALL);
+        SVC_RD(VA_SECT);
+        USR_RD(VA_SECT);
+        SVC_RD(VA_SMALL + 0x2000);   /* invalid second-level entry: domain or translation first? */
+    }
+    dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+}
+
+static void permission_tests(void)
+{
+    guest_printf("permissions:\n");
+    static const char *const srname[] = { "s=0 r=0", "s=1 r=0", "s=0 r=1", "s=1 r=1" };
+    for (uint32_t sr = 0; sr < 4; sr++) {
+        guest_printf(" AP=0 section, %s:\n", srname[sr]);
+        sctlr_set(SCTLR_M | (sr & 1 ? SCTLR_S : 0) | (sr & 2 ? SCTLR_R : 0));
+        l1[VA_SECT >> 20] = SECTION(SECT_PA, DOM_SECT, 0u);
+        tlb_flush_all();
+        SVC_RD(VA_SECT);
+        probe("svc write", 0, acc_write, VA_SECT + 4, 0x5ec70004u);
+        USR_RD(VA_SECT);
+        dacr_set(dacr_for(DACR_CLIENT, DACR_MANAGER));
+        probe("usr write, manager domain,", 1, acc_write, VA_SECT + 4, 0x5ec70004u);
+        dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+    }
+    sctlr_set(SCTLR_M);
+    l1[VA_SECT >> 20] = SECTION(SECT_PA, DOM_SECT, 1u);
+    tlb_flush_all();
+    guest_printf(" AP=1 section:\n");
+    USR_RD(VA_SECT);
+    probe("ldrt", 0, acc_ldrt, VA_SECT, 0);
+    probe("strt", 0, acc_strt, VA_SECT + 4, 0);
+    probe("svc write", 0, acc_write, VA_SECT + 4, 0x5ec70004u);
+    l1[VA_SECT >> 20] = SECTION(SECT_PA, DOM_SECT, 2u);
+    tlb_flush_all();
+    guest_printf(" AP=2 section:\n");
+    USR_RD(VA_SECT);
+    probe("usr write", 1, acc_write, VA_SECT + 4, 0x5ec70004u);
+    probe("strt", 0, acc_strt, VA_SECT + 4, 0x5ec70004u);
+    probe("svc write", 0, acc_write, VA_SECT + 4, 0x5ec70004u);
+    l1[VA_SECT >> 20] = SECTION(SECT_PA, DOM_SECT, 3u);
+    tlb_flush_all();
+
+    guest_printf(" subpages of a small page (AP 3,2,1,0):\n");
+    ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(3, 2, 1, 0));
+    tlb_flush_mva(VA_SMALL);
+    for (uint32_t sp = 0; sp < 4; sp++) {
+        uint32_t va = VA_SMALL + sp * 0x400 + 0x10;
+        probe("usr read", 1, acc_read, va, 0);
+        probe("usr write", 1, acc_write, va, 0x01000010u + sp * 0x400);
+        probe("svc write", 0, acc_write, va, 0x01000010u + sp * 0x400);
+    }
+    ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    tlb_flush_mva(VA_SMALL);
+    guest_printf(" subpages of a large page (AP 3,2,1,0):\n");
+    for (uint32_t sp = 0; sp < 4; sp++) {
+        uint32_t va = VA_LARGE + sp * 0x4000 + 0x20;
+        probe("usr read", 1, acc_read, va, 0);
+        probe("usr write", 1, acc_write, va, 0x50000020u + sp * 0x4000);
+    }
+}
+
+static void alignment_tests(void)
+{
+    guest_printf("alignment (mmu on):\n");
+    sctlr_set(SCTLR_M | SCTLR_A);
+    probe("A=1 ldr", 0, acc_read, VA_SECT + 2, 0);
+    probe("A=1 ldrh", 0, acc_ldrh, VA_SECT + 3, 0);
+    probe("A=1 ldrh", 0, acc_ldrh, VA_SECT + 2, 0);
+    probe("A=1 ldr, unmapped,", 0, acc_read, VA_NOSECT + 1, 0);
+    probe("A=1 usr ldr, priv-only page,", 1, acc_read, VA_SECT + 1, 0);
+    sctlr_set(SCTLR_M);
+    probe("A=0 ldrh", 0, acc_ldrh, VA_SECT + 2, 0);
+    probe("A=0 ldm", 0, acc_ldm, VA_SECT + 2, 0);
+}
+
+static void prefetch_tests(void)
+{
+    guest_printf("prefetch aborts:\n");
+    put_code(PAGES_PA + 0x2000, 0x42);
+    probe("svc fetch", 0, acc_fetch, VA_SMALL + 0x1000, 0);
+    probe("usr fetch", 1, acc_fetch, VA_SMALL + 0x1000, 0);
+    probe("svc fetch, no section,", 0, acc_fetch, VA_NOSECT, 0);
+    probe("svc fetch, invalid page,", 0, acc_fetch, VA_SMALL + 0x2000, 0);
+    ct_a[1] = SMALL(PAGES_PA + 0x2000, APS(1, 1, 1, 1));
+    tlb_flush_all();
+    probe("usr fetch, AP=1,", 1, acc_fetch, VA_SMALL + 0x1000, 0);
+    probe("svc fetch, AP=1,", 0, acc_fetch, VA_SMALL + 0x1000, 0);
+    dacr_set(dacr_for(DACR_NOACCESS, DACR_CLIENT));
+    probe("svc fetch, noaccess domain,", 0, acc_fetch, VA_SMALL + 0x1000, 0);
+    dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+    ct_a[1] = SMALL(PAGES_PA + 0x2000, APS(3, 3, 3, 3));
+    tlb_flush_all();
+    probe("svc fetch", 0, acc_fetch, VA_SMALL + 0x1000, 0);
+    put_code(PAGES_PA + 0x6000, 0x43);
+    ct_a[1] = SMALL(PAGES_PA + 0x6000, APS(3, 3, 3, 3));
+    CP15_WRITE(c8, 0, c5, 1, VA_SMALL + 0x1000);     /* I-TLB by MVA */
+    probe("svc fetch, code remapped, after c8,c5,1 (I by MVA),", 0, acc_fetch, VA_SMALL + 0x1000, 0);
+    put_code(PAGES_PA + 0x7000, 0x44);
+    ct_a[1] = SMALL(PAGES_PA + 0x7000, APS(3, 3, 3, 3));
+    CP15_WRITE(c8, 0, c5, 0, 0);                     /* I-TLB all */
+    probe("usr fetch, code remapped, after c8,c5,0 (I all),", 1, acc_fetch, VA_SMALL + 0x1000, 0);
+    ct_a[1] = SMALL(PAGES_PA + 0x2000, APS(3, 3, 3, 3));
+    tlb_flush_all();
+}
+
+static void unbacked_tests(void)
+{
+    guest_printf("unbacked physical addresses:\n");
+    l1[VA_UNBACKED >> 20] = SECTION(UNBACKED_PA, DOM_SECT, 3u);
+    l1[VA_BADTABLE >> 20] = COARSE(CT_BAD_PA, DOM_PAGES);
+    tlb_flush_all();
+    SVC_RD(VA_UNBACKED);
+    probe("svc write", 0, acc_write, VA_UNBACKED, 0x12345678u);
+    SVC_RD(VA_UNBACKED);
+    SVC_RD(VA_BADTABLE);
+    probe("svc fetch", 0, acc_fetch, VA_BADTABLE, 0);
+    l1[VA_UNBACKED >> 20] = 0;
+    l1[VA_BADTABLE >> 20] = 0;
+    tlb_flush_all();
+}
+
+static void fine_tests(void)
+{
+    guest_printf("fine table, tiny pages:\n");
+    for (uint32_t i = 0; i < 1024; i++)
+        ft[i] = 0;
+    ft[0] = TINY(PAGES_PA + 0x4000, 3u);
+    ft[1] = TINY(PAGES_PA + 0x4c00, 2u);
+    for (uint32_t i = 4; i < 8; i++)                  /* a small page in a fine table */
+        ft[i] = SMALL(PAGES_PA + 0x5000, APS(3, 3, 2, 2));
+    l1[VA_FINE >> 20] = FINE(FT_PA, DOM_PAGES);
+    ct_a[2] = TINY(PAGES_PA + 0x4000, 3u);           /* a tiny page in a coarse table */
+    tlb_flush_all();
+    SVC_RD(VA_FINE);
+    SVC_RD(VA_FINE + 0x404);
+    probe("usr write, tiny AP=2,", 1, acc_write, VA_FINE + 0x404, 0);
+    SVC_RD(VA_FINE + 0x800);
+    SVC_RD(VA_FINE + 0x1000);
+    SVC_RD(VA_FINE + 0x1c08);
+    probe("usr write, subpage AP=2,", 1, acc_write, VA_FINE + 0x1c08, 0);
+    SVC_RD(VA_SMALL + 0x2000);
+    probe("svc read, tiny entry in a coarse table,", 0, acc_read, VA_SMALL + 0x2000, 0);
+    ct_a[2] = 0;
+    l1[VA_FINE >> 20] = 0;
+    tlb_flush_all();
+}
+
+static void fcse_tests(void)
+{
+    guest_printf("fcse (mmu on):\n");
+    l1[0x020] = SECTION(0, DOM_KERNEL, 3u);          /* MVA 0x02000000 -> PA 0: code, data */
+    l1[0x021] = SECTION(FCSE_PA, DOM_KERNEL, 3u);    /* MVA 0x02100000 */
+    wr32(FCSE_PA, 0x0700dddd);
+    tlb_flush_all();
+    CP15_WRITE(c13, 0, c0, 0, 1u << 25);
+    guest_printf("  pid register %08x\n", CP15_READ(c13, 0, c0, 0));
+    SVC_RD(0x00100000u);
+    USR_RD(0x00100000u);
+    SVC_RD(VA_SECT);
+    SVC_RD(0x00200000u);       /* MVA 0x02200000: unmapped; which address does FAR hold? */
+    SVC_RD(0x01f00000u);       /* MVA 0x03f00000 */
+    CP15_WRITE(c13, 0, c0, 0, 0);
+    SVC_RD(0x00100000u);
+    l1[0x020] = 0;
+    l1[0x021] = 0;
+    tlb_flush_all();
+}
+
+static void high_vector_tests(void)
+{
+    guest_printf("high vectors:\n");
+    uint32_t n = (uint32_t)(guest_vector_table_end - guest_vector_table);
+    for (uint32_t i = 0; i < n; i++)
+        wr32(HIVEC_PA + 4 * i, guest_vector_table[i]);
+    wr32(HIVEC_PA + 40, (uint32_t)hv_swi);
+    wr32(HIVEC_PA + 48, (uint32_t)hv_dabt);
+    for (uint32_t i = 0; i < 256; i++)
+        ct_hi[i] = 0;
+    ct_hi[0xf0] = SMALL(HIVEC_PA, APS(1, 1, 1, 1));
+    l1[0xfff] = COARSE(CT_HI_PA, DOM_KERNEL);
+    icache_flush();
+    tlb_flush_all();
+    probe("usr read, AP=1,", 1, acc_read, 0xffff0000u, 0);
+    SVC_RD(0xffff0000u);
+    sctlr_set(SCTLR_M | SCTLR_V);
+    __asm__ volatile("svc #0x77" ::: "lr", "memory");
+    SVC_RD(VA_NOSECT);
+    sctlr_set(SCTLR_M);
+    __asm__ volatile("svc #0x78" ::: "lr", "memory");
+    SVC_RD(VA_NOSECT);
+    guest_printf("  swis %u (last #%x), through the high vectors: swi %u, data abort %u\n",
+                 swi_count, swi_last, hv_swi_count, hv_dabt_count);
+}
+
+int main(void)
+{
+    guest_install_vectors();
+    guest_setup_stacks();
+    sctlr_base = CP15_READ(c1, 0, c0, 0) & ~(SCTLR_M | SCTLR_A | SCTLR_S | SCTLR_R | SCTLR_V);
+
+    mmu_off_tests();
+    build_tables();
+    sctlr_set(SCTLR_M);
+    guest_printf("mmu on\n");
+    translation_tests();
+    domain_tests();
+    permission_tests();
+    alignment_tests();
+    prefetch_tests();
+    unbacked_tests();
+    fine_tests();
+    fcse_tests();
+    high_vector_tests();
+    sctlr_set(0);
+    guest_printf("mmu off, done\n");
+    return 0;
+}
