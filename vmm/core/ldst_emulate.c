@@ -64,14 +64,15 @@ static bool access(struct ctx *c, bool load, uint32_t addr, unsigned size, bool 
     return st == 0;
 }
 
-/* Loaded value as the register receives it: ARMv5 rotates an unaligned word load, extends
- * halfwords and bytes. */
-static uint32_t load_value(const struct insn_mem *m, uint32_t addr, uint32_t raw)
+/* Loaded value as the register receives it: halfwords and bytes extended.  A word is taken as
+ * read: QEMU's arm926 performs an unaligned LDR as one unaligned access, without the ARMv5
+ * rotation (docs/MEMORY.md), and QEMU is the native reference. */
+static uint32_t load_value(const struct insn_mem *m, uint32_t raw)
 {
     switch (m->size) {
     case 1: return m->sign ? (uint32_t)(int32_t)(int8_t)raw : raw & 0xff;
     case 2: return m->sign ? (uint32_t)(int32_t)(int16_t)raw : raw & 0xffff;
-    default: return ror(raw, 8 * (addr & 3));
+    default: return raw;
     }
 }
 
@@ -84,26 +85,26 @@ static enum ldst_result single(struct ctx *c, const struct insn_mem *m, bool swp
     uint32_t v[2] = { 0, 0 };
 
     if (swp) {   /* read the old value, write Rm, Rd gets the old value */
-        uint32_t a = m->size == 4 ? addr & ~3u : addr, nv = reg_read(c, m->rm);
-        if (!access(c, true, a, m->size, false, &v[0]) || !access(c, false, a, m->size, false, &nv))
+        uint32_t nv = reg_read(c, m->rm);
+        if (!access(c, true, addr, m->size, false, &v[0]) ||
+            !access(c, false, addr, m->size, false, &nv))
             return LDST_FAULT;
-        reg_write(c, m->rd, m->size == 4 ? ror(v[0], 8 * (addr & 3)) : v[0] & 0xff);
+        reg_write(c, m->rd, m->size == 4 ? v[0] : v[0] & 0xff);
         c->f->pc = c->insn_addr + 4;
         return LDST_DONE;
     }
     unsigned n = m->size == 8 ? 2 : 1, size = m->size == 8 ? 4 : m->size;
-    uint32_t a0 = size == 4 ? addr & ~3u : addr;
     for (unsigned i = 0; i < n; i++) {
         if (!m->load)
             v[i] = reg_read(c, m->rd + i);
-        if (!access(c, m->load, a0 + 4 * i, size, m->user, &v[i]))
+        if (!access(c, m->load, addr + 4 * i, size, m->user, &v[i]))
             return LDST_FAULT;
     }
     c->f->pc = c->insn_addr + 4;
     if (m->wback)
         reg_write(c, m->rn, moved);
     for (unsigned i = 0; m->load && i < n; i++)
-        reg_write(c, m->rd + i, n == 2 ? v[i] : load_value(m, addr, v[i]));
+        reg_write(c, m->rd + i, load_value(m, v[i]));
     return LDST_DONE;
 }
 

@@ -7,7 +7,9 @@
  * write-back), LDRT/STRT/LDRBT/STRBT (marked as User accesses), LDRH/STRH/LDRSB/LDRSH,
  * LDRD/STRD, SWP/SWPB, LDM/STM (1).  LDM(2)/(3) and STM(2) are the vCPU's (emulate.c).
  * Nothing is written back unless every access succeeded (the ARM926's base-restored abort model),
- * so a fault can be delivered to the guest with the registers as they were. */
+ * so a fault can be delivered to the guest with the registers as they were.  Addresses go to the
+ * bus as the instruction forms them, unaligned ones included (as QEMU performs them); alignment
+ * faults are the caller's (the guest page-table walk checks them, guest_ptw.h). */
 #ifndef ARMVMM_LDST_EMULATE_H
 #define ARMVMM_LDST_EMULATE_H
 
