@@ -37,8 +37,8 @@ struct vcpu *sched_current(void)
 static _Noreturn void vcpu_run(struct vcpu *v)
 {
     current = v;
-    mmu_switch(v->vm->l1, DACR_DOMAIN(DOMAIN_VMM, DACR_CLIENT) |
-                          DACR_DOMAIN(DOMAIN_GUEST, DACR_CLIENT));
+    mmu_switch(v->vm->shadow.l1, v->vm->shadow.window, v->vm->shadow.real_dacr);
+    mmu_set_high_vectors(!v->vm->shadow.vectors_low);
     *live_frame() = v->regs;
     arch_enter_guest(live_frame());
 }

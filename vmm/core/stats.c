@@ -15,4 +15,5 @@ void stats_print(const struct vm *vm)
     for (unsigned k = 0; k < TRAP_NR_KINDS; k++)
         log_printf("  %-22s %u\n", trap_kind_name(k), s->by_kind[k]);
     log_printf("  %-22s %u\n", "semihosting calls", s->semihosting);
+    log_printf("  %-22s %u\n", "emulated accesses", s->emulated_accesses);
 }

@@ -9,6 +9,7 @@
 struct trap_stats {
     uint32_t by_kind[TRAP_NR_KINDS];
     uint32_t semihosting;
+    uint32_t emulated_accesses;   /* loads/stores the VMM performed for the guest */
 };
 
 struct vm;

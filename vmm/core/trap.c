@@ -2,6 +2,7 @@
 
 #include "cp15.h"
 #include "guest_access.h"
+#include "guest_fault.h"
 #include "semihosting.h"
 #include "sched.h"
 #include "vm.h"
@@ -34,8 +35,9 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     case TRAP_UND:
         vm_stop(vm, f, "unhandled undefined instruction %08x at 0x%08x", insn, f->pc - 4);
     case TRAP_DABT:
-        vm_stop(vm, f, "unhandled data abort at 0x%08x (fsr %03x) from pc 0x%08x",
-                cp15_read_far(), cp15_read_dfsr() & 0x1ff, f->pc);
+    case TRAP_PABT:
+        guest_fault(v, f, kind);
+        return;
     default:
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }

@@ -4,14 +4,10 @@
 
 #include "cpu.h"
 #include "fmt.h"
-#include "guest_map.h"
 #include "log.h"
 #include "memlayout.h"
 #include "panic.h"
 #include "sched.h"
-
-static uint32_t vm_l1[MAX_VMS][L1_ENTRIES]
-    __attribute__((section(".pagetables"), aligned(L1_TABLE_ALIGN)));
 
 static void vcpu_reset(struct vcpu *v, const struct bootinfo_vm *bi)
 {
@@ -37,13 +33,25 @@ void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
     vm->ram_hpa = hpa(bi->ram_hpa);
     vm->ram_size = bi->ram_size;
     vm->uart0_passthrough = bi->uart0_passthrough != 0;
-    vm->l1 = vm_l1[id];
     vm->vcpu.vm = vm;
     vcpu_reset(&vm->vcpu, bi);
-    guest_map_build(vm);
+    shadow_init(vm);
     vm->state = VM_RUNNABLE;
     vmm_log("vm%u '%s': %u MB RAM at host 0x%08x, entry 0x%08x\n", id, vm->name,
             vm->ram_size / MB(1), vm->ram_hpa.pa, bi->entry);
+}
+
+void vcpu_gptw_mmu(const struct vcpu *v, struct gptw_mmu *mmu)
+{
+    (void)v;
+    *mmu = (struct gptw_mmu){ .sctlr = 0x00090078u };   /* reset state: MMU off */
+}
+
+void vcpu_deliver_abort(struct vcpu *v, struct trap_frame *f, bool prefetch, uint32_t fsr,
+                        uint32_t far)
+{
+    vm_stop(v->vm, f, "guest %s abort, fsr 0x%03x far 0x%08x (delivery to the guest not yet "
+            "wired)", prefetch ? "prefetch" : "data", fsr, far);
 }
 
 _Noreturn void vm_exit(struct vm *vm, uint32_t status)

@@ -8,6 +8,7 @@
 #include "addr.h"
 #include "bootinfo.h"
 #include "pte.h"
+#include "shadow.h"
 #include "stats.h"
 #include "trace.h"
 #include "trap.h"
@@ -33,13 +34,19 @@ struct vm {
     hpa_t ram_hpa;
     uint32_t ram_size;
     bool uart0_passthrough;
-    uint32_t *l1;             /* the real L1 table this VM runs on */
+    struct shadow shadow;     /* the real page tables this VM runs on */
     struct vcpu vcpu;
     struct trap_stats stats;
     struct trace_ring trace;
+    bool unassigned_logged;   /* an access to nothing was reported once */
 };
 
 void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi);
+
+/* Stage adapters until the vCPU model lands: the guest MMU state and abort delivery. */
+void vcpu_gptw_mmu(const struct vcpu *v, struct gptw_mmu *mmu);
+void vcpu_deliver_abort(struct vcpu *v, struct trap_frame *f, bool prefetch, uint32_t fsr,
+                        uint32_t far);
 
 /* The VM ends with a status (guest exit) or is stopped by the VMM with a reason. */
 _Noreturn void vm_exit(struct vm *vm, uint32_t status);

@@ -8,8 +8,11 @@ extern char __vmm_start[], __vmm_end[], vmm_vectors[];
 
 /* The boot table (boot.S fills it with the MMU off) stays the VMM's table until a VM runs. */
 static uint32_t boot_l1[L1_ENTRIES] __attribute__((section(".pagetables.boot"), aligned(L1_TABLE_ALIGN)));
-/* The last megabyte of every address space: VMM image, temporary mappings, vectors page. */
+/* The last megabyte of the boot address space: VMM image, device and temporary mappings,
+ * vectors page.  Every VM gets a copy (mmu_window_clone) to which its own pages up there
+ * (a Linux guest's vectors and stubs) are added; the current one is where tmpmap works. */
 static uint32_t window_l2[L2C_ENTRIES] __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+static uint32_t *cur_window = window_l2;
 
 hpa_t vmm_pa(const void *va)
 {
@@ -28,15 +31,33 @@ void mmu_sync_table(const void *table, uint32_t len)
 
 static void window_set(vaddr_t va, uint32_t desc)
 {
-    window_l2[L2C_INDEX(va)] = desc;
-    mmu_sync_table(&window_l2[L2C_INDEX(va)], 4);
+    cur_window[L2C_INDEX(va)] = desc;
+    mmu_sync_table(&cur_window[L2C_INDEX(va)], 4);
     cp15_write_tlb_invalidate_mva(va & ~(PAGE_SIZE - 1));
 }
 
-void mmu_install_window(uint32_t *l1)
+void mmu_window_clone(uint32_t *window)
 {
-    l1[L1_INDEX(VMM_VIRT_BASE)] = l1_coarse(vmm_pa(window_l2).pa, DOMAIN_VMM);
+    for (unsigned i = 0; i < L2C_ENTRIES; i++)
+        window[i] = window_l2[i];
+    mmu_sync_table(window, L2C_TABLE_SIZE);
+}
+
+void mmu_install_window(uint32_t *l1, uint32_t *window)
+{
+    l1[L1_INDEX(VMM_VIRT_BASE)] = l1_coarse(vmm_pa(window).pa, DOMAIN_VMM);
     mmu_sync_table(&l1[L1_INDEX(VMM_VIRT_BASE)], 4);
+}
+
+uint32_t mmu_vectors_desc(void)
+{
+    return l2_small(vmm_pa(vmm_vectors).pa, AP_PRIV_ONLY, 1);
+}
+
+void mmu_set_high_vectors(bool high)
+{
+    uint32_t sctlr = cp15_read_sctlr();
+    cp15_write_sctlr(high ? sctlr | SCTLR_V : sctlr & ~SCTLR_V);
 }
 
 void mmu_init(void)
@@ -44,12 +65,12 @@ void mmu_init(void)
     for (uintptr_t va = (uintptr_t)__vmm_start; va < (uintptr_t)__vmm_end; va += PAGE_SIZE)
         window_l2[L2C_INDEX(va)] = l2_small(vmm_pa((void *)va).pa, AP_PRIV_ONLY, 1);
     /* The real vectors sit at the high vector base; guest RAM owns virtual address 0. */
-    window_l2[L2C_INDEX(HIGH_VECTORS_VA)] = l2_small(vmm_pa(vmm_vectors).pa, AP_PRIV_ONLY, 1);
+    window_l2[L2C_INDEX(HIGH_VECTORS_VA)] = mmu_vectors_desc();
     mmu_sync_table(window_l2, sizeof(window_l2));
 
     boot_l1[L1_INDEX(VMM_PHYS_BASE)] = 0;   /* drop the identity map used to turn the MMU on */
-    mmu_install_window(boot_l1);
-    mmu_switch(boot_l1, DACR_DOMAIN(DOMAIN_VMM, DACR_CLIENT));
+    mmu_install_window(boot_l1, window_l2);
+    mmu_switch(boot_l1, window_l2, DACR_DOMAIN(DOMAIN_VMM, DACR_CLIENT));
     cp15_write_sctlr(cp15_read_sctlr() | SCTLR_V | SCTLR_C | SCTLR_I);
 }
 
@@ -60,8 +81,9 @@ static void dcache_clean_invalidate_all(void)
                      "   bne 1b\n" ::: "cc", "memory");
 }
 
-void mmu_switch(uint32_t *l1, uint32_t dacr)
+void mmu_switch(uint32_t *l1, uint32_t *window, uint32_t dacr)
 {
+    cur_window = window;
     /* ARM926 caches are virtually indexed and tagged: a new address space needs them empty. */
     dcache_clean_invalidate_all();
     cp15_write_icache_invalidate_all(0);
@@ -76,6 +98,29 @@ volatile uint32_t *mmu_map_device(unsigned slot, hpa_t pa)
     vaddr_t va = VMM_DEVICE_VA + slot * PAGE_SIZE;
     window_set(va, l2_small(pa.pa, AP_PRIV_ONLY, 0));
     return (volatile uint32_t *)(uintptr_t)va;
+}
+
+void mmu_flush_all(uint32_t dacr)
+{
+    dcache_clean_invalidate_all();
+    cp15_write_icache_invalidate_all(0);
+    cp15_write_drain_write_buffer(0);
+    cp15_write_dacr(dacr);
+    cp15_write_tlb_invalidate_all(0);
+}
+
+void mmu_flush_va(uint32_t va)
+{
+    /* A page that gains a mapping has no cache lines under this VA yet; only the TLB may hold
+     * a stale (fault) entry, and the ARM926 caches no faults: this is cheap insurance. */
+    cp15_write_tlb_invalidate_mva(va & ~(PAGE_SIZE - 1));
+}
+
+void mmu_unmap_va(uint32_t va)
+{
+    cp15_flush_dcache_range((void *)(uintptr_t)(va & ~(PAGE_SIZE - 1)), PAGE_SIZE);
+    cp15_write_icache_invalidate_all(0);
+    cp15_write_tlb_invalidate_mva(va & ~(PAGE_SIZE - 1));
 }
 
 void *tmpmap_map(unsigned slot, hpa_t pa)

@@ -2,13 +2,13 @@
 #ifndef ARMVMM_MMU_H
 #define ARMVMM_MMU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "addr.h"
 
 /* Domains of real page tables.  The VMM's window is always Client in domain 15 and its pages are
  * privileged-only, so no guest DACR value can open it to User mode. */
-#define DOMAIN_GUEST   0
 #define DOMAIN_VMM     15
 
 /* Host-physical address of a VMM object (anything inside the VMM image). */
@@ -19,11 +19,29 @@ void mmu_init(void);
 /* Bytes of the VMM image in its window (code, data, tables, stacks). */
 uint32_t vmm_image_size(void);
 
-/* Makes an L1 table share the VMM window's coarse table (its last L1 slot). */
-void mmu_install_window(uint32_t *l1);
+/* Copies the VMM's entries of the window megabyte into a VM's own coarse table for it. */
+void mmu_window_clone(uint32_t *window);
 
-/* Switches the real MMU to l1 (an L1 table inside the VMM image) with the given DACR. */
-void mmu_switch(uint32_t *l1, uint32_t dacr);
+/* Puts a window coarse table (the boot one or a VM's clone) in l1's last slot. */
+void mmu_install_window(uint32_t *l1, uint32_t *window);
+
+/* The small-page descriptor of the VMM's real vectors page (privileged-only), and where the
+ * real vectors are taken from (SCTLR.V): the base the guest does not use. */
+uint32_t mmu_vectors_desc(void);
+void mmu_set_high_vectors(bool high);
+
+/* Switches the real MMU to l1 (an L1 table inside the VMM image) whose last slot is window,
+ * with the given DACR. */
+void mmu_switch(uint32_t *l1, uint32_t *window, uint32_t dacr);
+
+/* After changing mappings of the current address space: every TLB entry and (VIVT caches)
+ * every cache line go, the DACR is rewritten; or only those of one page. */
+void mmu_flush_all(uint32_t dacr);
+void mmu_flush_va(uint32_t va);
+
+/* Before a mapping of the page at va goes away: its cache lines are written back and dropped
+ * (VIVT), the I-cache and its TLB entry invalidated. */
+void mmu_unmap_va(uint32_t va);
 
 /* Writes back table entries so the hardware walker sees them. */
 void mmu_sync_table(const void *table, uint32_t len);

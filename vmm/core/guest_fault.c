@@ -1,0 +1,154 @@
+#include "guest_fault.h"
+
+#include "cp15.h"
+#include "cpu.h"
+#include "decode.h"
+#include "guest_mem.h"
+#include "ldst_emulate.h"
+#include "log.h"
+#include "shadow.h"
+#include "vm.h"
+
+/* The fault status QEMU reports for BKPT: a debug event. */
+#define IFSR_DEBUG_EVENT 0x2u
+
+struct bus_ctx {
+    struct vm *vm;
+    const struct gptw_mmu *mmu;
+    bool vpriv;
+};
+
+/* Guest memory as an instruction being emulated sees it: translated access by access. */
+static uint32_t bus_access(void *p, uint32_t va, unsigned size, bool user, uint32_t *val,
+                           bool write)
+{
+    struct bus_ctx *c = p;
+    struct gptw_result r;
+
+    if (!guest_translate(c->vm, c->mmu, va, write ? GPTW_WRITE : GPTW_READ, user || !c->vpriv,
+                         size, &r))
+        return r.fsr;
+    if (write ? guest_phys_write(c->vm, r.pa, size, *val) : guest_phys_read(c->vm, r.pa, size, val))
+        return 0;
+    /* No RAM behind it: nothing answers, as on the board — reads zero, writes are ignored. */
+    if (!c->vm->unassigned_logged) {
+        c->vm->unassigned_logged = true;
+        vmm_log("vm%u: access to guest-physical 0x%08x (no RAM, no device): reads 0, writes "
+                "ignored (logged once)\n", c->vm->id, r.pa);
+    }
+    if (!write)
+        *val = 0;
+    return 0;
+}
+
+static uint32_t bus_read(void *p, uint32_t va, unsigned size, bool user, uint32_t *val)
+{
+    return bus_access(p, va, size, user, val, false);
+}
+
+static uint32_t bus_write(void *p, uint32_t va, unsigned size, bool user, uint32_t val)
+{
+    return bus_access(p, va, size, user, &val, true);
+}
+
+static bool fetch_insn(struct vm *vm, const struct gptw_mmu *mmu, bool vpriv, uint32_t va,
+                       uint32_t *insn)
+{
+    struct gptw_result r;
+    return guest_translate(vm, mmu, va, GPTW_FETCH, !vpriv, 4, &r) &&
+           guest_phys_read(vm, r.pa, 4, insn);
+}
+
+static void prefetch_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_mmu *mmu,
+                           bool vpriv)
+{
+    struct vm *vm = v->vm;
+    struct gptw_result r;
+
+    if ((cp15_read_ifsr() & 0xf) == IFSR_DEBUG_EVENT) {   /* BKPT: the guest's own */
+        vcpu_deliver_abort(v, f, true, IFSR_DEBUG_EVENT, 0);
+        return;
+    }
+    if (!guest_translate(vm, mmu, f->pc, GPTW_FETCH, !vpriv, 4, &r)) {
+        vcpu_deliver_abort(v, f, true, r.fsr, 0);
+        return;
+    }
+    if (!shadow_map(vm, mmu, &r, GPTW_FETCH, !vpriv))
+        vm_stop(vm, f, "instruction fetch at 0x%08x from guest-physical 0x%08x, which the VMM "
+                       "cannot map (device, VMM page or 1 KB subpage)", f->pc, r.pa);
+}
+
+/* The access kind and privilege of the aborted instruction, as the walk must check them. */
+static bool classify(const struct insn *in, bool vpriv, enum gptw_access *access, bool *user,
+                     unsigned *size)
+{
+    switch (in->kind) {
+    case INSN_LOAD_STORE:
+        *access = in->mem.load ? GPTW_READ : GPTW_WRITE;
+        *user = !vpriv || in->mem.user;
+        *size = in->mem.size == 8 ? 4 : in->mem.size;
+        return true;
+    case INSN_SWP:
+        *access = GPTW_WRITE;
+        *user = !vpriv;
+        *size = in->mem.size;
+        return true;
+    case INSN_LOAD_STORE_MULTIPLE:
+        *access = in->block.load ? GPTW_READ : GPTW_WRITE;
+        *user = !vpriv;
+        *size = 4;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_mmu *mmu,
+                       bool vpriv)
+{
+    struct vm *vm = v->vm;
+    uint32_t word, far = cp15_read_far(), st, fa;
+    struct gptw_result r;
+    enum gptw_access access;
+    struct insn in;
+    bool user;
+    unsigned size;
+
+    if (!fetch_insn(vm, mmu, vpriv, f->pc, &word))
+        vm_stop(vm, f, "data abort at 0x%08x: cannot read the instruction", f->pc);
+    decode_arm(word, &in);
+    if (!classify(&in, vpriv, &access, &user, &size))
+        vm_stop(vm, f, "data abort by %s %08x at 0x%08x: not emulated", insn_kind_name(in.kind),
+                word, f->pc);
+    if (!guest_translate(vm, mmu, far, access, user, size, &r)) {
+        vcpu_deliver_abort(v, f, false, r.fsr, r.far);
+        return;
+    }
+    if (shadow_map(vm, mmu, &r, access, user))
+        return;   /* the real MMU does it now: run the instruction again */
+
+    struct bus_ctx ctx = { vm, mmu, vpriv };
+    struct ldst_bus bus = { &ctx, bus_read, bus_write };
+    vm->stats.emulated_accesses++;
+    switch (ldst_emulate(f, f->pc, &in, &bus, &st, &fa)) {
+    case LDST_DONE:
+        return;
+    case LDST_FAULT:
+        vcpu_deliver_abort(v, f, false, st, fa);
+        return;
+    default:
+        vm_stop(vm, f, "data abort by %08x at 0x%08x: cannot emulate it", word, f->pc);
+    }
+}
+
+void guest_fault(struct vcpu *v, struct trap_frame *f, unsigned kind)
+{
+    struct gptw_mmu mmu;
+    bool vpriv = (v->vcpsr & PSR_MODE_MASK) != PSR_MODE_USR;
+
+    vcpu_gptw_mmu(v, &mmu);
+    if (kind == TRAP_PABT)
+        prefetch_abort(v, f, &mmu, vpriv);
+    else
+        data_abort(v, f, &mmu, vpriv);
+}

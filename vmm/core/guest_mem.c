@@ -1,0 +1,61 @@
+#include "guest_mem.h"
+
+#include "mmu.h"
+#include "pte.h"
+#include "vm.h"
+
+/* One access inside one host page, through a temporary mapping. */
+static void phys_access(struct vm *vm, uint32_t gpa, unsigned size, uint32_t *val, bool write)
+{
+    uint8_t *p = tmpmap_map(TMPMAP_SLOT_GUEST, hpa(vm->ram_hpa.pa + gpa));
+    for (unsigned i = 0; i < size; i++) {
+        if (write)
+            p[i] = (uint8_t)(*val >> (8 * i));
+        else
+            *val |= (uint32_t)p[i] << (8 * i);
+    }
+    tmpmap_unmap(TMPMAP_SLOT_GUEST);
+}
+
+static bool phys_rw(struct vm *vm, uint32_t gpa, unsigned size, uint32_t *val, bool write)
+{
+    if (gpa >= vm->ram_size || size > vm->ram_size - gpa)
+        return false;
+    if (!write)
+        *val = 0;
+    unsigned first = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+    if (first >= size) {
+        phys_access(vm, gpa, size, val, write);
+        return true;
+    }
+    /* Straddles two pages: bytes one by one. */
+    for (unsigned i = 0; i < size; i++) {
+        uint32_t b = write ? (*val >> (8 * i)) & 0xff : 0;
+        phys_access(vm, gpa + i, 1, &b, write);
+        if (!write)
+            *val |= b << (8 * i);
+    }
+    return true;
+}
+
+bool guest_phys_read(struct vm *vm, uint32_t gpa, unsigned size, uint32_t *val)
+{
+    return phys_rw(vm, gpa, size, val, false);
+}
+
+bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val)
+{
+    return phys_rw(vm, gpa, size, &val, true);
+}
+
+bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val)
+{
+    return (gpa & 3) == 0 && guest_phys_read(ctx, gpa, 4, val);
+}
+
+bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
+                     enum gptw_access access, bool user, unsigned size, struct gptw_result *res)
+{
+    struct gptw_req req = { .va = va, .access = access, .user = user, .align = (uint8_t)size };
+    return gptw_walk(mmu, &req, guest_phys_read_word, vm, res);
+}

@@ -1,0 +1,25 @@
+/* The VMM's view of a VM's memory: guest-physical RAM through temporary mappings (bounds-checked
+ * against the VM's RAM), and guest-virtual addresses through the guest's own tables as the
+ * hardware would walk them (guest_ptw.c) — independent of what the shadow tables hold. */
+#ifndef ARMVMM_GUEST_MEM_H
+#define ARMVMM_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest_ptw.h"
+
+struct vm;
+
+/* size 1, 2 or 4, any alignment inside RAM; false if [gpa, gpa+size) is not all guest RAM. */
+bool guest_phys_read(struct vm *vm, uint32_t gpa, unsigned size, uint32_t *val);
+bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val);
+
+/* The walker's callback: a word of guest RAM (ctx is the struct vm). */
+bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val);
+
+/* Translates va for an access as the guest's MMU would; the walk's result in *res. */
+bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
+                     enum gptw_access access, bool user, unsigned size, struct gptw_result *res);
+
+#endif

@@ -1,0 +1,244 @@
+#include "shadow.h"
+
+#include "cp15.h"
+#include "integratorcp.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "vm.h"
+
+#define SLOT_WINDOW   (VMM_VIRT_BASE >> L1_SHIFT)
+#define SLOT_LOW      0u
+#define WINDOW_GUEST  L2C_INDEX(VMM_WINDOW_END)   /* first guest entry of the window table */
+
+static uint32_t l1s[MAX_VMS][L1_ENTRIES]
+    __attribute__((section(".pagetables"), aligned(L1_TABLE_ALIGN)));
+static uint32_t windows[MAX_VMS][L2C_ENTRIES]
+    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+static uint32_t lows[MAX_VMS][L2C_ENTRIES]
+    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+static uint32_t pool[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES]
+    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+
+static void sync(const void *p, uint32_t len)
+{
+    mmu_sync_table(p, len);
+}
+
+static void clear_table(uint32_t *t, unsigned from, unsigned to)
+{
+    for (unsigned i = from; i < to; i++)
+        t[i] = 0;
+    sync(&t[from], (to - from) * 4);
+}
+
+/* The megabytes shared with the VMM: the window, and 0 while the real vectors are low. */
+static bool slot_is_mixed(const struct shadow *s, unsigned slot)
+{
+    return slot == SLOT_WINDOW || (slot == SLOT_LOW && s->vectors_low);
+}
+
+/* Pages of the VMM inside the shared megabytes: never the guest's. */
+static bool va_is_vmm(const struct shadow *s, uint32_t va)
+{
+    if (va >= VMM_VIRT_BASE && va < VMM_WINDOW_END)
+        return true;
+    uint32_t page = va & ~(PAGE_SIZE - 1);
+    return s->vectors_low ? page == LOW_VECTORS_VA : page == HIGH_VECTORS_VA;
+}
+
+static void install_fixed(struct shadow *s)
+{
+    mmu_install_window(s->l1, s->window);
+    s->window[L2C_INDEX(HIGH_VECTORS_VA)] = s->vectors_low ? 0 : mmu_vectors_desc();
+    s->low[L2C_INDEX(LOW_VECTORS_VA)] = s->vectors_low ? mmu_vectors_desc() : 0;
+    sync(s->window, L2C_TABLE_SIZE);
+    sync(s->low, L2C_TABLE_SIZE);
+    s->l1[SLOT_LOW] = s->vectors_low ? l1_coarse(vmm_pa(s->low).pa, DOMAIN_VMM) : 0;
+    sync(&s->l1[SLOT_LOW], 4);
+}
+
+void shadow_init(struct vm *vm)
+{
+    struct shadow *s = &vm->shadow;
+    *s = (struct shadow){ .l1 = l1s[vm->id], .window = windows[vm->id], .low = lows[vm->id],
+                          .vpriv = true };
+    clear_table(s->l1, 0, L1_ENTRIES);
+    clear_table(s->low, 0, L2C_ENTRIES);
+    mmu_window_clone(s->window);
+    vdomain_reset(&s->dom);
+    install_fixed(s);
+    s->real_dacr = vdomain_real_dacr(&s->dom, 0, true);
+}
+
+void shadow_flush(struct vm *vm)
+{
+    struct shadow *s = &vm->shadow;
+    clear_table(s->l1, 0, L1_ENTRIES);
+    clear_table(s->window, WINDOW_GUEST, L2C_ENTRIES);
+    clear_table(s->low, 0, L2C_ENTRIES);
+    for (unsigned i = 0; i < L1_ENTRIES; i++)
+        s->slot_table[i] = 0;
+    s->pool_used = 0;
+    s->nr_mixed = 0;
+    vdomain_reset(&s->dom);
+    install_fixed(s);
+    s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
+    mmu_flush_all(s->real_dacr);
+}
+
+static void flush_entry(struct shadow *s, uint32_t *pte, uint32_t va, bool section)
+{
+    if (!section)
+        mmu_unmap_va(va);
+    *pte = 0;
+    sync(pte, 4);
+    if (section)
+        mmu_flush_all(s->real_dacr);
+}
+
+void shadow_flush_mva(struct vm *vm, uint32_t mva)
+{
+    struct shadow *s = &vm->shadow;
+    unsigned slot = L1_INDEX(mva);
+    uint32_t desc = s->l1[slot];
+    uint32_t *table = slot == SLOT_WINDOW ? s->window
+                      : s->slot_table[slot] ? pool[vm->id][s->slot_table[slot] - 1]
+                      : slot_is_mixed(s, slot) ? s->low : 0;
+
+    if ((desc & 3) == L1_TYPE_SECTION)
+        flush_entry(s, &s->l1[slot], mva & L1_SECT_BASE_MASK, true);
+    else if (table && !va_is_vmm(s, mva) && table[L2C_INDEX(mva)])
+        flush_entry(s, &table[L2C_INDEX(mva)], mva, false);
+    for (unsigned i = 0; i < s->nr_mixed; i++)
+        if (*s->mixed[i].pte == 0)
+            s->mixed[i] = s->mixed[--s->nr_mixed];
+}
+
+void shadow_set_guest_vectors(struct vm *vm, bool guest_high)
+{
+    if (vm->shadow.vectors_low == guest_high)
+        return;
+    vm->shadow.vectors_low = guest_high;
+    shadow_flush(vm);
+    mmu_set_high_vectors(!guest_high);
+}
+
+void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv)
+{
+    struct shadow *s = &vm->shadow;
+    if (vpriv != s->vpriv)
+        for (unsigned i = 0; i < s->nr_mixed; i++) {
+            *s->mixed[i].pte = vpriv ? s->mixed[i].priv_desc : s->mixed[i].user_desc;
+            sync(s->mixed[i].pte, 4);
+        }
+    if (vpriv != s->vpriv && s->nr_mixed)
+        cp15_write_tlb_invalidate_all(0);
+    s->vpriv = vpriv;
+    s->guest_dacr = guest_dacr;
+    s->real_dacr = vdomain_real_dacr(&s->dom, guest_dacr, vpriv);
+    cp15_write_dacr(s->real_dacr);
+}
+
+bool shadow_is_passthrough(const struct vm *vm, uint32_t gpa)
+{
+    return vm->uart0_passthrough && (gpa & ~(PAGE_SIZE - 1)) == INTEGRATOR_UART0_BASE;
+}
+
+static unsigned ap_of(unsigned perm)
+{
+    return perm == GPTW_PERM_RW ? AP_USER_RW : perm == GPTW_PERM_RO ? AP_USER_RO : AP_PRIV_ONLY;
+}
+
+/* A coarse table for slot, in domain `domain`; a table of another domain is emptied first (the
+ * domain lives in the L1 descriptor, shared by the whole megabyte). */
+static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
+{
+    struct shadow *s = &vm->shadow;
+    unsigned idx = s->slot_table[slot];
+
+    if (!idx) {
+        if (s->pool_used == (1ull << SHADOW_TABLES_PER_VM) - 1)
+            shadow_flush(vm);   /* pool exhausted: start over, pages fault back in */
+        while (s->pool_used & (1ull << idx))
+            idx++;
+        s->pool_used |= 1ull << idx;
+        s->slot_table[slot] = (uint8_t)++idx;
+        clear_table(pool[vm->id][idx - 1], 0, L2C_ENTRIES);
+        if (s->l1[slot])   /* a section was there */
+            mmu_flush_all(s->real_dacr);
+    }
+    uint32_t *t = pool[vm->id][idx - 1];
+    uint32_t want = l1_coarse(vmm_pa(t).pa, domain);
+    if (s->l1[slot] != want) {
+        if ((s->l1[slot] & 3) == L1_TYPE_COARSE) {
+            clear_table(t, 0, L2C_ENTRIES);
+            mmu_flush_all(s->real_dacr);
+        }
+        s->l1[slot] = want;
+        sync(&s->l1[slot], 4);
+    }
+    return t;
+}
+
+static bool real_allows(unsigned class_perm, enum gptw_access access)
+{
+    return gptw_perm_allows(class_perm, access);
+}
+
+bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_result *r,
+                enum gptw_access access, bool user_access)
+{
+    struct shadow *s = &vm->shadow;
+    uint32_t va = r->va, slot = L1_INDEX(va);
+    bool flat = r->map == GPTW_MAP_FLAT, ram = r->pa < vm->ram_size;
+    bool pt = !ram && shadow_is_passthrough(vm, r->pa);
+    unsigned priv = flat ? GPTW_PERM_RW : gptw_ap_perm(r->ap, mmu->sctlr, false);
+    unsigned user = flat ? GPTW_PERM_RW : gptw_ap_perm(r->ap, mmu->sctlr, true);
+    enum page_class cls = user == GPTW_PERM_NONE ? PAGE_PRIV_ONLY : PAGE_USER_VISIBLE;
+    unsigned ap = ap_of(cls == PAGE_PRIV_ONLY ? priv : user);
+    bool manager = !flat && r->dom_type == GPTW_DOM_MANAGER;
+    uint32_t hpa = ram ? vm->ram_hpa.pa + r->pa : r->pa;
+
+    if ((!ram && !pt) || va_is_vmm(s, va) || r->perm_size < PAGE_SIZE)
+        return false;   /* emulated: device, the VMM's page, 1 KB subpages */
+
+    if (slot_is_mixed(s, slot)) {
+        uint32_t *t = slot == SLOT_WINDOW ? s->window : s->low;
+        uint32_t *pte = &t[L2C_INDEX(va)];
+        uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), ram);
+        uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap, ram);
+        if (cls == PAGE_PRIV_ONLY && !manager) {
+            if (s->nr_mixed == SHADOW_MIXED_MAX)
+                return false;
+            s->mixed[s->nr_mixed++] = (struct shadow_mixed){ pte, priv_desc, user_desc };
+        }
+        *pte = s->vpriv ? priv_desc : user_desc;
+        sync(pte, 4);
+    } else {
+        uint8_t dom = flat ? DOMAIN_VMM : vdomain_get(&s->dom, r->domain, cls);
+        if (dom == VDOMAIN_NONE) {   /* every real domain taken: start over */
+            shadow_flush(vm);
+            dom = vdomain_get(&s->dom, r->domain, cls);
+            s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
+        }
+        bool section = (flat || r->map == GPTW_MAP_SECTION) && !s->slot_table[slot] &&
+                       (ram ? (r->pa | (SECTION_SIZE - 1)) < vm->ram_size : false);
+        if (section) {
+            s->l1[slot] = l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1);
+            sync(&s->l1[slot], 4);
+        } else {
+            uint32_t *t = coarse_for(vm, slot, dom);
+            t[L2C_INDEX(va)] = l2_small(hpa, flat ? AP_USER_RW : ap, ram);
+            sync(&t[L2C_INDEX(va)], 4);
+        }
+        s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
+        cp15_write_dacr(s->real_dacr);
+    }
+    mmu_flush_va(va);
+    /* What the real CPU (always User mode) may now do there. */
+    if (manager || flat)
+        return true;
+    if (cls == PAGE_PRIV_ONLY)
+        return s->vpriv && !user_access && real_allows(priv, access);
+    return real_allows(user, access);
+}

@@ -1,0 +1,76 @@
+/* Shadow page tables (paper §3.4, brief §3): the real MMU always runs on tables the VMM owns.
+ * They are filled on demand, one guest mapping per real fault, from the guest's own tables as
+ * guest_ptw.c walks them, and translate guest virtual addresses straight to host-physical ones
+ * inside the VM's RAM.
+ *
+ * - A guest section over RAM becomes a real section; everything else is shadowed 4 KB at a time
+ *   in coarse tables from the VM's share of a pool.
+ * - Permissions: the page's class (vdomain.h) picks a real domain, the real AP is the User or the
+ *   privileged permission of the guest AP (as in a Client domain); the guest's domain type is
+ *   applied through the real DACR, recomputed on a guest DACR write or virtual mode change.
+ * - Two megabytes are shared with the VMM: the window (0xfff00000-0xffffffff, always) and, while
+ *   the guest uses high vectors, megabyte 0, where the VMM's real vectors then live.  Their
+ *   coarse tables are in the VMM's domain 15 (always Client), so guest pages there get their
+ *   effective permission in the AP itself; kernel-only ones are rewritten at each virtual mode
+ *   change.  The VMM's own pages there are never given to the guest: a guest access to them is
+ *   emulated from the guest's tables (guest_fault.c).
+ * - Device pages are never mapped, except a device passed through to this VM. */
+#ifndef ARMVMM_SHADOW_H
+#define ARMVMM_SHADOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest_ptw.h"
+#include "pte.h"
+#include "vdomain.h"
+
+#define SHADOW_TABLES_PER_VM 48
+#define SHADOW_MIXED_MAX     16
+
+struct vm;
+
+/* A kernel-only guest page in a megabyte shared with the VMM: its descriptor per virtual mode. */
+struct shadow_mixed {
+    uint32_t *pte;
+    uint32_t priv_desc, user_desc;
+};
+
+struct shadow {
+    uint32_t *l1;                      /* the real L1 table */
+    uint32_t *window;                  /* this VM's coarse table of the window megabyte */
+    uint32_t *low;                     /* its coarse table of megabyte 0 (VMM vectors low) */
+    bool vectors_low;                  /* the real vectors are at 0 (the guest uses 0xffff0000) */
+    bool vpriv;                        /* the virtual mode the tables are set up for */
+    uint32_t guest_dacr;
+    uint32_t real_dacr;
+    struct vdomain_map dom;
+    uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
+    uint64_t pool_used;                /* bit per table of this VM's pool share */
+    struct shadow_mixed mixed[SHADOW_MIXED_MAX];
+    unsigned nr_mixed;
+};
+
+void shadow_init(struct vm *vm);
+
+/* Forgets every guest mapping (guest TTBR, SCTLR.M/S/R/V, FCSE changes; full TLB flushes). */
+void shadow_flush(struct vm *vm);
+/* Forgets the mappings of one guest MVA (TLB flush by MVA). */
+void shadow_flush_mva(struct vm *vm, uint32_t mva);
+
+/* The guest's vector base (SCTLR.V) decides where the VMM's real vectors live. */
+void shadow_set_guest_vectors(struct vm *vm, bool guest_high);
+
+/* Guest DACR write or virtual privilege change: recompute the real DACR (no flush). */
+void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv);
+
+/* Installs the real mapping for a successful guest walk.  Returns true when the real MMU now
+ * performs `access` itself (retry the instruction); false when the VMM must emulate it (a page
+ * of the VMM's, a privileged write to a page User mode may only read, a device). */
+bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_result *r,
+                enum gptw_access access, bool user_access);
+
+/* True if gpa is a device page passed through to this VM. */
+bool shadow_is_passthrough(const struct vm *vm, uint32_t gpa);
+
+#endif
