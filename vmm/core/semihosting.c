@@ -1,7 +1,7 @@
 #include "semihosting.h"
 
 #include "cpu.h"
-#include "guest_access.h"
+#include "guarded_access.h"
 #include "vm.h"
 
 bool semihost_handle(struct vcpu *v, struct trap_frame *f)

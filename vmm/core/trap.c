@@ -1,7 +1,7 @@
 #include "trap.h"
 
 #include "cp15.h"
-#include "guest_access.h"
+#include "guarded_access.h"
 #include "guest_fault.h"
 #include "semihosting.h"
 #include "sched.h"

@@ -2,7 +2,7 @@
 #include <stdint.h>
 
 #include "asm.h"
-#include "guest_access.h"
+#include "guarded_access.h"
 #include "trap.h"
 
 extern char guest_access_read_insn[], guest_access_write_insn[], guest_access_fixup[];

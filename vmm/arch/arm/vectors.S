@@ -115,7 +115,7 @@ swi_from_vmm:
 
 /* An exception from a privileged mode, sp = scratch (r0, pc, spsr, kind).  Builds a frame
  * on this mode's stack, with sp/lr of the interrupted mode.  An abort at one of the VMM's
- * guarded guest accesses (guest_access.S) resumes at its fixup; anything else panics. */
+ * guarded guest accesses (guarded_access.S) resumes at its fixup; anything else panics. */
 trap_from_vmm:
     sub     sp, sp, #FRAME_SIZE
     stmib   sp, {r1-r12}

@@ -1,6 +1,6 @@
-/* The VMM's guarded accesses to guest virtual memory (guest_access.S). */
-#ifndef ARMVMM_ARCH_GUEST_ACCESS_H
-#define ARMVMM_ARCH_GUEST_ACCESS_H
+/* The VMM's guarded accesses to guest virtual memory (guarded_access.S). */
+#ifndef ARMVMM_GUARDED_ACCESS_H
+#define ARMVMM_GUARDED_ACCESS_H
 
 #include <stdint.h>
 
