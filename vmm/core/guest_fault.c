@@ -144,7 +144,7 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
 void guest_fault(struct vcpu *v, struct trap_frame *f, unsigned kind)
 {
     struct gptw_mmu mmu;
-    bool vpriv = (v->vcpsr & PSR_MODE_MASK) != PSR_MODE_USR;
+    bool vpriv = vcpu_privileged(v);
 
     vcpu_gptw_mmu(v, &mmu);
     if (kind == TRAP_PABT)

@@ -1,5 +1,6 @@
 #include "guest_mem.h"
 
+#include "guest_access.h"
 #include "mmu.h"
 #include "pte.h"
 #include "vm.h"
@@ -58,4 +59,30 @@ bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
 {
     struct gptw_req req = { .va = va, .access = access, .user = user, .align = (uint8_t)size };
     return gptw_walk(mmu, &req, guest_phys_read_word, vm, res);
+}
+
+/* The emulator's hooks (guest_access.h): one aligned word at a guest virtual address. */
+static uint32_t va_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value, bool write)
+{
+    struct gptw_mmu mmu;
+    struct gptw_result r;
+
+    vcpu_gptw_mmu(v, &mmu);
+    if (!guest_translate(v->vm, &mmu, va, write ? GPTW_WRITE : GPTW_READ, user, 4, &r))
+        return r.fsr;
+    if (write ? guest_phys_write(v->vm, r.pa, 4, *value) : guest_phys_read(v->vm, r.pa, 4, value))
+        return 0;
+    if (!write)
+        *value = 0;   /* nothing there: reads zero, as on the board */
+    return 0;
+}
+
+uint32_t guest_read_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value)
+{
+    return va_word(v, va, user, value, false);
+}
+
+uint32_t guest_write_word(struct vcpu *v, uint32_t va, bool user, uint32_t value)
+{
+    return va_word(v, va, user, &value, true);
 }

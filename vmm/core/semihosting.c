@@ -11,7 +11,7 @@ bool semihost_handle(struct vcpu *v, struct trap_frame *f)
 
     if (arch_guest_read(f->pc - 4, &insn) || !semihost_is_call(insn))
         return false;
-    if ((v->vcpsr & PSR_MODE_MASK) == PSR_MODE_USR)
+    if (!vcpu_privileged(v))
         return false;   /* from virtual User mode it is an ordinary SWI, as natively */
     vm->stats.semihosting++;
 

@@ -73,7 +73,8 @@ void shadow_init(struct vm *vm)
 void shadow_flush(struct vm *vm)
 {
     struct shadow *s = &vm->shadow;
-    clear_table(s->l1, 0, L1_ENTRIES);
+    /* The window slot stays: the VMM runs on this table right now. */
+    clear_table(s->l1, 0, SLOT_WINDOW);
     clear_table(s->window, WINDOW_GUEST, L2C_ENTRIES);
     clear_table(s->low, 0, L2C_ENTRIES);
     for (unsigned i = 0; i < L1_ENTRIES; i++)

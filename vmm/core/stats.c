@@ -15,5 +15,7 @@ void stats_print(const struct vm *vm)
     for (unsigned k = 0; k < TRAP_NR_KINDS; k++)
         log_printf("  %-22s %u\n", trap_kind_name(k), s->by_kind[k]);
     log_printf("  %-22s %u\n", "semihosting calls", s->semihosting);
+    log_printf("  %-22s %u\n", "emulated instructions", s->emulated);
     log_printf("  %-22s %u\n", "emulated accesses", s->emulated_accesses);
+    log_printf("  %-22s %u\n", "exceptions delivered", s->delivered);
 }

@@ -10,6 +10,8 @@ struct trap_stats {
     uint32_t by_kind[TRAP_NR_KINDS];
     uint32_t semihosting;
     uint32_t emulated_accesses;   /* loads/stores the VMM performed for the guest */
+    uint32_t emulated;            /* sensitive instructions emulated */
+    uint32_t delivered;           /* exceptions delivered to the guest's own vectors */
 };
 
 struct vm;

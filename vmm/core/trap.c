@@ -1,8 +1,9 @@
 #include "trap.h"
 
-#include "cp15.h"
+#include "emulate.h"
 #include "guarded_access.h"
 #include "guest_fault.h"
+#include "guest_mem.h"
 #include "semihosting.h"
 #include "sched.h"
 #include "vm.h"
@@ -17,6 +18,45 @@ const char *trap_kind_name(unsigned kind)
     return kind < TRAP_NR_KINDS ? names[kind] : "reset";
 }
 
+/* The word at va, as the guest fetched it: through the real MMU when it is mapped (the usual
+ * case: the guest just executed it), else through the guest's own tables. */
+static bool fetch_trapping_insn(struct vcpu *v, uint32_t va, uint32_t *insn)
+{
+    struct gptw_mmu mmu;
+    struct gptw_result r;
+
+    if (arch_guest_read(va, insn) == 0)
+        return true;
+    vcpu_gptw_mmu(v, &mmu);
+    return guest_translate(v->vm, &mmu, va, GPTW_FETCH, !vcpu_privileged(v), 4, &r) &&
+           guest_phys_read(v->vm, r.pa, 4, insn);
+}
+
+/* An undefined-instruction trap: a sensitive instruction (or a proxy) to emulate, or the
+ * guest's own undefined instruction, which emulate_insn() reports as EMU_F_UND. */
+static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
+{
+    struct emu_result r = emulate_insn(v, f, insn);
+
+    v->vm->stats.emulated++;
+    if (emu_deliver_exception(v, f, &r))
+        v->vm->stats.delivered++;
+    if (r.flags & EMU_F_TLB_ALL)
+        shadow_flush(v->vm);
+    else if (r.flags & EMU_F_TLB_MVA)
+        shadow_flush_mva(v->vm, r.operand);
+    /* EMU_F_WFI: no virtual interrupt sources yet, so the wait ends at once (the architecture
+     * allows a spurious wake-up). */
+}
+
+static void swi(struct vcpu *v, struct trap_frame *f)
+{
+    if (semihost_handle(v, f))
+        return;
+    vcpu_enter_exception(v, f, VEXC_SWI, vcpu_trap_link(VEXC_SWI, f->pc));
+    v->vm->stats.delivered++;
+}
+
 void trap_entry(struct trap_frame *f, unsigned kind)
 {
     struct vcpu *v = sched_current();
@@ -24,21 +64,22 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     uint32_t insn = 0;
 
     vm->stats.by_kind[kind]++;
-    if (kind == TRAP_UND || kind == TRAP_SWI)
-        arch_guest_read(f->pc - 4, &insn);
-    trace_record(&vm->trace, kind, f->pc, insn, v->vcpsr);
+    if ((kind == TRAP_UND || kind == TRAP_SWI) && !fetch_trapping_insn(v, f->pc - 4, &insn))
+        vm_stop(vm, f, "cannot read the instruction at 0x%08x", f->pc - 4);
+    trace_record(&vm->trace, kind, f->pc, insn, vcpu_read_cpsr(v, f));
     switch (kind) {
-    case TRAP_SWI:
-        if (semihost_handle(v, f))
-            return;
-        vm_stop(vm, f, "unhandled SWI at 0x%08x", f->pc - 4);
     case TRAP_UND:
-        vm_stop(vm, f, "unhandled undefined instruction %08x at 0x%08x", insn, f->pc - 4);
+        undefined(v, f, insn);
+        break;
+    case TRAP_SWI:
+        swi(v, f);
+        break;
     case TRAP_DABT:
     case TRAP_PABT:
         guest_fault(v, f, kind);
-        return;
+        break;
     default:
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }
+    vm_apply_changes(vm, f);
 }

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 
+#include "cp15.h"
 #include "cpu.h"
 #include "fmt.h"
 #include "log.h"
@@ -9,18 +10,25 @@
 #include "panic.h"
 #include "sched.h"
 
-static void vcpu_reset(struct vcpu *v, const struct bootinfo_vm *bi)
+/* The IDs the guest reads are the host core's own, so native and VMM runs agree. */
+static void read_cpu_ids(struct vcpu_ids *ids)
 {
-    struct trap_frame *f = &v->regs;
-    *f = (struct trap_frame){ 0 };
-    f->r[0] = bi->r0;
-    f->r[1] = bi->r1;
-    f->r[2] = bi->r2;
-    f->pc = bi->entry;
-    /* The real CPU runs the guest in User mode; the guest believes it is in SVC with IRQ/FIQ
-     * masked, as the board leaves a kernel it boots. */
-    f->cpsr = PSR_MODE_USR;
-    v->vcpsr = PSR_MODE_SVC | PSR_I | PSR_F;
+    *ids = (struct vcpu_ids){ .midr = cp15_read_midr(), .ctr = cp15_read_ctr(),
+                              .tcmtr = cp15_read_tcmtr(), .tlbtr = cp15_read_tlbtr(),
+                              .fpsid = vfp_read_fpsid() };
+}
+
+/* The guest starts as the board leaves a kernel it boots: virtual SVC mode, IRQ/FIQ masked,
+ * MMU off; the real CPU runs it in User mode. */
+static void vcpu_boot(struct vcpu *v, struct vm *vm, const struct bootinfo_vm *bi)
+{
+    struct vcpu_ids ids;
+    read_cpu_ids(&ids);
+    vcpu_init(v, vm, &ids);
+    v->regs.r[0] = bi->r0;
+    v->regs.r[1] = bi->r1;
+    v->regs.r[2] = bi->r2;
+    v->regs.pc = bi->entry;
 }
 
 void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
@@ -33,8 +41,7 @@ void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
     vm->ram_hpa = hpa(bi->ram_hpa);
     vm->ram_size = bi->ram_size;
     vm->uart0_passthrough = bi->uart0_passthrough != 0;
-    vm->vcpu.vm = vm;
-    vcpu_reset(&vm->vcpu, bi);
+    vcpu_boot(&vm->vcpu, vm, bi);
     shadow_init(vm);
     vm->state = VM_RUNNABLE;
     vmm_log("vm%u '%s': %u MB RAM at host 0x%08x, entry 0x%08x\n", id, vm->name,
@@ -43,15 +50,37 @@ void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
 
 void vcpu_gptw_mmu(const struct vcpu *v, struct gptw_mmu *mmu)
 {
-    (void)v;
-    *mmu = (struct gptw_mmu){ .sctlr = 0x00090078u };   /* reset state: MMU off */
+    *mmu = (struct gptw_mmu){ .sctlr = v->cp15.sctlr, .ttbr0 = v->cp15.ttbr0,
+                              .dacr = v->cp15.dacr, .fcse_pid = v->cp15.fcse_pid };
 }
 
 void vcpu_deliver_abort(struct vcpu *v, struct trap_frame *f, bool prefetch, uint32_t fsr,
                         uint32_t far)
 {
-    vm_stop(v->vm, f, "guest %s abort, fsr 0x%03x far 0x%08x (delivery to the guest not yet "
-            "wired)", prefetch ? "prefetch" : "data", fsr, far);
+    if (prefetch) {
+        v->cp15.ifsr = fsr;
+        vcpu_enter_exception(v, f, VEXC_PABT, vcpu_trap_link(VEXC_PABT, f->pc));
+    } else {
+        v->cp15.dfsr = fsr;
+        v->cp15.far = far;
+        vcpu_enter_exception(v, f, VEXC_DABT, vcpu_trap_link(VEXC_DABT, f->pc));
+    }
+    v->vm->stats.delivered++;
+}
+
+void vm_apply_changes(struct vm *vm, struct trap_frame *f)
+{
+    struct vcpu *v = &vm->vcpu;
+    uint32_t c = vcpu_take_changes(v);
+
+    if (c & EMU_F_MMU) {
+        shadow_set_guest_vectors(vm, (v->cp15.sctlr & SCTLR_V) != 0);
+        shadow_flush(vm);
+    }
+    if (c & (EMU_F_MODE | EMU_F_DACR | EMU_F_MMU))
+        shadow_set_dacr(vm, v->cp15.dacr, vcpu_privileged(v));
+    /* The real CPSR stays User mode with interrupts enabled: only flags and T are the guest's. */
+    f->cpsr = (f->cpsr & VCPU_FRAME_BITS) | PSR_MODE_USR;
 }
 
 _Noreturn void vm_exit(struct vm *vm, uint32_t status)
@@ -69,7 +98,7 @@ _Noreturn void vm_stop(struct vm *vm, const struct trap_frame *frame, const char
     fmt_vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
     vmm_log("vm%u '%s' stopped: %s\n", vm->id, vm->name, why);
-    log_printf("  virtual cpsr %08x\n", vm->vcpu.vcpsr);
+    log_printf("  virtual cpsr %08x\n", vcpu_read_cpsr(&vm->vcpu, frame));
     dump_frame(frame);
     trace_print(&vm->trace);
     vm_exit(vm, EXIT_VM_STOPPED);

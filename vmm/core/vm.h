@@ -12,16 +12,9 @@
 #include "stats.h"
 #include "trace.h"
 #include "trap.h"
+#include "vcpu.h"
 
 #define MAX_VMS BOOTINFO_MAX_VMS
-
-struct vm;
-
-struct vcpu {
-    struct vm *vm;
-    struct trap_frame regs;   /* the guest's registers while it is not on the CPU */
-    uint32_t vcpsr;           /* virtual CPSR: mode, I, F, T (the flags live in regs.cpsr) */
-};
 
 enum vm_state { VM_FREE, VM_RUNNABLE, VM_ENDED };
 
@@ -43,10 +36,16 @@ struct vm {
 
 void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi);
 
-/* Stage adapters until the vCPU model lands: the guest MMU state and abort delivery. */
+/* The guest MMU state of the virtual CP15, as the walker takes it. */
 void vcpu_gptw_mmu(const struct vcpu *v, struct gptw_mmu *mmu);
+
+/* Gives the guest the abort its own MMU would raise: virtual IFSR (prefetch) or DFSR/FAR, then
+ * the exception, with the hardware's link for the instruction at f->pc. */
 void vcpu_deliver_abort(struct vcpu *v, struct trap_frame *f, bool prefetch, uint32_t fsr,
                         uint32_t far);
+
+/* Acts on the vCPU state changes an emulation or an exception made (modes, DACR, MMU). */
+void vm_apply_changes(struct vm *vm, struct trap_frame *f);
 
 /* The VM ends with a status (guest exit) or is stopped by the VMM with a reason. */
 _Noreturn void vm_exit(struct vm *vm, uint32_t status);

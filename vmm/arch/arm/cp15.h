@@ -20,6 +20,8 @@
 
 CP15_READ(midr, c0, 0, c0, 0)            /* main ID */
 CP15_READ(ctr, c0, 0, c0, 1)             /* cache type */
+CP15_READ(tcmtr, c0, 0, c0, 2)           /* TCM status */
+CP15_READ(tlbtr, c0, 0, c0, 3)           /* TLB type */
 CP15_READ(sctlr, c1, 0, c0, 0)           /* system control */
 CP15_WRITE(sctlr, c1, 0, c0, 0)
 CP15_WRITE(ttbr0, c2, 0, c0, 0)          /* translation table base */
@@ -37,6 +39,13 @@ CP15_WRITE(drain_write_buffer, c7, 0, c10, 4)
 CP15_WRITE(tlb_invalidate_all, c8, 0, c7, 0)
 CP15_WRITE(tlb_invalidate_mva, c8, 0, c7, 1)
 
+/* VFP system ID (cp10): readable from a privileged mode with the VFP disabled. */
+static inline uint32_t vfp_read_fpsid(void)
+{
+    uint32_t v;
+    __asm__ volatile("mrc p10, 7, %0, c0, c0, 0" : "=r"(v));
+    return v;
+}
 #endif /* !__ASSEMBLER__ */
 
 /* SCTLR bits (ARM926EJ-S). */
