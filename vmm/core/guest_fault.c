@@ -25,8 +25,9 @@ static uint32_t bus_access(void *p, uint32_t va, unsigned size, bool user, uint3
     struct bus_ctx *c = p;
     struct gptw_result r;
 
-    if (!guest_translate(c->vm, c->mmu, va, write ? GPTW_WRITE : GPTW_READ, user || !c->vpriv,
-                         size, &r))
+    struct guest_access_req a = { write ? GPTW_WRITE : GPTW_READ, user || !c->vpriv,
+                                  (uint8_t)size, false };
+    if (!guest_translate(c->vm, c->mmu, va, &a, &r))
         return r.fsr;
     if (write ? guest_phys_write(c->vm, r.pa, size, *val) : guest_phys_read(c->vm, r.pa, size, val))
         return 0;
@@ -55,8 +56,8 @@ static bool fetch_insn(struct vm *vm, const struct gptw_mmu *mmu, bool vpriv, ui
                        uint32_t *insn)
 {
     struct gptw_result r;
-    return guest_translate(vm, mmu, va, GPTW_FETCH, !vpriv, 4, &r) &&
-           guest_phys_read(vm, r.pa, 4, insn);
+    struct guest_access_req a = { GPTW_FETCH, !vpriv, 4, false };
+    return guest_translate(vm, mmu, va, &a, &r) && guest_phys_read(vm, r.pa, 4, insn);
 }
 
 static void prefetch_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_mmu *mmu,
@@ -69,7 +70,8 @@ static void prefetch_abort(struct vcpu *v, struct trap_frame *f, const struct gp
         vcpu_deliver_abort(v, f, true, IFSR_DEBUG_EVENT, 0);
         return;
     }
-    if (!guest_translate(vm, mmu, f->pc, GPTW_FETCH, !vpriv, 4, &r)) {
+    struct guest_access_req a = { GPTW_FETCH, !vpriv, 4, false };
+    if (!guest_translate(vm, mmu, f->pc, &a, &r)) {
         vcpu_deliver_abort(v, f, true, r.fsr, 0);
         return;
     }
@@ -78,25 +80,22 @@ static void prefetch_abort(struct vcpu *v, struct trap_frame *f, const struct gp
                        "cannot map (device, VMM page or 1 KB subpage)", f->pc, r.pa);
 }
 
-/* The access kind and privilege of the aborted instruction, as the walk must check them. */
-static bool classify(const struct insn *in, bool vpriv, enum gptw_access *access, bool *user,
-                     unsigned *size)
+/* The access of the aborted instruction, as the walk must check it. */
+static bool classify(const struct insn *in, bool vpriv, struct guest_access_req *a)
 {
     switch (in->kind) {
     case INSN_LOAD_STORE:
-        *access = in->mem.load ? GPTW_READ : GPTW_WRITE;
-        *user = !vpriv || in->mem.user;
-        *size = in->mem.size == 8 ? 4 : in->mem.size;
+        *a = (struct guest_access_req){ in->mem.load ? GPTW_READ : GPTW_WRITE,
+                                        !vpriv || in->mem.user,
+                                        in->mem.size == 8 ? 4 : in->mem.size,
+                                        in->mem.size == 8 };
         return true;
     case INSN_SWP:
-        *access = GPTW_WRITE;
-        *user = !vpriv;
-        *size = in->mem.size;
+        *a = (struct guest_access_req){ GPTW_WRITE, !vpriv, in->mem.size, false };
         return true;
     case INSN_LOAD_STORE_MULTIPLE:
-        *access = in->block.load ? GPTW_READ : GPTW_WRITE;
-        *user = !vpriv;
-        *size = 4;
+        *a = (struct guest_access_req){ in->block.load ? GPTW_READ : GPTW_WRITE, !vpriv, 4,
+                                        true };
         return true;
     default:
         return false;
@@ -109,22 +108,20 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
     struct vm *vm = v->vm;
     uint32_t word, far = cp15_read_far(), st, fa;
     struct gptw_result r;
-    enum gptw_access access;
+    struct guest_access_req a;
     struct insn in;
-    bool user;
-    unsigned size;
 
     if (!fetch_insn(vm, mmu, vpriv, f->pc, &word))
         vm_stop(vm, f, "data abort at 0x%08x: cannot read the instruction", f->pc);
     decode_arm(word, &in);
-    if (!classify(&in, vpriv, &access, &user, &size))
+    if (!classify(&in, vpriv, &a))
         vm_stop(vm, f, "data abort by %s %08x at 0x%08x: not emulated", insn_kind_name(in.kind),
                 word, f->pc);
-    if (!guest_translate(vm, mmu, far, access, user, size, &r)) {
+    if (!guest_translate(vm, mmu, far, &a, &r)) {
         vcpu_deliver_abort(v, f, false, r.fsr, r.far);
         return;
     }
-    if (shadow_map(vm, mmu, &r, access, user))
+    if (shadow_map(vm, mmu, &r, a.access, a.user))
         return;   /* the real MMU does it now: run the instruction again */
 
     struct bus_ctx ctx = { vm, mmu, vpriv };

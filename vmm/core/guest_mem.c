@@ -55,9 +55,10 @@ bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val)
 }
 
 bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
-                     enum gptw_access access, bool user, unsigned size, struct gptw_result *res)
+                     const struct guest_access_req *a, struct gptw_result *res)
 {
-    struct gptw_req req = { .va = va, .access = access, .user = user, .align = (uint8_t)size };
+    struct gptw_req req = { .va = va, .access = a->access, .user = a->user, .align = a->size,
+                            .align_always = a->align_always };
     return gptw_walk(mmu, &req, guest_phys_read_word, vm, res);
 }
 
@@ -68,7 +69,8 @@ static uint32_t va_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value,
     struct gptw_result r;
 
     vcpu_gptw_mmu(v, &mmu);
-    if (!guest_translate(v->vm, &mmu, va, write ? GPTW_WRITE : GPTW_READ, user, 4, &r))
+    struct guest_access_req a = { write ? GPTW_WRITE : GPTW_READ, user, 4, true };
+    if (!guest_translate(v->vm, &mmu, va, &a, &r))
         return r.fsr;
     if (write ? guest_phys_write(v->vm, r.pa, 4, *value) : guest_phys_read(v->vm, r.pa, 4, value))
         return 0;

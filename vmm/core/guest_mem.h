@@ -18,8 +18,17 @@ bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val);
 /* The walker's callback: a word of guest RAM (ctx is the struct vm). */
 bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val);
 
+/* An access to translate: its kind, User permissions or not, its size for alignment checks
+ * (SCTLR.A), and whether alignment is checked whatever SCTLR.A says (QEMU: LDM/STM, LDRD). */
+struct guest_access_req {
+    enum gptw_access access;
+    bool user;
+    uint8_t size;
+    bool align_always;
+};
+
 /* Translates va for an access as the guest's MMU would; the walk's result in *res. */
 bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
-                     enum gptw_access access, bool user, unsigned size, struct gptw_result *res);
+                     const struct guest_access_req *a, struct gptw_result *res);
 
 #endif

@@ -39,6 +39,8 @@ static _Noreturn void vcpu_run(struct vcpu *v)
     current = v;
     mmu_switch(v->vm->shadow.l1, v->vm->shadow.window, v->vm->shadow.real_dacr);
     mmu_set_high_vectors(!v->vm->shadow.vectors_low);
+    mmu_set_alignment_check((v->cp15.sctlr & SCTLR_A) != 0);
+    vfp_write_fpexc(v->vfp.fpexc & VFP_FPEXC_EN);
     *live_frame() = v->regs;
     arch_enter_guest(live_frame());
 }

@@ -181,6 +181,17 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
     return t;
 }
 
+/* A real 4 KB page has one AP: a guest page whose 1 KB parts differ (subpage APs of a small
+ * page, tiny pages) cannot be shadowed and is emulated instead.  Large pages are shadowed 4 KB
+ * at a time, each inside one 16 KB subpage. */
+static bool one_ap_per_4k(const struct gptw_result *r)
+{
+    uint32_t aps = (r->l2_desc >> 4) & 0xff;
+    if (r->map == GPTW_MAP_TINY)
+        return false;
+    return r->map != GPTW_MAP_SMALL || aps == (aps & 3) * 0x55;
+}
+
 static bool real_allows(unsigned class_perm, enum gptw_access access)
 {
     return gptw_perm_allows(class_perm, access);
@@ -200,7 +211,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
     bool manager = !flat && r->dom_type == GPTW_DOM_MANAGER;
     uint32_t hpa = ram ? vm->ram_hpa.pa + r->pa : r->pa;
 
-    if ((!ram && !pt) || va_is_vmm(s, va) || r->perm_size < PAGE_SIZE)
+    if ((!ram && !pt) || va_is_vmm(s, va) || !one_ap_per_4k(r))
         return false;   /* emulated: device, the VMM's page, 1 KB subpages */
 
     if (slot_is_mixed(s, slot)) {

@@ -28,7 +28,8 @@ static bool fetch_trapping_insn(struct vcpu *v, uint32_t va, uint32_t *insn)
     if (arch_guest_read(va, insn) == 0)
         return true;
     vcpu_gptw_mmu(v, &mmu);
-    return guest_translate(v->vm, &mmu, va, GPTW_FETCH, !vcpu_privileged(v), 4, &r) &&
+    struct guest_access_req a = { GPTW_FETCH, !vcpu_privileged(v), 4, false };
+    return guest_translate(v->vm, &mmu, va, &a, &r) &&
            guest_phys_read(v->vm, r.pa, 4, insn);
 }
 

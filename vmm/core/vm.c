@@ -5,6 +5,7 @@
 #include "cp15.h"
 #include "cpu.h"
 #include "fmt.h"
+#include "mmu.h"
 #include "log.h"
 #include "memlayout.h"
 #include "panic.h"
@@ -76,9 +77,13 @@ void vm_apply_changes(struct vm *vm, struct trap_frame *f)
     if (c & EMU_F_MMU) {
         shadow_set_guest_vectors(vm, (v->cp15.sctlr & SCTLR_V) != 0);
         shadow_flush(vm);
+        mmu_set_alignment_check((v->cp15.sctlr & SCTLR_A) != 0);
     }
     if (c & (EMU_F_MODE | EMU_F_DACR | EMU_F_MMU))
         shadow_set_dacr(vm, v->cp15.dacr, vcpu_privileged(v));
+    /* The VFP runs natively while the guest enabled it: the real EN mirrors the virtual one. */
+    if (c & EMU_F_VFP)
+        vfp_write_fpexc(v->vfp.fpexc & VFP_FPEXC_EN);
     /* The real CPSR stays User mode with interrupts enabled: only flags and T are the guest's. */
     f->cpsr = (f->cpsr & VCPU_FRAME_BITS) | PSR_MODE_USR;
 }

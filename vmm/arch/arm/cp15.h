@@ -46,6 +46,12 @@ static inline uint32_t vfp_read_fpsid(void)
     __asm__ volatile("mrc p10, 7, %0, c0, c0, 0" : "=r"(v));
     return v;
 }
+
+/* FPEXC: its EN bit decides whether VFP instructions run (also in User mode) or are UNDEFINED. */
+static inline void vfp_write_fpexc(uint32_t v)
+{
+    __asm__ volatile("mcr p10, 7, %0, c8, c0, 0" ::"r"(v));
+}
 #endif /* !__ASSEMBLER__ */
 
 /* SCTLR bits (ARM926EJ-S). */

@@ -54,10 +54,20 @@ uint32_t mmu_vectors_desc(void)
     return l2_small(vmm_pa(vmm_vectors).pa, AP_PRIV_ONLY, 1);
 }
 
-void mmu_set_high_vectors(bool high)
+static void sctlr_set(uint32_t bit, bool on)
 {
     uint32_t sctlr = cp15_read_sctlr();
-    cp15_write_sctlr(high ? sctlr | SCTLR_V : sctlr & ~SCTLR_V);
+    cp15_write_sctlr(on ? sctlr | bit : sctlr & ~bit);
+}
+
+void mmu_set_high_vectors(bool high)
+{
+    sctlr_set(SCTLR_V, high);
+}
+
+void mmu_set_alignment_check(bool on)
+{
+    sctlr_set(SCTLR_A, on);
 }
 
 void mmu_init(void)

@@ -30,6 +30,10 @@ void mmu_install_window(uint32_t *l1, uint32_t *window);
 uint32_t mmu_vectors_desc(void);
 void mmu_set_high_vectors(bool high);
 
+/* Alignment checking (SCTLR.A) follows the guest's: a Manager domain or a page the real MMU
+ * grants would otherwise hide the alignment faults the guest must see. */
+void mmu_set_alignment_check(bool on);
+
 /* Switches the real MMU to l1 (an L1 table inside the VMM image) whose last slot is window,
  * with the given DACR. */
 void mmu_switch(uint32_t *l1, uint32_t *window, uint32_t dacr);
