@@ -87,7 +87,7 @@ static void test_bootinfo(void **state)
     assert_int_equal(bi.vm[0].r0, 0);
     assert_int_equal(bi.vm[0].r1, 0x113);
     assert_int_equal(bi.vm[0].r2, 0x2000000);
-    assert_int_equal(bi.vm[0].uart0_passthrough, 1);
+    assert_int_equal(bi.vm[0].uart0_passthrough, 0);
     assert_string_equal(bi.vm[0].name, "hello");
 }
 

@@ -174,7 +174,7 @@ void run_fill_bootinfo(const struct run_options *opt, const struct run_plan *pla
         .r0 = plan->r0,
         .r1 = plan->r1,
         .r2 = plan->r2,
-        .uart0_passthrough = 1,
+        .uart0_passthrough = 0,
     };
     snprintf(name, sizeof(name), "%s", opt->guest);
     char *base = basename(name), *dot = strrchr(base, '.');

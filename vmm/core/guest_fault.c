@@ -5,7 +5,7 @@
 #include "decode.h"
 #include "guest_mem.h"
 #include "ldst_emulate.h"
-#include "log.h"
+#include "vm_board.h"
 #include "shadow.h"
 #include "vm.h"
 
@@ -31,14 +31,11 @@ static uint32_t bus_access(void *p, uint32_t va, unsigned size, bool user, uint3
         return r.fsr;
     if (write ? guest_phys_write(c->vm, r.pa, size, *val) : guest_phys_read(c->vm, r.pa, size, val))
         return 0;
-    /* No RAM behind it: nothing answers, as on the board — reads zero, writes are ignored. */
-    if (!c->vm->unassigned_logged) {
-        c->vm->unassigned_logged = true;
-        vmm_log("vm%u: access to guest-physical 0x%08x (no RAM, no device): reads 0, writes "
-                "ignored (logged once)\n", c->vm->id, r.pa);
-    }
-    if (!write)
-        *val = 0;
+    /* Not RAM: the virtual board (devices; nothing there reads zero, as on the board). */
+    if (write)
+        vm_board_write(c->vm, r.pa, *val, size);
+    else
+        *val = vm_board_read(c->vm, r.pa, size);
     return 0;
 }
 

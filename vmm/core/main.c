@@ -1,4 +1,5 @@
 /* The VMM's C entry: its own address space, the boot information from `armvmm run`, the VMs. */
+#include "board.h"
 #include "bootinfo.h"
 #include "log.h"
 #include "memlayout.h"
@@ -47,6 +48,7 @@ static void bootinfo_load(void)
 void vmm_main(void)
 {
     mmu_init();
+    board_init();
     vmm_log("VMM up, window 0x%08x-0x%08x, %u KB image\n", VMM_VIRT_BASE, VMM_WINDOW_END - 1,
             (unsigned)(vmm_image_size() / 1024));
     bootinfo_load();

@@ -18,4 +18,7 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "emulated instructions", s->emulated);
     log_printf("  %-22s %u\n", "emulated accesses", s->emulated_accesses);
     log_printf("  %-22s %u\n", "exceptions delivered", s->delivered);
+    log_printf("  %-22s %u\n", "interrupts delivered", s->interrupts);
+    log_printf("  %-22s %u\n", "device accesses", s->mmio);
+    log_printf("  %-22s %u\n", "waits for interrupt", s->waits);
 }

@@ -12,6 +12,9 @@ struct trap_stats {
     uint32_t emulated_accesses;   /* loads/stores the VMM performed for the guest */
     uint32_t emulated;            /* sensitive instructions emulated */
     uint32_t delivered;           /* exceptions delivered to the guest's own vectors */
+    uint32_t interrupts;          /* virtual IRQs/FIQs delivered */
+    uint32_t mmio;                /* device register accesses */
+    uint32_t waits;               /* wait-for-interrupt */
 };
 
 struct vm;

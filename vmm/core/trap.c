@@ -7,6 +7,7 @@
 #include "semihosting.h"
 #include "sched.h"
 #include "vm.h"
+#include "vm_board.h"
 
 const char *trap_kind_name(unsigned kind)
 {
@@ -46,8 +47,8 @@ static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
         shadow_flush(v->vm);
     else if (r.flags & EMU_F_TLB_MVA)
         shadow_flush_mva(v->vm, r.operand);
-    /* EMU_F_WFI: no virtual interrupt sources yet, so the wait ends at once (the architecture
-     * allows a spurious wake-up). */
+    if (r.flags & EMU_F_WFI)
+        vm_board_wait(v);
 }
 
 static void swi(struct vcpu *v, struct trap_frame *f)
@@ -79,8 +80,12 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     case TRAP_PABT:
         guest_fault(v, f, kind);
         break;
+    case TRAP_IRQ:
+        vm_board_real_irq(vm);
+        break;
     default:
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }
+    vm_board_deliver(v, f);
     vm_apply_changes(vm, f);
 }

@@ -10,6 +10,7 @@
 #include "memlayout.h"
 #include "panic.h"
 #include "sched.h"
+#include "vm_board.h"
 
 /* The IDs the guest reads are the host core's own, so native and VMM runs agree. */
 static void read_cpu_ids(struct vcpu_ids *ids)
@@ -44,6 +45,7 @@ void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
     vm->uart0_passthrough = bi->uart0_passthrough != 0;
     vcpu_boot(&vm->vcpu, vm, bi);
     shadow_init(vm);
+    vm_board_init(vm);
     vm->state = VM_RUNNABLE;
     vmm_log("vm%u '%s': %u MB RAM at host 0x%08x, entry 0x%08x\n", id, vm->name,
             vm->ram_size / MB(1), vm->ram_hpa.pa, bi->entry);

@@ -12,6 +12,7 @@
 #include "stats.h"
 #include "trace.h"
 #include "trap.h"
+#include "vboard.h"
 #include "vcpu.h"
 
 #define MAX_VMS BOOTINFO_MAX_VMS
@@ -31,7 +32,7 @@ struct vm {
     struct vcpu vcpu;
     struct trap_stats stats;
     struct trace_ring trace;
-    bool unassigned_logged;   /* an access to nothing was reported once */
+    struct vboard board;      /* its virtual Integrator/CP devices */
 };
 
 void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi);

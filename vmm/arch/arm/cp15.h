@@ -32,6 +32,7 @@ CP15_READ(dfsr, c5, 0, c0, 0)            /* data fault status */
 CP15_READ(ifsr, c5, 0, c0, 1)            /* instruction fault status */
 CP15_READ(far, c6, 0, c0, 0)             /* fault address */
 
+CP15_WRITE(wait_for_interrupt, c7, 0, c0, 4)
 CP15_WRITE(icache_invalidate_all, c7, 0, c5, 0)
 CP15_WRITE(dcache_clean_mva, c7, 0, c10, 1)
 CP15_WRITE(dcache_clean_inv_mva, c7, 0, c14, 1)

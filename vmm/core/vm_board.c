@@ -1,0 +1,126 @@
+#include "vm_board.h"
+
+#include "board.h"
+#include "cp15.h"
+#include "log.h"
+#include "vm.h"
+
+/* The real event timer is never armed further out than this, so the VMM's clock (a 32-bit
+ * counter at 40 MHz, wrapping every 107 s) is read often enough. */
+#define MAX_TIMER_NS 10000000000ull
+
+uint64_t vm_now(const struct vm *vm)
+{
+    (void)vm;
+    return board_now_ns();
+}
+
+static void hook_log(void *ctx, const char *dev, const char *msg, uint32_t offset, uint32_t value)
+{
+    struct vm *vm = ctx;
+    vmm_log("vm%u %s: %s (offset 0x%x, value 0x%x)\n", vm->id, dev, msg, offset, value);
+}
+
+static void hook_uart_tx(void *ctx, unsigned uart, uint8_t byte)
+{
+    (void)ctx;
+    if (uart == 0)
+        board_console_putc((char)byte);
+}
+
+/* Moves console input from the real UART0 into the VM's while it has room; the real receive
+ * interrupt stays off while the VM's FIFO is full, or it would fire without end. */
+static void console_pull(struct vm *vm)
+{
+    char c;
+    while (vboard_uart_rx_room(&vm->board, 0) && board_console_getc(&c))
+        vboard_uart_rx(&vm->board, 0, (uint8_t)c);
+    board_console_rx_irq(vboard_uart_rx_room(&vm->board, 0) != 0);
+}
+
+static void hook_uart_rx_ready(void *ctx, unsigned uart)
+{
+    if (uart == 0)
+        console_pull(ctx);
+}
+
+static void hook_reset(void *ctx)
+{
+    struct vm *vm = ctx;
+    vmm_log("vm%u '%s': board reset requested (core module)\n", vm->id, vm->name);
+}
+
+void vm_board_init(struct vm *vm)
+{
+    struct vboard_config cfg = {
+        .ram_size = vm->ram_size,
+        .now = vm_now(vm),
+        .rtc_seconds = 0,
+        .hooks = { .ctx = vm, .log = hook_log, .uart_tx = hook_uart_tx,
+                   .uart_rx_ready = hook_uart_rx_ready, .reset_request = hook_reset },
+    };
+    vboard_init(&vm->board, &cfg);
+    board_console_rx_irq(true);
+}
+
+void vm_board_sync(struct vm *vm)
+{
+    uint64_t now = vm_now(vm), next;
+    vboard_advance(&vm->board, now);
+    next = vboard_next_event(&vm->board);
+    board_timer_arm(next <= now ? 1000 : next - now > MAX_TIMER_NS ? MAX_TIMER_NS : next - now);
+}
+
+static void end_on_reset(struct vm *vm)
+{
+    if (vboard_reset_requested(&vm->board))
+        vm_exit(vm, 0);   /* `reboot` on the board: the VM ends with status 0 */
+}
+
+uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size)
+{
+    uint32_t v = vboard_read(&vm->board, gpa, size, vm_now(vm));
+    vm->stats.mmio++;
+    return v;
+}
+
+void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size)
+{
+    vboard_write(&vm->board, gpa, value, size, vm_now(vm));
+    vm->stats.mmio++;
+    end_on_reset(vm);
+    vm_board_sync(vm);
+}
+
+void vm_board_deliver(struct vcpu *v, struct trap_frame *f)
+{
+    struct vboard *b = &v->vm->board;
+    if (b->cpu_fiq && !vcpu_fiq_masked(v))
+        vcpu_enter_exception(v, f, VEXC_FIQ, vcpu_trap_link(VEXC_FIQ, f->pc));
+    else if (b->cpu_irq && !vcpu_irq_masked(v))
+        vcpu_enter_exception(v, f, VEXC_IRQ, vcpu_trap_link(VEXC_IRQ, f->pc));
+    else
+        return;
+    v->vm->stats.interrupts++;
+}
+
+void vm_board_real_irq(struct vm *vm)
+{
+    board_timer_ack();
+    console_pull(vm);
+    vm_board_sync(vm);
+}
+
+void vm_board_wait(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    vm->stats.waits++;
+    for (;;) {
+        vm_board_sync(vm);
+        if (vm->board.cpu_irq || vm->board.cpu_fiq)
+            return;
+        /* The ARM926 leaves WFI on a pending interrupt even with the CPSR masking it. */
+        cp15_write_wait_for_interrupt(0);
+        vm_board_real_irq(vm);
+    }
+}

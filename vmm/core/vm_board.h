@@ -1,0 +1,36 @@
+/* A VM's virtual Integrator/CP board at run time (paper §3.6, §4.4): the device models
+ * (vmm/vdev) driven by virtual time, their interrupt lines into the virtual CPU, the console
+ * on the real UART0, and waiting for interrupts. */
+#ifndef ARMVMM_VM_BOARD_H
+#define ARMVMM_VM_BOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "trap.h"
+
+struct vm;
+struct vcpu;
+
+void vm_board_init(struct vm *vm);
+
+/* The VM's virtual time in ns: it runs on while the VM waits. */
+uint64_t vm_now(const struct vm *vm);
+
+/* An access of the guest to a device's guest-physical address. */
+uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size);
+void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size);
+
+/* Brings the devices up to now, re-arms the real timer for their next event. */
+void vm_board_sync(struct vm *vm);
+
+/* Delivers a pending virtual FIQ or IRQ the virtual CPSR allows, at the guest's pc. */
+void vm_board_deliver(struct vcpu *v, struct trap_frame *f);
+
+/* Wait-for-interrupt: returns once an interrupt line is up, masked or not (as the hardware). */
+void vm_board_wait(struct vcpu *v);
+
+/* A real interrupt arrived (timer, console input). */
+void vm_board_real_irq(struct vm *vm);
+
+#endif
