@@ -26,9 +26,8 @@ include tests/tests.mk
 
 all: $(ARMVMM) $(VMM_ELF) $(GUESTS)
 
-# The default demo: under the VMM, the bare-metal hello guest (Linux once it runs under the VMM).
-run: all
-	$(ARMVMM) run $(GUEST_DIR)/hello.elf
+# The demo: Linux 6.1 under the VMM, to an interactive busybox shell (`reboot -f` ends it).
+run: all run-linux
 
 clean:
 	rm -rf $(BUILD)

@@ -18,7 +18,7 @@ $(SYSTEM_BIN): $(wildcard tests/system/*.c) $(wildcard tests/system/*.h) $(SETUP
 unit-test: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; LINUX_OUT=$(LINUX_OUT) $$t; done
 
-system-test: all linux $(SYSTEM_BIN)
+system-test: all linux linux-alt $(SYSTEM_BIN)
 	$(SYSTEM_BIN)
 
 # Unit tests first (fast feedback), then everything that boots QEMU; the last line printed is

@@ -26,15 +26,28 @@ LINUX_VARIANT_OUT := $(BUILD)/linux/$(VARIANT)
 LINUX_ARMVMM_ARGS := --dtb $(LINUX_VARIANT_OUT)/integratorcp.dtb \
 	--initrd $(LINUX_VARIANT_OUT)/initramfs.cpio.gz $(LINUX_VARIANT_OUT)/vmlinux
 
-.PHONY: linux run-native linux-test-native bench
+.PHONY: linux linux-alt run-native run-linux linux-test-native linux-test-vmm bench
 
 linux:
 	@bash $(SETUP) linux
 	@bash guests/linux/build.sh $(VARIANT) $(LINUX_VARIANT_OUT) >/dev/null
 
+# The second configuration the VMM must run (PAN off, VFP, PREEMPT, HZ=1000), cached likewise.
+linux-alt:
+	@bash $(SETUP) linux
+	@bash guests/linux/build.sh alt $(LINUX_ALT_OUT) >/dev/null
+
+# Linux under the VMM, interactive (`make run` does this).
+run-linux: linux $(ARMVMM) $(VMM_ELF)
+	@echo "run-linux: booting $(VARIANT) Linux under armvmm; 'reboot -f' (or Ctrl-A x) quits"
+	$(ARMVMM) run --append "console=ttyAMA0" $(LINUX_ARMVMM_ARGS)
+
 run-native: linux $(ARMVMM)
 	@echo "run-native: booting $(VARIANT) Linux on QEMU integratorcp; 'reboot -f' (or Ctrl-A x) quits"
 	$(ARMVMM) run --native --append "console=ttyAMA0" $(LINUX_ARMVMM_ARGS)
+
+linux-test-vmm: linux $(ARMVMM) $(VMM_ELF)
+	@bash guests/linux/test.sh --vmm --log $(BUILD)/linux/test-vmm-$(VARIANT).log $(LINUX_VARIANT_OUT)
 
 linux-test-native: linux $(ARMVMM)
 	@bash guests/linux/test.sh --native --log $(BUILD)/linux/test-native-$(VARIANT).log $(LINUX_VARIANT_OUT)

@@ -367,23 +367,45 @@ static void test_bad_input_is_refused(void **state)
     assert_refused((const char *[]){ armvmm, "fly", NULL }, "unknown command 'fly'");
 }
 
-/* The Linux guest on the bare board: its test programs' PASS lines (guests/linux/test.sh). */
-static void test_linux_native_programs_pass(void **state)
+/* The Linux guest's test programs (guests/linux/test.sh compares their PASS lines with the
+ * expected ones, never boot logs), on the bare board or under the VMM. */
+static void linux_programs_pass(const char *variant, const char *where)
 {
-    (void)state;
-    char dir[600], log[600];
-    snprintf(dir, sizeof(dir), "%s/../linux/default", guests);
-    snprintf(log, sizeof(log), "%s/../linux/test-native-default.log", guests);
+    char dir[600], log[600], opt[16];
+    snprintf(dir, sizeof(dir), "%s/../linux/%s", guests, variant);
+    snprintf(log, sizeof(log), "%s/../linux/test-%s-%s.log", guests, where, variant);
+    snprintf(opt, sizeof(opt), "--%s", where);
     if (access(dir, F_OK) != 0)
-        fail_msg("no Linux build in %s: run `make linux` (make test does)", dir);
-    const char *argv[] = { "bash", "guests/linux/test.sh", "--native", "--log", log, dir, NULL };
+        fail_msg("no Linux build in %s: run `make linux VARIANT=%s` (make test does)", dir,
+                 variant);
+    const char *argv[] = { "bash", "guests/linux/test.sh", opt, "--log", log, dir, NULL };
     struct proc_result r = proc_run(argv, NULL);
     printf("%s", r.out);
     if (r.status != 0) {
         printf("%s", r.err);
-        fail_msg("Linux test programs failed natively (status %d)", r.status);
+        fail_msg("Linux (%s) test programs failed, %s (status %d)", variant, where, r.status);
     }
     proc_result_free(&r);
+}
+
+static void test_linux_native_programs_pass(void **state)
+{
+    (void)state;
+    linux_programs_pass("default", "native");
+}
+
+/* The unmodified vmlinux, patched on the fly, in User mode under the VMM. */
+static void test_linux_vmm_programs_pass(void **state)
+{
+    (void)state;
+    linux_programs_pass("default", "vmm");
+}
+
+/* The second configuration: PAN off, VFP on, PREEMPT, HZ=1000. */
+static void test_linux_alt_vmm_programs_pass(void **state)
+{
+    (void)state;
+    linux_programs_pass("alt", "vmm");
 }
 
 static int setup_paths(void **state)
@@ -436,6 +458,8 @@ int main(void)
         cmocka_unit_test(test_vmm_panics_cleanly_without_bootinfo),
         cmocka_unit_test(test_bad_input_is_refused),
         cmocka_unit_test(test_linux_native_programs_pass),
+        cmocka_unit_test(test_linux_vmm_programs_pass),
+        cmocka_unit_test(test_linux_alt_vmm_programs_pass),
     };
     return cmocka_run_group_tests_name("system (QEMU)", tests, setup_paths, teardown_paths);
 }

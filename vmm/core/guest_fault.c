@@ -94,6 +94,11 @@ static bool classify(const struct insn *in, bool vpriv, struct guest_access_req 
         *a = (struct guest_access_req){ in->block.load ? GPTW_READ : GPTW_WRITE, !vpriv, 4,
                                         true };
         return true;
+    case INSN_LDC:   /* VFP loads/stores: a shadow miss or the guest's fault, never emulated */
+    case INSN_STC:
+        *a = (struct guest_access_req){ in->kind == INSN_LDC ? GPTW_READ : GPTW_WRITE, !vpriv,
+                                        4, true };
+        return true;
     default:
         return false;
     }
