@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC     0x4d4d5641u  /* "AVMM" */
-#define BOOTINFO_VERSION   1u
+#define BOOTINFO_VERSION   2u
 #define BOOTINFO_MAX_VMS   4u
 #define BOOTINFO_NAME_LEN  16u
 
@@ -16,13 +16,19 @@
 #define BOOT_FLAG_STATS    (1u << 0)   /* print trap statistics at exit (--stats) */
 #define BOOT_FLAG_TRACE    (1u << 1)   /* keep and print a trap trace (--trace) */
 
+/* bootinfo_vm.passthrough: devices whose page is mapped straight into the VM (--passthrough) */
+#define BOOT_PASSTHROUGH_UART0  (1u << 0)
+#define BOOT_PASSTHROUGH_UART1  (1u << 1)
+#define BOOT_PASSTHROUGH_ALL    (BOOT_PASSTHROUGH_UART0 | BOOT_PASSTHROUGH_UART1)
+
 struct bootinfo_vm {
     uint32_t ram_hpa;        /* host-physical base of this VM's RAM (VM_RAM_ALIGN aligned) */
     uint32_t ram_size;       /* bytes */
     uint32_t entry;          /* guest-physical entry point, entered in virtual SVC mode */
     uint32_t r0, r1, r2;     /* registers at entry (Linux boot protocol later) */
-    uint32_t uart0_passthrough; /* 1: UART0's page is mapped straight into the VM */
+    uint32_t uart0_passthrough; /* 1: as BOOT_PASSTHROUGH_UART0 in passthrough (kept for layout) */
     char     name[BOOTINFO_NAME_LEN];
+    uint32_t passthrough;    /* BOOT_PASSTHROUGH_*: pages mapped straight into the VM (version 2) */
 };
 
 struct bootinfo {

@@ -57,6 +57,7 @@ void qemu_cmd_init(struct qemu_cmd *c, unsigned mem_mb, bool icount, bool gdb)
     qemu_cmd_add(c, "-no-reboot");
     qemu_cmd_add(c, "-display");
     qemu_cmd_add(c, "none");
+    /* The first -serial is UART0; run.c adds a second one after this for UART1 (--serial1). */
     qemu_cmd_add(c, "-serial");
     qemu_cmd_add(c, "mon:stdio");
     /* The board's AACI wants an audio backend: a silent one, so QEMU prints no warnings. */

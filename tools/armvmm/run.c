@@ -35,6 +35,10 @@ void run_usage(FILE *to)
             "  --dtb FILE         Linux: the board's device tree (memory, bootargs, initrd filled in)\n"
             "  --initrd FILE      Linux: initial RAM disk\n"
             "  --append ARGS      Linux: kernel command line\n"
+            "  --serial1 FILE     the board's second UART (UART1) writes to FILE (created or\n"
+            "                     truncated), natively and under the VMM alike\n"
+            "  --passthrough DEV  DEV (uart1) is not emulated: its page is mapped into the VM and\n"
+            "                     the guest drives the real device, its interrupt routed to it\n"
             "  -h, --help         this text\n",
             DEFAULT_MEM_MB, VM_RAM_MAX_MB);
 }
@@ -53,7 +57,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, size_t errlen)
 {
     enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_TRACE, OPT_GDB, OPT_NATIVE,
-           OPT_DTB, OPT_INITRD, OPT_APPEND };
+           OPT_DTB, OPT_INITRD, OPT_APPEND, OPT_SERIAL1, OPT_PASSTHROUGH };
     static const struct option longopts[] = {
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "mem", required_argument, NULL, OPT_MEM },
@@ -65,6 +69,8 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
         { "dtb", required_argument, NULL, OPT_DTB },
         { "initrd", required_argument, NULL, OPT_INITRD },
         { "append", required_argument, NULL, OPT_APPEND },
+        { "serial1", required_argument, NULL, OPT_SERIAL1 },
+        { "passthrough", required_argument, NULL, OPT_PASSTHROUGH },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -93,6 +99,17 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
         case OPT_DTB: opt->dtb = optarg; break;
         case OPT_INITRD: opt->initrd = optarg; break;
         case OPT_APPEND: opt->append = optarg; break;
+        case OPT_SERIAL1:
+            if (!*optarg)
+                return errmsg(err, errlen, "--serial1 wants a file name");
+            opt->serial1 = optarg;
+            break;
+        case OPT_PASSTHROUGH:
+            if (strcmp(optarg, "uart1"))
+                return errmsg(err, errlen, "--passthrough: only uart1 can be passed through, "
+                                           "not '%s'", optarg);
+            opt->passthrough |= BOOT_PASSTHROUGH_UART1;
+            break;
         case 'h': return 1;
         default:
             if (optopt)
@@ -175,6 +192,7 @@ void run_fill_bootinfo(const struct run_options *opt, const struct run_plan *pla
         .r1 = plan->r1,
         .r2 = plan->r2,
         .uart0_passthrough = 0,
+        .passthrough = opt->passthrough,
     };
     snprintf(name, sizeof(name), "%s", opt->guest);
     char *base = basename(name), *dot = strrchr(base, '.');
@@ -344,6 +362,12 @@ int cmd_run(int argc, char **argv)
     qemu_cmd_add(&cmd, opt.native ? native : vmm);
     if (opt.native)
         native_linux_args(&opt, &cmd);
+    /* The second -serial is UART1 (qemu_cmd_init gave the first, UART0, to the terminal). Under
+     * the VMM the VM's UART1 reaches the real one, emulated or passed through. */
+    if (opt.serial1) {
+        qemu_cmd_add(&cmd, "-serial");
+        qemu_cmd_addf(&cmd, "file:%s", opt.serial1);
+    }
     if (!opt.native && stage_vm(&opt, &plan, patched, &st, &cmd, err, sizeof(err))) {
         fprintf(stderr, "armvmm run: %s\n", err);
         staging_cleanup(&st);

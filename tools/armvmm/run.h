@@ -16,6 +16,8 @@ struct run_options {
     bool icount, stats, trace, gdb, native;
     const char *dtb, *initrd, *append;   /* Linux kernels only */
     const char *guest;
+    const char *serial1;      /* --serial1: the file UART1 writes to (NULL: nowhere) */
+    uint32_t passthrough;     /* --passthrough: BOOT_PASSTHROUGH_* (under the VMM only) */
 };
 
 /* What runs in the VM: the loaded image, registers at entry, where a kernel's extras go. */

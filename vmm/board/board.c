@@ -3,9 +3,9 @@
 #include "integratorcp.h"
 #include "mmu.h"
 
-enum { DEV_TIMERS, DEV_PIC, DEV_UART0 };
+enum { DEV_TIMERS, DEV_PIC, DEV_UART0, DEV_UART1 };
 
-static volatile uint32_t *timers, *pic, *uart0;
+static volatile uint32_t *timers, *pic, *uart0, *uart1;
 static uint32_t last_count;
 static uint64_t elapsed_ticks;
 
@@ -19,6 +19,7 @@ void board_init(void)
     timers = mmu_map_device(DEV_TIMERS, hpa(INTEGRATOR_TIMER_BASE));
     pic = mmu_map_device(DEV_PIC, hpa(INTEGRATOR_PIC_BASE));
     uart0 = mmu_map_device(DEV_UART0, hpa(INTEGRATOR_UART0_BASE));
+    uart1 = mmu_map_device(DEV_UART1, hpa(INTEGRATOR_UART1_BASE));   /* left as reset */
 
     /* Timer 0: free-running 32-bit down-counter, no interrupt: the VMM's clock. */
     *reg(timers, TIMER_CTRL) = 0;
@@ -81,4 +82,63 @@ void board_console_rx_irq(bool enable)
 {
     *reg(uart0, UART_IMSC) = enable ? UART_INT_RX | UART_INT_RT : 0;
     *reg(pic, enable ? PIC_IRQ_ENABLE_SET : PIC_IRQ_ENABLE_CLR) = 1u << IRQ_UART0;
+}
+
+void board_uart1_putc(char c)
+{
+    while (*reg(uart1, UART_FR) & UART_FR_TXFF)
+        ;
+    *reg(uart1, UART_DR) = (uint8_t)c;
+}
+
+uint32_t board_irq_raw(void)
+{
+    return *reg(pic, PIC_IRQ_RAW);
+}
+
+void board_irq_enable(unsigned line, bool enable)
+{
+    *reg(pic, enable ? PIC_IRQ_ENABLE_SET : PIC_IRQ_ENABLE_CLR) = 1u << line;
+}
+
+/* The real UART's page as the VMM maps it. */
+static volatile uint8_t *uart_page(unsigned uart)
+{
+    return (volatile uint8_t *)(uart ? uart1 : uart0);
+}
+
+static uint32_t aligned_read(volatile uint8_t *p, unsigned size)
+{
+    return size == 1 ? *p : size == 2 ? *(volatile uint16_t *)p : *(volatile uint32_t *)p;
+}
+
+/* Unaligned accesses as QEMU 7.2 performs them on a device (docs/DEVICES.md): a load is the two
+ * aligned loads of the same size around it, combined little-endian; a store is byte stores. */
+uint32_t board_uart_read(unsigned uart, uint32_t offset, unsigned size)
+{
+    volatile uint8_t *page = uart_page(uart);
+    uint32_t off = offset & 0xfff, mis = off & (size - 1);
+    if (!mis)
+        return aligned_read(page + off, size);
+    uint64_t lo = aligned_read(page + (off - mis), size);
+    uint64_t hi = aligned_read(page + ((off - mis + size) & 0xfff), size);
+    uint64_t both = lo | hi << (8 * size);
+    uint32_t v = (uint32_t)(both >> (8 * mis));
+    return size == 4 ? v : v & ((1u << (8 * size)) - 1);
+}
+
+void board_uart_write(unsigned uart, uint32_t offset, uint32_t value, unsigned size)
+{
+    volatile uint8_t *page = uart_page(uart);
+    uint32_t off = offset & 0xfff;
+    if (off & (size - 1)) {
+        for (unsigned i = 0; i < size; i++)
+            page[(off + i) & 0xfff] = (uint8_t)(value >> (8 * i));
+    } else if (size == 1) {
+        page[off] = (uint8_t)value;
+    } else if (size == 2) {
+        *(volatile uint16_t *)(page + off) = (uint16_t)value;
+    } else {
+        *(volatile uint32_t *)(page + off) = value;
+    }
 }

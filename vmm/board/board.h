@@ -25,4 +25,18 @@ void board_console_putc(char c);
 bool board_console_getc(char *c);
 void board_console_rx_irq(bool enable);
 
+/* UART1, the board's second serial port (`armvmm run --serial1 FILE`): the VM's UART1 model
+ * writes there.  Never initialised: QEMU's PL011 sends whatever its registers say. */
+void board_uart1_putc(char c);
+
+/* Raw (unmasked) real interrupt lines, and enabling one line: a passed-through device's. */
+uint32_t board_irq_raw(void);
+void board_irq_enable(unsigned line, bool enable);
+
+/* An access of a passed-through UART (0 or 1) made by the VMM on the guest's behalf (an
+ * emulated instruction reaching the device's page): offset within the page, size 1, 2 or 4,
+ * aligned as the caller gives it. */
+uint32_t board_uart_read(unsigned uart, uint32_t offset, unsigned size);
+void board_uart_write(unsigned uart, uint32_t offset, uint32_t value, unsigned size);
+
 #endif

@@ -32,9 +32,13 @@ static void bootinfo_check(const struct bootinfo *bi)
                       v->ram_hpa, v->ram_size);
         if (v->entry >= v->ram_size)
             vmm_panic("vm%u: entry 0x%08x is outside its RAM", i, v->entry);
+        if (v->passthrough & ~BOOT_PASSTHROUGH_ALL)
+            vmm_panic("vm%u: unknown pass-through devices 0x%x", i, v->passthrough);
         for (unsigned j = 0; j < i; j++)
             if (ranges_overlap(v->ram_hpa, v->ram_size, bi->vm[j].ram_hpa, bi->vm[j].ram_size))
                 vmm_panic("vm%u and vm%u share RAM", j, i);
+            else if (v->passthrough & bi->vm[j].passthrough)
+                vmm_panic("vm%u and vm%u share a passed-through device", j, i);
     }
 }
 

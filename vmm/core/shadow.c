@@ -142,7 +142,9 @@ void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv)
 
 bool shadow_is_passthrough(const struct vm *vm, uint32_t gpa)
 {
-    return vm->uart0_passthrough && (gpa & ~(PAGE_SIZE - 1)) == INTEGRATOR_UART0_BASE;
+    uint32_t page = gpa & ~(PAGE_SIZE - 1);
+    return ((vm->passthrough & BOOT_PASSTHROUGH_UART0) && page == INTEGRATOR_UART0_BASE) ||
+           ((vm->passthrough & BOOT_PASSTHROUGH_UART1) && page == INTEGRATOR_UART1_BASE);
 }
 
 static unsigned ap_of(unsigned perm)

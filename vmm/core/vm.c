@@ -42,7 +42,7 @@ void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
     vm->ram_gpa = gpa(0);
     vm->ram_hpa = hpa(bi->ram_hpa);
     vm->ram_size = bi->ram_size;
-    vm->uart0_passthrough = bi->uart0_passthrough != 0;
+    vm->passthrough = bi->passthrough | (bi->uart0_passthrough ? BOOT_PASSTHROUGH_UART0 : 0);
     vcpu_boot(&vm->vcpu, vm, bi);
     shadow_init(vm);
     vm_board_init(vm);

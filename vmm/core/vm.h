@@ -27,7 +27,7 @@ struct vm {
     gpa_t ram_gpa;            /* always 0: the board's RAM base */
     hpa_t ram_hpa;
     uint32_t ram_size;
-    bool uart0_passthrough;
+    uint32_t passthrough;     /* BOOT_PASSTHROUGH_*: device pages mapped straight in */
     struct shadow shadow;     /* the real page tables this VM runs on */
     struct vcpu vcpu;
     struct trap_stats stats;

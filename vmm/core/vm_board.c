@@ -1,8 +1,10 @@
 #include "vm_board.h"
 
 #include "board.h"
+#include "integratorcp.h"
 #include "cp15.h"
 #include "log.h"
+#include "shadow.h"
 #include "vm.h"
 
 /* The real event timer is never armed further out than this, so the VMM's clock (a 32-bit
@@ -23,6 +25,10 @@ static void hook_log(void *ctx, const char *dev, const char *msg, uint32_t offse
 
 static void hook_uart_tx(void *ctx, unsigned uart, uint8_t byte)
 {
+    if (uart == 1) {   /* the real UART1: QEMU's second serial port, `armvmm run --serial1` */
+        board_uart1_putc((char)byte);
+        return;
+    }
     (void)ctx;
     if (uart == 0)
         board_console_putc((char)byte);
@@ -50,6 +56,28 @@ static void hook_reset(void *ctx)
     vmm_log("vm%u '%s': board reset requested (core module)\n", vm->id, vm->name);
 }
 
+/* A passed-through UART1's interrupt, routed to its VM: the real line, sampled, is the VM's
+ * virtual line 2.  The real line is enabled only while the virtual one is low, so a level that
+ * stays up (until the guest clears the cause, directly on the device) raises one real interrupt,
+ * not a storm; it is sampled again at every device access and trap exit. */
+static void passthrough_irq_sync(struct vm *vm)
+{
+    if (!(vm->passthrough & BOOT_PASSTHROUGH_UART1))
+        return;
+    bool level = (board_irq_raw() >> IRQ_UART1) & 1;
+    vpic_set_input(&vm->board.pic, VBOARD_IRQ_UART1, level);
+    board_irq_enable(IRQ_UART1, !level);
+}
+
+/* The page of a passed-through UART reached through an emulated instruction: the real device,
+ * as the guest's direct accesses. */
+static int passthrough_uart(const struct vm *vm, uint32_t gpa)
+{
+    if (!shadow_is_passthrough(vm, gpa))
+        return -1;
+    return (gpa & ~0xfffu) == INTEGRATOR_UART1_BASE ? 1 : 0;
+}
+
 void vm_board_init(struct vm *vm)
 {
     struct vboard_config cfg = {
@@ -60,11 +88,13 @@ void vm_board_init(struct vm *vm)
                    .uart_rx_ready = hook_uart_rx_ready, .reset_request = hook_reset },
     };
     vboard_init(&vm->board, &cfg);
+    passthrough_irq_sync(vm);
     board_console_rx_irq(true);
 }
 
 void vm_board_sync(struct vm *vm)
 {
+    passthrough_irq_sync(vm);
     uint64_t now = vm_now(vm), next;
     vboard_advance(&vm->board, now);
     next = vboard_next_event(&vm->board);
@@ -79,6 +109,10 @@ static void end_on_reset(struct vm *vm)
 
 uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size)
 {
+    int pt = passthrough_uart(vm, gpa);
+    if (pt >= 0)
+        return board_uart_read((unsigned)pt, gpa, size);
+    passthrough_irq_sync(vm);
     uint32_t v = vboard_read(&vm->board, gpa, size, vm_now(vm));
     vm->stats.mmio++;
     return v;
@@ -86,6 +120,12 @@ uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size)
 
 void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size)
 {
+    int pt = passthrough_uart(vm, gpa);
+    if (pt >= 0) {
+        board_uart_write((unsigned)pt, gpa, value, size);
+        return;
+    }
+    passthrough_irq_sync(vm);
     vboard_write(&vm->board, gpa, value, size, vm_now(vm));
     vm->stats.mmio++;
     end_on_reset(vm);
@@ -94,6 +134,7 @@ void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size)
 
 void vm_board_deliver(struct vcpu *v, struct trap_frame *f)
 {
+    passthrough_irq_sync(v->vm);   /* the guest may have cleared it on the device */
     struct vboard *b = &v->vm->board;
     if (b->cpu_fiq && !vcpu_fiq_masked(v))
         vcpu_enter_exception(v, f, VEXC_FIQ, vcpu_trap_link(VEXC_FIQ, f->pc));
