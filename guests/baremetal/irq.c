@@ -262,9 +262,8 @@ static void wfi_masked_wakes(void)
     wr(PIC + PIC_IRQ_ENSET, IRQ_TIMER1);
     wr(TIMER1 + TIMER_CTRL, 0);
     wr(TIMER1 + TIMER_INTCLR, 1);
-    wr(TIMER1 + TIMER_LOAD, 2000);
+    wr(TIMER1 + TIMER_LOAD, 5000);
     wr(TIMER1 + TIMER_CTRL, TIMER_ENABLE | TIMER_ONESHOT | TIMER_IE | TIMER_32BIT);
-    guest_printf("one-shot armed: status %08x\n", rd(PIC + PIC_IRQ_STATUS));
     wfi();   /* IRQ and FIQ masked in the CPSR */
     status = rd(PIC + PIC_IRQ_STATUS);
     taken_before = irq_count;
