@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board_dtb.h"
 #include "exitcodes.h"
 #include "memlayout.h"
 #include "patch_cache.h"
@@ -32,7 +33,8 @@ void run_usage(FILE *to)
             "  --gdb              wait for gdb on QEMU's gdbstub, tcp::1234\n"
             "  --native           run GUEST on the bare board instead, for comparison (a vmlinux:\n"
             "                     the zImage next to it)\n"
-            "  --dtb FILE         Linux: the board's device tree (memory, bootargs, initrd filled in)\n"
+            "  --dtb FILE         Linux: the board's device tree (memory, bootargs, initrd filled in);\n"
+            "                     without it the VMM generates the tree of the board it emulates\n"
             "  --initrd FILE      Linux: initial RAM disk\n"
             "  --append ARGS      Linux: kernel command line\n"
             "  --serial1 FILE     the board's second UART (UART1) writes to FILE (created or\n"
@@ -135,10 +137,8 @@ static int plan_linux(const struct run_options *opt, struct run_plan *p, char *e
 {
     struct stat sb;
 
-    if (!opt->dtb)
-        return errmsg(err, errlen, "%s is a Linux kernel: give its board DTB with --dtb (the VMM "
-                                 "does not generate one yet)", opt->guest);
-    if (access(opt->dtb, R_OK))
+    /* Without --dtb the VMM generates its board's tree (board_dtb.c) when staging. */
+    if (opt->dtb && access(opt->dtb, R_OK))
         return errmsg(err, errlen, "--dtb %s: %s", opt->dtb, strerror(errno));
     p->linux.initrd_gpa = p->ram_size / 2 < MB(128) ? p->ram_size / 2 : MB(128);
     if (opt->initrd) {
@@ -254,21 +254,28 @@ static void load_at(struct qemu_cmd *cmd, const char *file, uint32_t hpa)
     qemu_cmd_addf(cmd, "loader,file=%s,addr=0x%08x,force-raw=on", file, hpa);
 }
 
-static int stage_vm(const struct run_options *opt, const struct run_plan *plan,
-                    const char *image, struct staging *st, struct qemu_cmd *cmd, char *err,
-                    size_t errlen)
+static int staging_dir(struct staging *st, char *err, size_t errlen)
 {
-    const struct guest_image *img = &plan->img;
     const char *tmp = getenv("TMPDIR");
-    struct bootinfo bi;
-    uint32_t dtb_size;
-    FILE *f;
-
     snprintf(st->dir, sizeof(st->dir), "%s/armvmm-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(st->dir)) {
         st->dir[0] = '\0';
         return errmsg(err, errlen, "cannot create a staging directory: %s", strerror(errno));
     }
+    return 0;
+}
+
+static int stage_vm(const struct run_options *opt, const struct run_plan *plan,
+                    const char *image, struct staging *st, struct qemu_cmd *cmd, char *err,
+                    size_t errlen)
+{
+    const struct guest_image *img = &plan->img;
+    struct bootinfo bi;
+    uint32_t dtb_size;
+    FILE *f;
+
+    if (staging_dir(st, err, errlen))
+        return -1;
     run_fill_bootinfo(opt, plan, &bi);
     for (unsigned i = 0; i < img->nr_segments; i++) {
         char name[32];
@@ -282,8 +289,12 @@ static int stage_vm(const struct run_options *opt, const struct run_plan *plan,
     }
     if (plan->kind == GUEST_LINUX) {
         const char *dtb = staging_file(st, "board.dtb");
-        if (linux_prepare_dtb(opt->dtb, dtb, plan->ram_size, opt->append, plan->linux.initrd_gpa,
-                              plan->linux.initrd_size, &dtb_size, err, errlen))
+        const struct board_dtb_params bp = { plan->ram_size, opt->append, plan->linux.initrd_gpa,
+                                             plan->linux.initrd_size };
+        if (opt->dtb ? linux_prepare_dtb(opt->dtb, dtb, plan->ram_size, opt->append,
+                                         plan->linux.initrd_gpa, plan->linux.initrd_size,
+                                         &dtb_size, err, errlen)
+                     : board_dtb_write(dtb, &bp, &dtb_size, err, errlen))
             return -1;
         load_at(cmd, dtb, bi.vm[0].ram_hpa + plan->linux.dtb_gpa);
         if (opt->initrd)
@@ -314,10 +325,26 @@ static int native_kernel(const struct run_options *opt, const struct run_plan *p
     return 0;
 }
 
-static void native_linux_args(const struct run_options *opt, struct qemu_cmd *cmd)
+/* --native with a vmlinux and no --dtb: QEMU gets the generated tree of the VMM's board too, so
+ * both runs see the same board (QEMU fills in /memory, bootargs and the initrd itself). */
+static int stage_native_dtb(const struct run_options *opt, const struct run_plan *plan,
+                            struct staging *st, const char **dtb, char *err, size_t errlen)
+{
+    const struct board_dtb_params bp = { .ram_size = plan->ram_size, .bootargs = opt->append };
+    *dtb = opt->dtb;
+    if (opt->dtb || plan->kind != GUEST_LINUX)
+        return 0;
+    if (staging_dir(st, err, errlen))
+        return -1;
+    *dtb = staging_file(st, "board.dtb");
+    return board_dtb_write(*dtb, &bp, NULL, err, errlen);
+}
+
+static void native_linux_args(const struct run_options *opt, const char *dtb,
+                              struct qemu_cmd *cmd)
 {
     const char *flag[] = { "-dtb", "-initrd", "-append" };
-    const char *val[] = { opt->dtb, opt->initrd, opt->append };
+    const char *val[] = { dtb, opt->initrd, opt->append };
     for (unsigned i = 0; i < 3; i++)
         if (val[i]) {
             qemu_cmd_add(cmd, flag[i]);
@@ -332,6 +359,7 @@ int cmd_run(int argc, char **argv)
     struct staging st = { .nr_files = 0 };
     struct qemu_cmd cmd;
     char err[PATH_MAX + 256], vmm[PATH_MAX], patched[PATH_MAX], native[PATH_MAX];
+    const char *dtb = NULL;
     int rc = run_parse_args(argc, argv, &opt, err, sizeof(err));
 
     if (rc > 0) {
@@ -360,8 +388,14 @@ int cmd_run(int argc, char **argv)
     qemu_cmd_init(&cmd, opt.native ? opt.mem_mb : HOST_RAM_SIZE / MB(1), opt.icount, opt.gdb);
     qemu_cmd_add(&cmd, "-kernel");
     qemu_cmd_add(&cmd, opt.native ? native : vmm);
+    if (opt.native && stage_native_dtb(&opt, &plan, &st, &dtb, err, sizeof(err))) {
+        fprintf(stderr, "armvmm run: %s\n", err);
+        staging_cleanup(&st);
+        qemu_cmd_free(&cmd);
+        return ARMVMM_EXIT_NOT_STARTED;
+    }
     if (opt.native)
-        native_linux_args(&opt, &cmd);
+        native_linux_args(&opt, dtb, &cmd);
     /* The second -serial is UART1 (qemu_cmd_init gave the first, UART0, to the terminal). Under
      * the VMM the VM's UART1 reaches the real one, emulated or passed through. */
     if (opt.serial1) {
