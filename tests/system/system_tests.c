@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board_tests.h"
 #include "proc.h"
 
 #define TIMEOUT "30"
@@ -461,5 +462,12 @@ int main(void)
         cmocka_unit_test(test_linux_vmm_programs_pass),
         cmocka_unit_test(test_linux_alt_vmm_programs_pass),
     };
-    return cmocka_run_group_tests_name("system (QEMU)", tests, setup_paths, teardown_paths);
+    /* One group, one summary: these and the board's (board_tests.c). */
+    size_t n = sizeof(tests) / sizeof(tests[0]);
+    struct CMUnitTest all[sizeof(tests) / sizeof(tests[0]) + 16];
+    assert_true(board_tests_count <= 16);
+    memcpy(all, tests, sizeof(tests));
+    memcpy(all + n, board_tests, board_tests_count * sizeof(board_tests[0]));
+    return _cmocka_run_group_tests("system (QEMU)", all, n + board_tests_count, setup_paths,
+                                   teardown_paths);
 }

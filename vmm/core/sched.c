@@ -1,10 +1,16 @@
 #include "sched.h"
 
 #include "asm.h"
+#include "board.h"
 #include "cp15.h"
 #include "log.h"
 #include "mmu.h"
 #include "semihost.h"
+#include "vm_board.h"
+
+/* The real event timer is never armed further out than this, so the VMM's clock (a 32-bit
+ * counter at 40 MHz, wrapping every 107 s) is read often enough. */
+#define MAX_TIMER_NS 10000000000ull
 
 extern char svc_stack[];
 
@@ -12,6 +18,8 @@ static struct vm *vms[MAX_VMS];
 static unsigned nr_vms;
 static struct vcpu *current;
 static uint32_t run_flags;
+static uint64_t slice_end;
+static uint64_t timer_deadline;   /* what the real event timer is armed for */
 
 /* The frame vectors.S saves the guest into: the top of the SVC stack, always the same place. */
 static struct trap_frame *live_frame(void)
@@ -24,6 +32,11 @@ void sched_add(struct vm *vm)
     vms[nr_vms++] = vm;
 }
 
+unsigned sched_vm_count(void)
+{
+    return nr_vms;
+}
+
 void sched_set_flags(uint32_t flags)
 {
     run_flags = flags;
@@ -34,15 +47,131 @@ struct vcpu *sched_current(void)
     return current;
 }
 
-static _Noreturn void vcpu_run(struct vcpu *v)
+/* Makes v the running vCPU: its VM's tables in the MMU (the caller puts its registers in the
+ * live frame). */
+static void vcpu_load(struct vcpu *v)
 {
     current = v;
     mmu_switch(v->vm->shadow.l1, v->vm->shadow.window, v->vm->shadow.real_dacr);
     mmu_set_high_vectors(!v->vm->shadow.vectors_low);
     mmu_set_alignment_check((v->cp15.sctlr & SCTLR_A) != 0);
     vfp_write_fpexc(v->vfp.fpexc & VFP_FPEXC_EN);
-    *live_frame() = v->regs;
-    arch_enter_guest(live_frame());
+    slice_end = board_now_ns() + SCHED_SLICE_NS;
+}
+
+/* From outside a trap (start, a VM ended): the C stack may overlap the live frame, so the
+ * registers are copied there by arch_enter_guest once it no longer uses this stack. */
+static _Noreturn void vcpu_run(struct vcpu *v)
+{
+    vcpu_load(v);
+    arch_enter_guest(&v->regs);
+}
+
+static bool has_interrupt(const struct vm *vm)
+{
+    return vm->board.cpu_irq || vm->board.cpu_fiq;
+}
+
+/* Every VM's devices up to now; waiting VMs with an interrupt line up become runnable. */
+static void sync_all(void)
+{
+    for (unsigned i = 0; i < nr_vms; i++) {
+        struct vm *vm = vms[i];
+        if (vm->state == VM_ENDED)
+            continue;
+        vm_board_sync(vm);
+        if (vm->state == VM_WAITING && has_interrupt(vm))
+            vm->state = VM_RUNNABLE;
+    }
+}
+
+/* The next VM after the current one that may run, or 0. */
+static struct vm *pick_next(void)
+{
+    unsigned start = current ? current->vm->id + 1 : 0;
+    for (unsigned k = 0; k < nr_vms; k++) {
+        struct vm *vm = vms[(start + k) % nr_vms];
+        if (vm->state == VM_RUNNABLE)
+            return vm;
+    }
+    return 0;
+}
+
+static unsigned runnable_count(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < nr_vms; i++)
+        n += vms[i]->state == VM_RUNNABLE;
+    return n;
+}
+
+/* The real timer: the earliest device event of any VM, or the end of the slice when another
+ * VM is waiting for the core.  Touched only when that deadline moves (or has passed): this runs
+ * at every trap, and device register writes are not free. */
+static void arm_timer(void)
+{
+    uint64_t now = board_now_ns(), next = now + MAX_TIMER_NS;
+    for (unsigned i = 0; i < nr_vms; i++)
+        if (vms[i]->state != VM_ENDED && vm_board_next_event(vms[i]) < next)
+            next = vm_board_next_event(vms[i]);
+    if (runnable_count() > 1 && slice_end < next)
+        next = slice_end;
+    if (next == timer_deadline && next > now)
+        return;
+    timer_deadline = next;
+    board_timer_arm(next > now ? next - now : 1000);
+}
+
+void sched_wait(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    vm->stats.waits++;
+    vm_board_sync(vm);
+    if (!has_interrupt(vm))
+        vm->state = VM_WAITING;
+}
+
+/* Nothing may run: the core waits for a real interrupt (the ARM926 leaves WFI on a pending
+ * interrupt even with the CPSR masking it), then the devices catch up. */
+static void idle_until_runnable(void)
+{
+    for (;;) {
+        sync_all();
+        if (runnable_count())
+            return;
+        arm_timer();
+        cp15_write_wait_for_interrupt(0);
+        vm_board_real_irq();
+    }
+}
+
+void sched_trap_exit(struct trap_frame *f, bool timing)
+{
+    struct vcpu *v = current;
+
+    /* Interrupt lines only move when devices advance (a real interrupt, a device access) and a
+     * slice only ends on the real timer: the other traps need not read the clock at all. */
+    if (!timing && v->vm->state == VM_RUNNABLE) {
+        vm_board_deliver(v, f);
+        vm_apply_changes(v->vm, f);
+        return;
+    }
+    sync_all();
+    if (v->vm->state != VM_RUNNABLE || (board_now_ns() >= slice_end && runnable_count() > 1)) {
+        idle_until_runnable();
+        struct vm *next = v->vm->state == VM_RUNNABLE && runnable_count() == 1 ? v->vm
+                                                                              : pick_next();
+        if (next != v->vm) {
+            v->regs = *f;
+            vcpu_load(&next->vcpu);
+            v = current;
+            *f = v->regs;
+        }
+        slice_end = board_now_ns() + SCHED_SLICE_NS;
+    }
+    vm_board_deliver(v, f);
+    vm_apply_changes(v->vm, f);
+    arm_timer();
 }
 
 static _Noreturn void vmm_finish(void)
@@ -64,17 +193,24 @@ static _Noreturn void vmm_finish(void)
 
 _Noreturn void sched_start(void)
 {
-    for (unsigned i = 0; i < nr_vms; i++)
-        if (vms[i]->state == VM_RUNNABLE)
-            vcpu_run(&vms[i]->vcpu);
-    vmm_finish();
+    for (;;) {
+        bool alive = false;
+        for (unsigned i = 0; i < nr_vms; i++)
+            alive |= vms[i]->state != VM_ENDED;
+        if (!alive)
+            vmm_finish();
+        idle_until_runnable();
+        struct vm *next = pick_next();
+        arm_timer();
+        vcpu_run(&next->vcpu);
+    }
 }
 
 _Noreturn void sched_vm_ended(struct vm *vm)
 {
     vmm_log("vm%u '%s' ended with status %u\n", vm->id, vm->name, vm->exit_status);
     if (current && current->vm == vm)
-        current->regs = *live_frame();
+        current->regs = *live_frame();   /* for the register dump of --trace and statistics */
     current = 0;
     sched_start();
 }

@@ -48,7 +48,7 @@ static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     else if (r.flags & EMU_F_TLB_MVA)
         shadow_flush_mva(v->vm, r.operand);
     if (r.flags & EMU_F_WFI)
-        vm_board_wait(v);
+        sched_wait(v);
 }
 
 static void swi(struct vcpu *v, struct trap_frame *f)
@@ -81,11 +81,10 @@ void trap_entry(struct trap_frame *f, unsigned kind)
         guest_fault(v, f, kind);
         break;
     case TRAP_IRQ:
-        vm_board_real_irq(vm);
+        vm_board_real_irq();
         break;
     default:
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }
-    vm_board_deliver(v, f);
-    vm_apply_changes(vm, f);
+    sched_trap_exit(f, kind == TRAP_IRQ || kind == TRAP_DABT);
 }

@@ -24,7 +24,8 @@ const char *trap_kind_name(unsigned kind);
 /* Called by vectors.S for every exception from the guest; returns to resume it. */
 void trap_entry(struct trap_frame *frame, unsigned kind);
 
-/* Enters the guest from a frame (vectors.S); never returns. */
-_Noreturn void arch_enter_guest(struct trap_frame *frame);
+/* Enters a guest with the registers regs: copies them into the live frame at the top of the SVC
+ * stack, which it then runs on, and returns to User mode (vectors.S); never returns. */
+_Noreturn void arch_enter_guest(const struct trap_frame *regs);
 
 #endif

@@ -17,7 +17,7 @@
 
 #define MAX_VMS BOOTINFO_MAX_VMS
 
-enum vm_state { VM_FREE, VM_RUNNABLE, VM_ENDED };
+enum vm_state { VM_FREE, VM_RUNNABLE, VM_WAITING, VM_ENDED };
 
 struct vm {
     unsigned id;
@@ -33,6 +33,8 @@ struct vm {
     struct trap_stats stats;
     struct trace_ring trace;
     struct vboard board;      /* its virtual Integrator/CP devices */
+    char line[128];           /* console output being collected when VMs share the terminal */
+    unsigned line_len;
 };
 
 void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi);

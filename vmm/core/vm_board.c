@@ -2,14 +2,13 @@
 
 #include "board.h"
 #include "integratorcp.h"
-#include "cp15.h"
 #include "log.h"
 #include "shadow.h"
+#include "sched.h"
 #include "vm.h"
 
-/* The real event timer is never armed further out than this, so the VMM's clock (a 32-bit
- * counter at 40 MHz, wrapping every 107 s) is read often enough. */
-#define MAX_TIMER_NS 10000000000ull
+/* The VM that receives the terminal's input: the first one. */
+static struct vm *console_vm;
 
 uint64_t vm_now(const struct vm *vm)
 {
@@ -23,15 +22,38 @@ static void hook_log(void *ctx, const char *dev, const char *msg, uint32_t offse
     vmm_log("vm%u %s: %s (offset 0x%x, value 0x%x)\n", vm->id, dev, msg, offset, value);
 }
 
+static void console_puts(const char *s)
+{
+    while (*s)
+        board_console_putc(*s++);
+}
+
+/* UART0 is the terminal.  Alone, a VM's output goes there byte for byte; when several VMs share
+ * the terminal each line goes out whole, prefixed with the VM's name, so lines never mix. */
 static void hook_uart_tx(void *ctx, unsigned uart, uint8_t byte)
 {
     if (uart == 1) {   /* the real UART1: QEMU's second serial port, `armvmm run --serial1` */
         board_uart1_putc((char)byte);
         return;
     }
-    (void)ctx;
-    if (uart == 0)
+    struct vm *vm = ctx;
+    if (uart != 0)
+        return;
+    if (sched_vm_count() == 1) {
         board_console_putc((char)byte);
+        return;
+    }
+    vm->line[vm->line_len++] = (char)byte;
+    if (byte == '\n' || vm->line_len == sizeof(vm->line) - 1) {
+        vm->line[vm->line_len] = '\0';
+        console_puts("[");
+        console_puts(vm->name);
+        console_puts("] ");
+        console_puts(vm->line);
+        if (byte != '\n')
+            board_console_putc('\n');
+        vm->line_len = 0;
+    }
 }
 
 /* Moves console input from the real UART0 into the VM's while it has room; the real receive
@@ -39,6 +61,8 @@ static void hook_uart_tx(void *ctx, unsigned uart, uint8_t byte)
 static void console_pull(struct vm *vm)
 {
     char c;
+    if (!vm || vm->state == VM_ENDED)
+        return;
     while (vboard_uart_rx_room(&vm->board, 0) && board_console_getc(&c))
         vboard_uart_rx(&vm->board, 0, (uint8_t)c);
     board_console_rx_irq(vboard_uart_rx_room(&vm->board, 0) != 0);
@@ -89,16 +113,21 @@ void vm_board_init(struct vm *vm)
     };
     vboard_init(&vm->board, &cfg);
     passthrough_irq_sync(vm);
-    board_console_rx_irq(true);
+    if (!console_vm) {
+        console_vm = vm;
+        board_console_rx_irq(true);
+    }
 }
 
 void vm_board_sync(struct vm *vm)
 {
     passthrough_irq_sync(vm);
-    uint64_t now = vm_now(vm), next;
-    vboard_advance(&vm->board, now);
-    next = vboard_next_event(&vm->board);
-    board_timer_arm(next <= now ? 1000 : next - now > MAX_TIMER_NS ? MAX_TIMER_NS : next - now);
+    vboard_advance(&vm->board, vm_now(vm));
+}
+
+uint64_t vm_board_next_event(const struct vm *vm)
+{
+    return vboard_next_event(&vm->board);
 }
 
 static void end_on_reset(struct vm *vm)
@@ -129,7 +158,6 @@ void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size)
     vboard_write(&vm->board, gpa, value, size, vm_now(vm));
     vm->stats.mmio++;
     end_on_reset(vm);
-    vm_board_sync(vm);
 }
 
 void vm_board_deliver(struct vcpu *v, struct trap_frame *f)
@@ -145,23 +173,8 @@ void vm_board_deliver(struct vcpu *v, struct trap_frame *f)
     v->vm->stats.interrupts++;
 }
 
-void vm_board_real_irq(struct vm *vm)
+void vm_board_real_irq(void)
 {
     board_timer_ack();
-    console_pull(vm);
-    vm_board_sync(vm);
-}
-
-void vm_board_wait(struct vcpu *v)
-{
-    struct vm *vm = v->vm;
-    vm->stats.waits++;
-    for (;;) {
-        vm_board_sync(vm);
-        if (vm->board.cpu_irq || vm->board.cpu_fiq)
-            return;
-        /* The ARM926 leaves WFI on a pending interrupt even with the CPSR masking it. */
-        cp15_write_wait_for_interrupt(0);
-        vm_board_real_irq(vm);
-    }
+    console_pull(console_vm);
 }

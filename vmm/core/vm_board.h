@@ -21,16 +21,14 @@ uint64_t vm_now(const struct vm *vm);
 uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size);
 void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size);
 
-/* Brings the devices up to now, re-arms the real timer for their next event. */
+/* Brings the devices up to now; when the next device event is due. */
 void vm_board_sync(struct vm *vm);
+uint64_t vm_board_next_event(const struct vm *vm);
 
 /* Delivers a pending virtual FIQ or IRQ the virtual CPSR allows, at the guest's pc. */
 void vm_board_deliver(struct vcpu *v, struct trap_frame *f);
 
-/* Wait-for-interrupt: returns once an interrupt line is up, masked or not (as the hardware). */
-void vm_board_wait(struct vcpu *v);
-
-/* A real interrupt arrived (timer, console input). */
-void vm_board_real_irq(struct vm *vm);
+/* A real interrupt arrived: the event timer, or terminal input for the console VM. */
+void vm_board_real_irq(void);
 
 #endif

@@ -101,10 +101,16 @@ trap_return:
     add     sp, sp, #FRAME_SIZE
     movs    pc, lr
 
-/* void arch_enter_guest(struct trap_frame *frame): first entry into a guest. */
+/* void arch_enter_guest(const struct trap_frame *regs): the live frame := regs, then run it. */
     .global arch_enter_guest
 arch_enter_guest:
-    mov     sp, r0
+    ldr     sp, =(svc_stack + SVC_STACK_SIZE - FRAME_SIZE)
+    mov     r1, sp
+    mov     r2, #(FRAME_SIZE / 4)
+1:  ldr     r3, [r0], #4
+    str     r3, [r1], #4
+    subs    r2, r2, #1
+    bne     1b
     b       trap_return
 
 /* A SWI from the VMM itself (semihosting SWIs never get here: QEMU handles them). */
