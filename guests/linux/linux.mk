@@ -5,7 +5,8 @@
 #   make linux              build (or find in the cache) kernel + DTB + initramfs for $(VARIANT)
 #   make run-native         boot it on the bare board (QEMU) to a busybox shell; reboot -f ends it
 #   make linux-test-native  boot with armvmm.tests=1 and check every test's PASS line
-#   make bench              native micro-benchmarks, -icount and wall clock; table in $(BUILD)/bench
+#   make bench              benchmarks natively and under the VMM, -icount and wall clock, trap
+#                           statistics; tables and chart in $(BUILD)/bench (bench/README.md)
 #
 # The outputs live in the cache outside the clone (${ARMVMM_CACHE:-~/.cache/armvmm}/linux);
 # $(BUILD)/linux/<variant> is a symbolic link to the current build of each variant.
@@ -52,6 +53,8 @@ linux-test-vmm: linux $(ARMVMM) $(VMM_ELF)
 linux-test-native: linux $(ARMVMM)
 	@bash guests/linux/test.sh --native --log $(BUILD)/linux/test-native-$(VARIANT).log $(LINUX_VARIANT_OUT)
 
-# BENCH_ARGS: more bench/run.sh options, e.g. BENCH_ARGS='--runs 5' or '--modes icount'.
-bench: linux $(ARMVMM)
-	@bash bench/run.sh --linux $(LINUX_VARIANT_OUT) --out $(BUILD)/bench $(BENCH_ARGS)
+# BENCH_ARGS: more bench/run.sh options, e.g. BENCH_ARGS=--quick (a smoke run of about a minute),
+# BENCH_ARGS='--runs 5' or '--modes icount'.
+bench: linux $(ARMVMM) $(VMM_ELF)
+	@bash $(SETUP) bench
+	@ARMVMM=$(ARMVMM) bash bench/run.sh --linux $(LINUX_VARIANT_OUT) --out $(BUILD)/bench $(BENCH_ARGS)
