@@ -22,7 +22,7 @@
 void run_usage(FILE *to)
 {
     fprintf(to,
-            "usage: armvmm run [options] GUEST.elf\n"
+            "usage: armvmm run [options] GUEST.elf [--vm [VM options] GUEST.elf]...\n"
             "Boots GUEST in a VM under the VMM on QEMU integratorcp (the guest runs in User mode).\n"
             "GUEST is a bare-metal ELF or a Linux vmlinux (patched automatically).\n"
             "  --timeout SECONDS  stop the run after SECONDS (exit status 124)\n"
@@ -41,7 +41,11 @@ void run_usage(FILE *to)
             "                     truncated), natively and under the VMM alike\n"
             "  --passthrough DEV  DEV (uart1) is not emulated: its page is mapped into the VM and\n"
             "                     the guest drives the real device, its interrupt routed to it\n"
-            "  -h, --help         this text\n",
+            "  -h, --help         this text\n"
+            "Several VMs: each --vm starts the next VM's options (--mem, --dtb, --initrd, --append,\n"
+            "--passthrough) and GUEST; run-wide options (--timeout, --icount, --stats, --trace,\n"
+            "--gdb, --serial1) come before the first GUEST.  The VMs share the terminal, each line\n"
+            "prefixed with the VM's name; input goes to the first VM.\n",
             DEFAULT_MEM_MB, VM_RAM_MAX_MB);
 }
 
@@ -173,32 +177,110 @@ int run_plan_guest(const struct run_options *opt, struct run_plan *p, char *err,
     return p->kind == GUEST_LINUX ? plan_linux(opt, p, err, errlen) : 0;
 }
 
-void run_fill_bootinfo(const struct run_options *opt, const struct run_plan *plan,
-                       struct bootinfo *bi)
+/* The guest's file name without extension ("dir/hello.elf" -> "hello"). */
+static void base_name(const char *guest, char *out, size_t len)
 {
-    char name[PATH_MAX];
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s", guest);
+    char *base = basename(path), *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        *dot = '\0';
+    snprintf(out, len, "%s", base);
+}
+
+/* A VM's name, made unique with ".N" when several VMs would share it (console lines carry it). */
+static void vm_name(const struct run_vm *vms, unsigned i, char out[BOOTINFO_NAME_LEN])
+{
+    char mine[BOOTINFO_NAME_LEN], other[BOOTINFO_NAME_LEN];
+    unsigned same = 0;
+
+    base_name(vms[i].opt.guest, mine, sizeof(mine) - 3);
+    for (unsigned j = 0; j < i; j++) {
+        base_name(vms[j].opt.guest, other, sizeof(other) - 3);
+        same += !strcmp(mine, other);
+    }
+    memcpy(out, mine, sizeof(mine));
+    if (same) {   /* room was kept: at most 3 VMs can share a name */
+        size_t l = strlen(out);
+        out[l] = '.';
+        out[l + 1] = (char)('0' + same);
+        out[l + 2] = '\0';
+    }
+}
+
+void run_fill_bootinfo(const struct run_vm *vms, unsigned n, struct bootinfo *bi)
+{
+    const struct run_options *g = &vms[0].opt;
 
     *bi = (struct bootinfo){
         .magic = BOOTINFO_MAGIC,
         .version = BOOTINFO_VERSION,
-        .flags = (opt->stats ? BOOT_FLAG_STATS : 0) | (opt->trace ? BOOT_FLAG_TRACE : 0),
-        .nr_vms = 1,
+        .flags = (g->stats ? BOOT_FLAG_STATS : 0) | (g->trace ? BOOT_FLAG_TRACE : 0),
+        .nr_vms = n,
     };
-    bi->vm[0] = (struct bootinfo_vm){
-        .ram_hpa = VM_RAM_POOL_BASE,
-        .ram_size = plan->ram_size,
-        .entry = plan->img.entry,
-        .r0 = plan->r0,
-        .r1 = plan->r1,
-        .r2 = plan->r2,
-        .uart0_passthrough = 0,
-        .passthrough = opt->passthrough,
-    };
-    snprintf(name, sizeof(name), "%s", opt->guest);
-    char *base = basename(name), *dot = strrchr(base, '.');
-    if (dot && dot != base)
-        *dot = '\0';   /* "hello.elf" -> "hello" */
-    snprintf(bi->vm[0].name, sizeof(bi->vm[0].name), "%s", base);
+    for (unsigned i = 0; i < n; i++) {
+        const struct run_plan *p = &vms[i].plan;
+        bi->vm[i] = (struct bootinfo_vm){
+            .ram_hpa = vms[i].ram_hpa,
+            .ram_size = p->ram_size,
+            .entry = p->img.entry,
+            .r0 = p->r0,
+            .r1 = p->r1,
+            .r2 = p->r2,
+            .passthrough = vms[i].opt.passthrough,
+        };
+        vm_name(vms, i, bi->vm[i].name);
+    }
+}
+
+/* Options that belong to the whole run may only come before the first GUEST. */
+static const char *run_wide_option(const struct run_options *o)
+{
+    return o->timeout_s ? "--timeout" : o->icount ? "--icount" : o->stats ? "--stats"
+         : o->trace ? "--trace" : o->gdb ? "--gdb" : o->native ? "--native"
+         : o->serial1 ? "--serial1" : NULL;
+}
+
+int run_parse_vms(int argc, char **argv, struct run_vm *vms, unsigned max, char *err,
+                  size_t errlen)
+{
+    unsigned n = 0;
+    uint32_t next_hpa = VM_RAM_POOL_BASE, taken = 0;
+
+    for (int start = 0; start < argc; n++) {
+        int end = start + 1;
+        while (end < argc && strcmp(argv[end], "--vm"))
+            end++;
+        if (n == max)
+            return errmsg(err, errlen, "more than %u VMs", max);
+        struct run_vm *vm = &vms[n];
+        *vm = (struct run_vm){ .opt.mem_mb = 0 };
+        /* Each group is parsed as a command line of its own ("--vm" stands for "run"). */
+        int rc = run_parse_args(end - start, argv + start, &vm->opt, err, errlen);
+        if (rc)
+            return rc > 0 ? 0 : -1;
+        if (n && run_wide_option(&vm->opt))
+            return errmsg(err, errlen, "%s applies to the whole run: give it before the first "
+                                       "GUEST", run_wide_option(&vm->opt));
+        start = end;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (run_plan_guest(&vms[i].opt, &vms[i].plan, err, errlen))
+            return -1;
+        vms[i].ram_hpa = next_hpa;
+        next_hpa += vms[i].plan.ram_size;
+        taken += vms[i].opt.mem_mb;
+    }
+    if (n > 1 && vms[0].opt.native)
+        return errmsg(err, errlen, "--native runs one guest, not %u", n);
+    if (taken > VM_RAM_MAX_MB)
+        return errmsg(err, errlen, "the VMs need %u MB of RAM together, but at most %u MB fit "
+                                   "(QEMU -m 256, the VMM keeps 16 MB)", taken, VM_RAM_MAX_MB);
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; j < i; j++)
+            if (vms[i].opt.passthrough & vms[j].opt.passthrough)
+                return errmsg(err, errlen, "a device can be passed through to one VM only");
+    return (int)n;
 }
 
 /* The VMM image installed next to this program: <dir of armvmm>/vmm/armvmm.elf. */
@@ -222,7 +304,7 @@ static int find_vmm_image(char *out, size_t len)
 
 struct staging {
     char dir[PATH_MAX];
-    char *files[GUEST_MAX_SEGMENTS + 1];
+    char *files[(GUEST_MAX_SEGMENTS + 1) * BOOTINFO_MAX_VMS + 2];
     unsigned nr_files;
 };
 
@@ -265,41 +347,55 @@ static int staging_dir(struct staging *st, char *err, size_t errlen)
     return 0;
 }
 
-static int stage_vm(const struct run_options *opt, const struct run_plan *plan,
-                    const char *image, struct staging *st, struct qemu_cmd *cmd, char *err,
-                    size_t errlen)
+static int stage_guest(const struct run_vm *vm, unsigned idx, struct staging *st,
+                       struct qemu_cmd *cmd, char *err, size_t errlen)
 {
+    const struct run_options *opt = &vm->opt;
+    const struct run_plan *plan = &vm->plan;
     const struct guest_image *img = &plan->img;
-    struct bootinfo bi;
     uint32_t dtb_size;
+    char name[48];
+
+    for (unsigned i = 0; i < img->nr_segments; i++) {
+        if (!img->seg[i].filesz)
+            continue;   /* all zeros: RAM starts zeroed */
+        snprintf(name, sizeof(name), "vm%u-seg%u.bin", idx, i);
+        const char *path = staging_file(st, name);
+        if (guest_image_extract(vm->image, &img->seg[i], path, err, errlen))
+            return -1;
+        load_at(cmd, path, vm->ram_hpa + img->seg[i].gpa);
+    }
+    if (plan->kind != GUEST_LINUX)
+        return 0;
+    snprintf(name, sizeof(name), "vm%u-board.dtb", idx);
+    const char *dtb = staging_file(st, name);
+    const struct board_dtb_params bp = { plan->ram_size, opt->append, plan->linux.initrd_gpa,
+                                         plan->linux.initrd_size };
+    if (opt->dtb ? linux_prepare_dtb(opt->dtb, dtb, plan->ram_size, opt->append,
+                                     plan->linux.initrd_gpa, plan->linux.initrd_size, &dtb_size,
+                                     err, errlen)
+                 : board_dtb_write(dtb, &bp, &dtb_size, err, errlen))
+        return -1;
+    load_at(cmd, dtb, vm->ram_hpa + plan->linux.dtb_gpa);
+    if (opt->initrd)
+        load_at(cmd, opt->initrd, vm->ram_hpa + plan->linux.initrd_gpa);
+    return 0;
+}
+
+/* Stages every VM's segments, DTB and initrd, and the boot information, as raw files for
+ * QEMU's generic loader, which places them straight at their host-physical addresses. */
+static int stage_vms(const struct run_vm *vms, unsigned n, struct staging *st,
+                     struct qemu_cmd *cmd, char *err, size_t errlen)
+{
+    struct bootinfo bi;
     FILE *f;
 
     if (staging_dir(st, err, errlen))
         return -1;
-    run_fill_bootinfo(opt, plan, &bi);
-    for (unsigned i = 0; i < img->nr_segments; i++) {
-        char name[32];
-        if (!img->seg[i].filesz)
-            continue;   /* all zeros: RAM starts zeroed */
-        snprintf(name, sizeof(name), "seg%u.bin", i);
-        const char *path = staging_file(st, name);
-        if (guest_image_extract(image, &img->seg[i], path, err, errlen))
+    for (unsigned i = 0; i < n; i++)
+        if (stage_guest(&vms[i], i, st, cmd, err, errlen))
             return -1;
-        load_at(cmd, path, bi.vm[0].ram_hpa + img->seg[i].gpa);
-    }
-    if (plan->kind == GUEST_LINUX) {
-        const char *dtb = staging_file(st, "board.dtb");
-        const struct board_dtb_params bp = { plan->ram_size, opt->append, plan->linux.initrd_gpa,
-                                             plan->linux.initrd_size };
-        if (opt->dtb ? linux_prepare_dtb(opt->dtb, dtb, plan->ram_size, opt->append,
-                                         plan->linux.initrd_gpa, plan->linux.initrd_size,
-                                         &dtb_size, err, errlen)
-                     : board_dtb_write(dtb, &bp, &dtb_size, err, errlen))
-            return -1;
-        load_at(cmd, dtb, bi.vm[0].ram_hpa + plan->linux.dtb_gpa);
-        if (opt->initrd)
-            load_at(cmd, opt->initrd, bi.vm[0].ram_hpa + plan->linux.initrd_gpa);
-    }
+    run_fill_bootinfo(vms, n, &bi);
     const char *bpath = staging_file(st, "bootinfo.bin");
     f = fopen(bpath, "wb");
     if (!f || fwrite(&bi, sizeof(bi), 1, f) != 1 || fclose(f))
@@ -352,66 +448,64 @@ static void native_linux_args(const struct run_options *opt, const char *dtb,
         }
 }
 
+static int not_started(struct staging *st, struct qemu_cmd *cmd, const char *err)
+{
+    fprintf(stderr, "armvmm run: %s\n", err);
+    staging_cleanup(st);
+    if (cmd)
+        qemu_cmd_free(cmd);
+    return ARMVMM_EXIT_NOT_STARTED;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    struct run_options opt;
-    struct run_plan plan;
+    static struct run_vm vms[BOOTINFO_MAX_VMS];
     struct staging st = { .nr_files = 0 };
     struct qemu_cmd cmd;
-    char err[PATH_MAX + 256], vmm[PATH_MAX], patched[PATH_MAX], native[PATH_MAX];
+    char err[PATH_MAX + 256], vmm[PATH_MAX], native[PATH_MAX];
     const char *dtb = NULL;
-    int rc = run_parse_args(argc, argv, &opt, err, sizeof(err));
+    int n = run_parse_vms(argc, argv, vms, BOOTINFO_MAX_VMS, err, sizeof(err));
+    const struct run_options *opt = &vms[0].opt;
 
-    if (rc > 0) {
+    if (n == 0) {
         run_usage(stdout);
         return 0;
     }
-    if (rc < 0) {
+    if (n < 0) {
         fprintf(stderr, "armvmm run: %s\n", err);
         run_usage(stderr);
         return ARMVMM_EXIT_NOT_STARTED;
     }
-    if (run_plan_guest(&opt, &plan, err, sizeof(err)) ||
-        (opt.native && native_kernel(&opt, &plan, native, sizeof(native), err, sizeof(err)))) {
-        fprintf(stderr, "armvmm run: %s\n", err);
-        return ARMVMM_EXIT_NOT_STARTED;
+    if (opt->native && native_kernel(opt, &vms[0].plan, native, sizeof(native), err, sizeof(err)))
+        return not_started(&st, NULL, err);
+    if (!opt->native && find_vmm_image(vmm, sizeof(vmm))) {
+        snprintf(err, sizeof(err), "VMM image %s not found (build it with `make`)", vmm);
+        return not_started(&st, NULL, err);
     }
-    if (!opt.native && find_vmm_image(vmm, sizeof(vmm))) {
-        fprintf(stderr, "armvmm run: VMM image %s not found (build it with `make`)\n", vmm);
-        return ARMVMM_EXIT_NOT_STARTED;
-    }
-    /* Under the VMM the guest runs patched (docs/PATCHER.md); natively as it is. */
-    if (!opt.native && patch_cache_get(opt.guest, patched, sizeof(patched), err, sizeof(err))) {
-        fprintf(stderr, "armvmm run: %s\n", err);
-        return ARMVMM_EXIT_NOT_STARTED;
-    }
-    qemu_cmd_init(&cmd, opt.native ? opt.mem_mb : HOST_RAM_SIZE / MB(1), opt.icount, opt.gdb);
+    /* Under the VMM the guests run patched (docs/PATCHER.md); natively as they are. */
+    for (int i = 0; !opt->native && i < n; i++)
+        if (patch_cache_get(vms[i].opt.guest, vms[i].image, sizeof(vms[i].image), err,
+                            sizeof(err)))
+            return not_started(&st, NULL, err);
+    qemu_cmd_init(&cmd, opt->native ? opt->mem_mb : HOST_RAM_SIZE / MB(1), opt->icount, opt->gdb);
     qemu_cmd_add(&cmd, "-kernel");
-    qemu_cmd_add(&cmd, opt.native ? native : vmm);
-    if (opt.native && stage_native_dtb(&opt, &plan, &st, &dtb, err, sizeof(err))) {
-        fprintf(stderr, "armvmm run: %s\n", err);
-        staging_cleanup(&st);
-        qemu_cmd_free(&cmd);
-        return ARMVMM_EXIT_NOT_STARTED;
-    }
-    if (opt.native)
-        native_linux_args(&opt, dtb, &cmd);
+    qemu_cmd_add(&cmd, opt->native ? native : vmm);
+    if (opt->native && stage_native_dtb(opt, &vms[0].plan, &st, &dtb, err, sizeof(err)))
+        return not_started(&st, &cmd, err);
+    if (opt->native)
+        native_linux_args(opt, dtb, &cmd);
     /* The second -serial is UART1 (qemu_cmd_init gave the first, UART0, to the terminal). Under
      * the VMM the VM's UART1 reaches the real one, emulated or passed through. */
-    if (opt.serial1) {
+    if (opt->serial1) {
         qemu_cmd_add(&cmd, "-serial");
-        qemu_cmd_addf(&cmd, "file:%s", opt.serial1);
+        qemu_cmd_addf(&cmd, "file:%s", opt->serial1);
     }
-    if (!opt.native && stage_vm(&opt, &plan, patched, &st, &cmd, err, sizeof(err))) {
-        fprintf(stderr, "armvmm run: %s\n", err);
-        staging_cleanup(&st);
-        qemu_cmd_free(&cmd);
-        return ARMVMM_EXIT_NOT_STARTED;
-    }
-    if (opt.gdb)
+    if (!opt->native && stage_vms(vms, (unsigned)n, &st, &cmd, err, sizeof(err)))
+        return not_started(&st, &cmd, err);
+    if (opt->gdb)
         fprintf(stderr, "armvmm: waiting for gdb: gdb-multiarch %s -ex 'target remote :1234'\n",
-                opt.guest);
-    rc = qemu_run(&cmd, opt.timeout_s, ARMVMM_EXIT_TIMEOUT);
+                opt->guest);
+    int rc = qemu_run(&cmd, opt->timeout_s, ARMVMM_EXIT_TIMEOUT);
     staging_cleanup(&st);
     qemu_cmd_free(&cmd);
     return rc;

@@ -36,9 +36,22 @@ int run_plan_guest(const struct run_options *opt, struct run_plan *plan, char *e
 /* Parses argv (after "run"); on error returns -1 with a message in err. */
 int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, size_t errlen);
 
-/* Fills the boot information for one VM running img with opt's settings. */
-void run_fill_bootinfo(const struct run_options *opt, const struct run_plan *plan,
-                       struct bootinfo *bi);
+/* One VM of a run: `armvmm run [options] GUEST [--vm [VM options] GUEST]...`. */
+struct run_vm {
+    struct run_options opt;   /* the run-wide options are meaningful in vms[0] only */
+    struct run_plan plan;
+    uint32_t ram_hpa;         /* where its RAM goes in the VM pool */
+    char image[4096];         /* what is loaded: the patched copy of opt.guest */
+};
+
+/* Splits argv at each --vm into per-VM options (run-wide ones only before the first GUEST),
+ * plans every guest and gives each VM its RAM in the pool.  Returns the number of VMs, 0 for
+ * --help, -1 with a message in err. */
+int run_parse_vms(int argc, char **argv, struct run_vm *vms, unsigned max, char *err,
+                  size_t errlen);
+
+/* The boot information for the n VMs. */
+void run_fill_bootinfo(const struct run_vm *vms, unsigned n, struct bootinfo *bi);
 
 int cmd_run(int argc, char **argv);
 void run_usage(FILE *to);
