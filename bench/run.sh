@@ -390,6 +390,7 @@ if [ $traps_ok = 1 ]; then
       BEGIN { while ((getline l < results) > 0) { split(l, f, ","); if (f[2] == "icount") { nat[f[1]] = f[5] } } }
       NR > 1 { b = $1; k = $4; if (!(k in seen)) { seen[k] = 1; order[++nk] = k; depth[k] = $5 }
                v[b, k] = $6; if ($6 + 0 != 0) nz[k] = 1; ops[b] = $2; us[b] = $3 }
+      function num(x) { x += 0; return (x < 10 && x > -10) ? sprintf("%.2f", x) : sprintf("%.1f", x) }
       function label(k,   nm, d, i, s) { nm = k; sub(/.* \/ /, "", nm); s = ""; for (i = 0; i < depth[k]; i++) s = s "&emsp;"; return s nm }
       END {
         nb = split(benches, B, " ")
@@ -406,7 +407,7 @@ if [ $traps_ok = 1 ]; then
         for (j = 1; j <= nk; j++) {
           k = order[j]; if (!(k in nz)) continue
           row = "| " ((k == "traps") ? "**traps (all kinds)**" : label(k)) " |"
-          for (i = 1; i <= nb; i++) row = row " " (((B[i], k) in v) ? ((k == "traps") ? "**" sprintf("%.1f", v[B[i], k]) "**" : sprintf("%.1f", v[B[i], k])) : "–") " |"
+          for (i = 1; i <= nb; i++) row = row " " (((B[i], k) in v) ? ((k == "traps") ? "**" num(v[B[i], k]) "**" : num(v[B[i], k])) : "–") " |"
           print row
         }
         print ""
@@ -417,9 +418,9 @@ if [ $traps_ok = 1 ]; then
           n = 0; delete S
           for (j = 1; j <= nk; j++) { k = order[j]; if (k != "traps" && v[b, k] + 0 > 0) S[++n] = k }
           for (x = 1; x <= n; x++) for (y = x + 1; y <= n; y++) if (v[b, S[y]] > v[b, S[x]]) { t = S[x]; S[x] = S[y]; S[y] = t }
-          print "| **traps (all kinds)** | **" sprintf("%.1f", v[b, "traps"]) "** | 100% |"
+          print "| **traps (all kinds)** | **" num(v[b, "traps"]) "** | 100% |"
           for (x = 1; x <= n; x++) { k = S[x]
-            print "| " label(k) " | " sprintf("%.1f", v[b, k]) " | " ((v[b, "traps"] > 0) ? sprintf("%.0f%%", 100 * v[b, k] / v[b, "traps"]) : "–") " |" }
+            print "| " label(k) " | " num(v[b, k]) " | " ((v[b, "traps"] > 0) ? sprintf("%.0f%%", 100 * v[b, k] / v[b, "traps"]) : "–") " |" }
         }
       }' "$out/traps.csv"
   } >"$tmd"
