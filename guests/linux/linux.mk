@@ -27,7 +27,7 @@ LINUX_VARIANT_OUT := $(BUILD)/linux/$(VARIANT)
 LINUX_ARMVMM_ARGS := --dtb $(LINUX_VARIANT_OUT)/integratorcp.dtb \
 	--initrd $(LINUX_VARIANT_OUT)/initramfs.cpio.gz $(LINUX_VARIANT_OUT)/vmlinux
 
-.PHONY: linux linux-alt run-native run-linux linux-test-native linux-test-vmm bench
+.PHONY: linux linux-alt run-native run-linux run-multi linux-test-native linux-test-vmm bench
 
 linux:
 	@bash $(SETUP) linux
@@ -37,6 +37,15 @@ linux:
 linux-alt:
 	@bash $(SETUP) linux
 	@bash guests/linux/build.sh alt $(LINUX_ALT_OUT) >/dev/null
+
+# Several VMs side by side (README): two Linux VMs and a bare-metal one, lines tagged by VM,
+# the terminal's input to the first; the run ends when every VM has ended.
+run-multi: linux $(ARMVMM) $(VMM_ELF) $(GUESTS)
+	$(ARMVMM) run --mem 64 --initrd $(LINUX_VARIANT_OUT)/initramfs.cpio.gz \
+	    --append "console=ttyAMA0" $(LINUX_VARIANT_OUT)/vmlinux \
+	  --vm --mem 64 --initrd $(LINUX_VARIANT_OUT)/initramfs.cpio.gz \
+	    --append "console=ttyAMA0 armvmm.tests=1" $(LINUX_VARIANT_OUT)/vmlinux \
+	  --vm --mem 16 $(GUEST_DIR)/irq.elf
 
 # Linux under the VMM, interactive (`make run` does this).
 run-linux: linux $(ARMVMM) $(VMM_ELF)

@@ -409,6 +409,80 @@ static void test_linux_alt_vmm_programs_pass(void **state)
     linux_programs_pass("alt", "vmm");
 }
 
+/* ---- several VMs ---- */
+
+static unsigned count_lines(const char *text, const char *prefix, const char *what)
+{
+    unsigned n = 0;
+    size_t plen = strlen(prefix);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (!strncmp(l, prefix, plen) && !strncmp(l + plen, what, strlen(what)))
+            n++;
+    return n;
+}
+
+/* Two Linux VMs side by side, each running the test programs: both pass, lines never mix. */
+static void test_two_linux_vms(void **state)
+{
+    (void)state;
+    char dir[600], initrd[700], kernel[700];
+    snprintf(dir, sizeof(dir), "%s/../linux/default", guests);
+    snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio.gz", dir);
+    snprintf(kernel, sizeof(kernel), "%s/vmlinux", dir);
+    const char *append = "console=ttyAMA0 armvmm.tests=1";
+    const char *argv[] = { armvmm, "run", "--timeout", "300", "--mem", "64", "--initrd", initrd,
+                           "--append", append, kernel, "--vm", "--mem", "64", "--initrd",
+                           initrd, "--append", append, kernel, NULL };
+    struct proc_result r = proc_run(argv, NULL);
+    unsigned a = count_lines(r.out, "[vmlinux] ", "PASS: "),
+             b = count_lines(r.out, "[vmlinux.1] ", "PASS: ");
+    printf("two Linux VMs: %u and %u PASS lines, status %d\n", a, b, r.status);
+    if (r.status != 0 || a != 8 || b != 8 || count_lines(r.out, "[vmlinux] ", "FAIL") ||
+        count_lines(r.out, "[vmlinux.1] ", "FAIL") ||
+        count_lines(r.out, "[vmlinux] ", "ALL TESTS DONE") != 1 ||
+        count_lines(r.out, "[vmlinux.1] ", "ALL TESTS DONE") != 1) {
+        report("two Linux VMs", &r);
+        fail_msg("both VMs must pass all 8 tests and end");
+    }
+    proc_result_free(&r);
+}
+
+/* A VM that spins with interrupts masked and one the VMM stops do not stop the others; the
+ * run goes on until every VM has ended (here: the spinner, so the timeout ends it). */
+static void test_spinning_and_stopped_vms_do_not_stop_others(void **state)
+{
+    (void)state;
+    const char *argv[] = { armvmm, "run", "--timeout", "20", "--mem", "16", guest("spin_masked"),
+                           "--vm", "--mem", "16", guest("jump_vmm"), "--vm", "--mem", "16",
+                           guest("hello"), NULL };
+    struct proc_result r = proc_run(argv, NULL);
+    if (r.status != 124 || !count_lines(r.out, "[hello] ", "bye") ||
+        !count_lines(r.out, "[spin_masked] ", "spinning") ||
+        !strstr(r.err, "vm1 'jump_vmm' stopped: instruction fetch at 0xfff00000") ||
+        !strstr(r.err, "vm2 'hello' ended with status 0")) {
+        report("spin + stopped + hello", &r);
+        fail_msg("hello must finish next to a spinning VM and a stopped one");
+    }
+    proc_result_free(&r);
+}
+
+/* Each VM fills its RAM with a pattern naming it and reads every page above its RAM: it must
+ * never see another VM's pattern (or anything: the board reads zero there). */
+static void test_cross_vm_isolation(void **state)
+{
+    (void)state;
+    const char *argv[] = { armvmm, "run", "--timeout", "120", "--mem", "32", guest("probe_ram"),
+                           "--vm", "--mem", "48", guest("probe_ram"), NULL };
+    struct proc_result r = proc_run(argv, NULL);
+    printf("%s", r.out);
+    if (r.status != 0 || !strstr(r.out, "[probe_ram] probe: 0 non-zero words above RAM") ||
+        !strstr(r.out, "[probe_ram.1] probe: 0 non-zero words above RAM")) {
+        report("cross-VM probe", &r);
+        fail_msg("a VM saw memory outside its RAM");
+    }
+    proc_result_free(&r);
+}
+
 static int setup_paths(void **state)
 {
     (void)state;
@@ -461,6 +535,9 @@ int main(void)
         cmocka_unit_test(test_linux_native_programs_pass),
         cmocka_unit_test(test_linux_vmm_programs_pass),
         cmocka_unit_test(test_linux_alt_vmm_programs_pass),
+        cmocka_unit_test(test_two_linux_vms),
+        cmocka_unit_test(test_spinning_and_stopped_vms_do_not_stop_others),
+        cmocka_unit_test(test_cross_vm_isolation),
     };
     /* One group, one summary: these and the board's (board_tests.c). */
     size_t n = sizeof(tests) / sizeof(tests[0]);
