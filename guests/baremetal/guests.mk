@@ -6,6 +6,7 @@ GUEST_CFLAGS  := -std=c11 $(ARM_CFLAGS) -ffreestanding -nostdlib -O2 -g -Wall -W
                  -Icommon -Iguests/baremetal/lib
 GUEST_LDS     := guests/baremetal/lib/guest.ld
 GUEST_RT      := guests/baremetal/lib/crt0.S guests/baremetal/lib/vectors.S guests/baremetal/lib/guest.c \
+                 guests/baremetal/lib/access.S \
                  common/fmt.c
 
 # Every guests/baremetal/NAME.c is a guest, plus build-time variants of exit_status.c.

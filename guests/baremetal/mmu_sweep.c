@@ -53,38 +53,6 @@ static inline uint32_t rd32(uint32_t pa) { return *(volatile uint32_t *)pa; }
 /* ---------------------------------------------------------------- access helpers
  * (address, value) -> value.  A data abort inside [acc_start, acc_end) resumes at the next
  * instruction; a prefetch abort of acc_fetch's target resumes at fetch_back. */
-__asm__(".text\n"
-        ".global acc_start, acc_end, acc_read, acc_write, acc_ldrt, acc_strt\n"
-        ".global acc_fetch, fetch_back, run_user, user_return\n"
-        "acc_start:\n"
-        "acc_read:  ldr r0, [r0]\n"
-        "           bx lr\n"
-        "acc_write: str r1, [r0]\n"
-        "           bx lr\n"
-        "acc_ldrt:  mov r2, r0\n"
-        "           ldrt r0, [r2]\n"
-        "           bx lr\n"
-        "acc_strt:  strt r1, [r0]\n"
-        "           bx lr\n"
-        "acc_end:\n"
-        "acc_fetch: push {r4, lr}\n"
-        "           blx r0\n"
-        "fetch_back:\n"
-        "           pop {r4, pc}\n"
-        /* uint32_t run_user(fn, a0, a1): fn(a0, a1) in User mode (IRQ/FIQ masked), then
-         * `svc #0x55`, whose handler resumes at user_return in SVC mode. */
-        "run_user:  push {r4-r12, lr}\n"
-        "           mov r4, r0\n"
-        "           mov r0, #0xd0\n"
-        "           msr spsr_cxsf, r0\n"
-        "           adr lr, 1f\n"
-        "           movs pc, lr\n"
-        "1:         mov r0, r1\n"
-        "           mov r1, r2\n"
-        "           blx r4\n"
-        "           svc #0x55\n"
-        "user_return:\n"
-        "           pop {r4-r12, pc}\n");
 
 typedef uint32_t (*acc_fn)(uint32_t addr, uint32_t value);
 uint32_t acc_read(uint32_t, uint32_t), acc_write(uint32_t, uint32_t), acc_ldrt(uint32_t, uint32_t),
