@@ -15,7 +15,7 @@ static void phys_access(struct vm *vm, uint32_t gpa, unsigned size, uint32_t *va
         else
             *val |= (uint32_t)p[i] << (8 * i);
     }
-    tmpmap_unmap(TMPMAP_SLOT_GUEST);
+    tmpmap_unmap(TMPMAP_SLOT_GUEST, p, size);
 }
 
 static bool phys_rw(struct vm *vm, uint32_t gpa, unsigned size, uint32_t *val, bool write)

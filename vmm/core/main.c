@@ -44,8 +44,9 @@ static void bootinfo_check(const struct bootinfo *bi)
 
 static void bootinfo_load(void)
 {
-    boot = *(const struct bootinfo *)tmpmap_map(TMPMAP_SLOT_BOOTINFO, hpa(BOOTINFO_HPA));
-    tmpmap_unmap(TMPMAP_SLOT_BOOTINFO);
+    const struct bootinfo *bi = tmpmap_map(TMPMAP_SLOT_BOOTINFO, hpa(BOOTINFO_HPA));
+    boot = *bi;
+    tmpmap_unmap(TMPMAP_SLOT_BOOTINFO, bi, sizeof(*bi));
     bootinfo_check(&boot);
 }
 

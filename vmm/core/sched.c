@@ -122,6 +122,12 @@ static void arm_timer(void)
     board_timer_arm(next > now ? next - now : 1000);
 }
 
+void sched_real_irq(void)
+{
+    if (vm_board_real_irq())
+        timer_deadline = 0;   /* it fired: whatever comes next must arm it again */
+}
+
 void sched_wait(struct vcpu *v)
 {
     struct vm *vm = v->vm;
@@ -141,7 +147,7 @@ static void idle_until_runnable(void)
             return;
         arm_timer();
         cp15_write_wait_for_interrupt(0);
-        vm_board_real_irq();
+        sched_real_irq();
     }
 }
 

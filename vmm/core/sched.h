@@ -19,6 +19,9 @@ void sched_set_flags(uint32_t flags);
 _Noreturn void sched_start(void);
 _Noreturn void sched_vm_ended(struct vm *vm);
 
+/* A real interrupt (the event timer, console input). */
+void sched_real_irq(void);
+
 /* The current vCPU executed WFI: it waits until an interrupt line of its VM is up. */
 void sched_wait(struct vcpu *v);
 

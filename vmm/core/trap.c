@@ -81,7 +81,7 @@ void trap_entry(struct trap_frame *f, unsigned kind)
         guest_fault(v, f, kind);
         break;
     case TRAP_IRQ:
-        vm_board_real_irq();
+        sched_real_irq();
         break;
     default:
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);

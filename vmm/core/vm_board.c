@@ -173,8 +173,9 @@ void vm_board_deliver(struct vcpu *v, struct trap_frame *f)
     v->vm->stats.interrupts++;
 }
 
-void vm_board_real_irq(void)
+bool vm_board_real_irq(void)
 {
-    board_timer_ack();
+    bool timer = board_timer_ack();
     console_pull(console_vm);
+    return timer;
 }

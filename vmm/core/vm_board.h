@@ -28,7 +28,8 @@ uint64_t vm_board_next_event(const struct vm *vm);
 /* Delivers a pending virtual FIQ or IRQ the virtual CPSR allows, at the guest's pc. */
 void vm_board_deliver(struct vcpu *v, struct trap_frame *f);
 
-/* A real interrupt arrived: the event timer, or terminal input for the console VM. */
-void vm_board_real_irq(void);
+/* A real interrupt arrived: the event timer (returns true: it fired), or terminal input for
+ * the console VM. */
+bool vm_board_real_irq(void);
 
 #endif

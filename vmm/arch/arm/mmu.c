@@ -140,10 +140,10 @@ void *tmpmap_map(unsigned slot, hpa_t pa)
     return (void *)(uintptr_t)(va + (pa.pa & (PAGE_SIZE - 1)));
 }
 
-void tmpmap_unmap(unsigned slot)
+void tmpmap_unmap(unsigned slot, const void *p, uint32_t len)
 {
     vaddr_t va = VMM_TMPMAP_VA + slot * PAGE_SIZE;
     /* VIVT cache: write the lines back and drop them before the slot maps another page. */
-    cp15_flush_dcache_range((void *)(uintptr_t)va, PAGE_SIZE);
+    cp15_flush_dcache_range(p, len);
     window_set(va, 0);
 }

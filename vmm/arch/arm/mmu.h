@@ -58,8 +58,9 @@ volatile uint32_t *mmu_map_device(unsigned slot, hpa_t pa);
 enum tmpmap_slot { TMPMAP_SLOT_BOOTINFO, TMPMAP_SLOT_GUEST };
 
 /* Maps the host page holding pa at one of VMM_TMPMAP_SLOTS slots and returns its virtual
- * address (with pa's offset); tmpmap_unmap() cleans it out of the (VIVT) cache. */
+ * address (with pa's offset); tmpmap_unmap() cleans the len bytes used at p out of the (VIVT)
+ * cache before the slot goes: only those lines can hold data under this alias. */
 void *tmpmap_map(unsigned slot, hpa_t pa);
-void tmpmap_unmap(unsigned slot);
+void tmpmap_unmap(unsigned slot, const void *p, uint32_t len);
 
 #endif
