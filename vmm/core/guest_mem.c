@@ -62,20 +62,70 @@ bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
     return gptw_walk(mmu, &req, guest_phys_read_word, vm, res);
 }
 
-/* The emulator's hooks (guest_access.h): one aligned word at a guest virtual address. */
-static uint32_t va_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value, bool write)
+/* The last guest page an emulated LDM^/STM^ used, translated and mapped: the words of one
+ * instruction share a page (or two), so one walk and one mapping serve them all.  Forgotten at
+ * the end of every trap (guest_mem_forget), before anything can change the guest's tables. */
+static struct word_cache {
+    struct vm *vm;
+    uint32_t va_page;
+    bool user, write;
+    uint32_t *map;              /* the page through TMPMAP_SLOT_WORDS */
+    uint32_t lo, hi;            /* byte range used, to clean out of the cache */
+} words;
+
+void guest_mem_forget(void)
 {
+    if (words.map) {
+        tmpmap_unmap(TMPMAP_SLOT_WORDS, (uint8_t *)words.map + words.lo, words.hi - words.lo);
+        words.map = NULL;
+    }
+}
+
+static uint32_t *word_ptr(struct vcpu *v, uint32_t va, bool user, bool write, uint32_t *fsr)
+{
+    uint32_t page = va & ~(PAGE_SIZE - 1), off = va & (PAGE_SIZE - 1);
     struct gptw_mmu mmu;
     struct gptw_result r;
 
-    vcpu_gptw_mmu(v, &mmu);
-    struct guest_access_req a = { write ? GPTW_WRITE : GPTW_READ, user, 4, true };
-    if (!guest_translate(v->vm, &mmu, va, &a, &r))
-        return r.fsr;
-    if (write ? guest_phys_write(v->vm, r.pa, 4, *value) : guest_phys_read(v->vm, r.pa, 4, value))
+    if (!words.map || words.vm != v->vm || words.va_page != page || words.user != user ||
+        (write && !words.write)) {
+        guest_mem_forget();
+        vcpu_gptw_mmu(v, &mmu);
+        struct guest_access_req a = { write ? GPTW_WRITE : GPTW_READ, user, 4, true };
+        *fsr = 0;
+        if (!guest_translate(v->vm, &mmu, va, &a, &r)) {
+            *fsr = r.fsr;
+            return NULL;
+        }
+        if (r.pa >= v->vm->ram_size)
+            return NULL;   /* no RAM there */
+        uint32_t *map = tmpmap_map(TMPMAP_SLOT_WORDS,
+                                   hpa(v->vm->ram_hpa.pa + (r.pa & ~(PAGE_SIZE - 1))));
+        words = (struct word_cache){ v->vm, page, user, write, map, off, off };
+    }
+    if (off < words.lo)
+        words.lo = off;
+    if (off + 4 > words.hi)
+        words.hi = off + 4;
+    return words.map + off / 4;
+}
+
+/* The emulator's hooks (guest_access.h): one aligned word at a guest virtual address. */
+static uint32_t va_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value, bool write)
+{
+    uint32_t fsr = 0, *p = word_ptr(v, va, user, write, &fsr);
+
+    if (fsr)
+        return fsr;
+    if (!p) {
+        if (!write)
+            *value = 0;   /* nothing there: reads zero, as on the board */
         return 0;
-    if (!write)
-        *value = 0;   /* nothing there: reads zero, as on the board */
+    }
+    if (write)
+        *p = *value;
+    else
+        *value = *p;
     return 0;
 }
 

@@ -31,4 +31,7 @@ struct guest_access_req {
 bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
                      const struct guest_access_req *a, struct gptw_result *res);
 
+/* Ends a trap's use of guest memory through the emulator's hooks (see guest_mem.c). */
+void guest_mem_forget(void);
+
 #endif

@@ -39,6 +39,7 @@ static bool fetch_trapping_insn(struct vcpu *v, uint32_t va, uint32_t *insn)
 static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
 {
     struct emu_result r = emulate_insn(v, f, insn);
+    guest_mem_forget();
 
     v->vm->stats.emulated++;
     if (emu_deliver_exception(v, f, &r))

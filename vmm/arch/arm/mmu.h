@@ -55,7 +55,7 @@ void mmu_sync_table(const void *table, uint32_t len);
 volatile uint32_t *mmu_map_device(unsigned slot, hpa_t pa);
 
 /* Temporary-mapping slots, one per user so nested uses cannot collide. */
-enum tmpmap_slot { TMPMAP_SLOT_BOOTINFO, TMPMAP_SLOT_GUEST };
+enum tmpmap_slot { TMPMAP_SLOT_BOOTINFO, TMPMAP_SLOT_GUEST, TMPMAP_SLOT_WORDS };
 
 /* Maps the host page holding pa at one of VMM_TMPMAP_SLOTS slots and returns its virtual
  * address (with pa's offset); tmpmap_unmap() cleans the len bytes used at p out of the (VIVT)
