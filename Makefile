@@ -23,6 +23,7 @@ include tools/tools.mk
 include guests/baremetal/guests.mk
 include tests/tests.mk
 -include guests/linux/linux.mk
+include tests/coverage.mk
 
 all: $(ARMVMM) $(VMM_ELF) $(GUESTS)
 

@@ -6,6 +6,14 @@
 
 #include "asm.h"
 
+/* Emulated instructions per guest address (open addressing; when full, further sites are only
+ * counted in `other`): where the patched or trapping hot spots of a guest are. */
+#define STATS_SITES 256
+
+struct stats_site {
+    uint32_t pc, insn, count;
+};
+
 struct trap_stats {
     uint32_t by_kind[TRAP_NR_KINDS];
     uint32_t semihosting;
@@ -15,7 +23,13 @@ struct trap_stats {
     uint32_t interrupts;          /* virtual IRQs/FIQs delivered */
     uint32_t mmio;                /* device register accesses */
     uint32_t waits;               /* wait-for-interrupt */
+    uint32_t by_insn_kind[32];    /* emulated instructions by decoder class (enum insn_kind) */
+    struct stats_site sites[STATS_SITES];
+    uint32_t other_sites;
 };
+
+/* Counts one emulated instruction at pc. */
+void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned kind);
 
 struct vm;
 void stats_print(const struct vm *vm);

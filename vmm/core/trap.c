@@ -38,10 +38,12 @@ static bool fetch_trapping_insn(struct vcpu *v, uint32_t va, uint32_t *insn)
  * guest's own undefined instruction, which emulate_insn() reports as EMU_F_UND. */
 static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
 {
+    uint32_t at = f->pc - 4;
     struct emu_result r = emulate_insn(v, f, insn);
     guest_mem_forget();
 
     v->vm->stats.emulated++;
+    stats_count_site(&v->vm->stats, at, insn, r.kind);
     if (emu_deliver_exception(v, f, &r))
         v->vm->stats.delivered++;
     if (r.flags & EMU_F_TLB_ALL)
