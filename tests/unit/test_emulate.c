@@ -13,18 +13,11 @@
 #include <string.h>
 
 #include "emulate.h"
+#include "vcpu_fixture.h"
 
-#define USR 0x10u
-#define FIQ 0x11u
-#define IRQ 0x12u
-#define SVC 0x13u
-#define ABT 0x17u
-#define UND 0x1bu
-#define SYS 0x1fu
 #define AL  0xeu
 #define NV  0xfu
 
-static const uint32_t modes[7] = { USR, FIQ, IRQ, SVC, ABT, UND, SYS };
 static const struct vcpu_ids ids = {
     .midr = 0x41069265, .ctr = 0x01dd20d2, .fpsid = 0x41011090, .jidr = 0x12345678,
 };
@@ -32,19 +25,12 @@ static const struct vcpu_ids ids = {
 static struct vcpu v;
 static struct trap_frame f;
 
-#define INSN_ADDR 0x8000u    /* the trapping instruction; f.pc = INSN_ADDR + 4 */
+#define INSN_ADDR VCPU_FIXTURE_INSN
 
 static int setup(void **state)
 {
     (void)state;
-    vcpu_init(&v, NULL, &ids);
-    f = (struct trap_frame){ .cpsr = USR };
-    for (unsigned i = 0; i < 13; i++)
-        f.r[i] = 0xa0 + i;
-    f.sp = 0xa0d;
-    f.lr = 0xa0e;
-    f.pc = INSN_ADDR + 4;
-    v.vcpsr = SVC;                 /* SVC, interrupts enabled */
+    vcpu_fixture_reset(&v, &f, &ids);
     return 0;
 }
 

@@ -12,22 +12,14 @@
 
 #include "emulate.h"
 #include "guest_access.h"
+#include "vcpu_fixture.h"
 
-#define USR 0x10u
-#define FIQ 0x11u
-#define IRQ 0x12u
-#define SVC 0x13u
-#define ABT 0x17u
-#define UND 0x1bu
-#define SYS 0x1fu
-
-static const uint32_t modes[7] = { USR, FIQ, IRQ, SVC, ABT, UND, SYS };
 static const struct vcpu_ids ids = { .midr = 0x41069265, .fpsid = 0x41011090 };
 
 static struct vcpu v;
 static struct trap_frame f;
 
-#define INSN_ADDR 0x8000u
+#define INSN_ADDR VCPU_FIXTURE_INSN
 
 /* ------------------------------------------------------------------ mock guest memory */
 #define MEM_BASE  0x00100000u
@@ -71,14 +63,7 @@ uint32_t guest_write_word(struct vcpu *vc, uint32_t va, bool user, uint32_t valu
 static int setup(void **state)
 {
     (void)state;
-    vcpu_init(&v, NULL, &ids);
-    f = (struct trap_frame){ .cpsr = USR };
-    for (unsigned i = 0; i < 13; i++)
-        f.r[i] = 0xa0 + i;
-    f.sp = 0xa0d;
-    f.lr = 0xa0e;
-    f.pc = INSN_ADDR + 4;
-    v.vcpsr = SVC;
+    vcpu_fixture_reset(&v, &f, &ids);
     for (unsigned i = 0; i < MEM_WORDS; i++)
         mem[i] = 0xc0de0000u + i;
     fault_at = 0;

@@ -10,17 +10,8 @@
 
 #include <string.h>
 
-#include "vcpu.h"
+#include "vcpu_fixture.h"
 
-#define USR 0x10u
-#define FIQ 0x11u
-#define IRQ 0x12u
-#define SVC 0x13u
-#define ABT 0x17u
-#define UND 0x1bu
-#define SYS 0x1fu
-
-static const uint32_t modes[7] = { USR, FIQ, IRQ, SVC, ABT, UND, SYS };
 static const struct vcpu_ids ids = {
     .midr = 0x41069265, .ctr = 0x01dd20d2, .fpsid = 0x41011090,
 };
