@@ -62,6 +62,7 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "interrupts delivered", s->interrupts);
     log_printf("  %-22s %u\n", "device accesses", s->mmio);
     log_printf("  %-22s %u\n", "waits for interrupt", s->waits);
+    log_printf("  %-22s %u\n", "cache-line operations", s->cache_ops);
     for (unsigned k = 0; k < INSN_KIND_COUNT; k++)
         if (s->by_insn_kind[k])
             log_printf("  emulated %-13s %u\n", insn_kind_name(k), s->by_insn_kind[k]);

@@ -23,6 +23,7 @@ struct trap_stats {
     uint32_t interrupts;          /* virtual IRQs/FIQs delivered */
     uint32_t mmio;                /* device register accesses */
     uint32_t waits;               /* wait-for-interrupt */
+    uint32_t cache_ops;           /* cache-line maintenance handled on the short path */
     uint32_t by_insn_kind[32];    /* emulated instructions by decoder class (enum insn_kind) */
     struct stats_site sites[STATS_SITES];
     uint32_t other_sites;
