@@ -222,9 +222,15 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), ram);
         uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap, ram);
         if (cls == PAGE_PRIV_ONLY && !manager) {
-            if (s->nr_mixed == SHADOW_MIXED_MAX)
+            /* One entry per page: a page mapped again (after a fault on it) replaces its own. */
+            unsigned i = 0;
+            while (i < s->nr_mixed && s->mixed[i].pte != pte)
+                i++;
+            if (i == SHADOW_MIXED_MAX)
                 return false;
-            s->mixed[s->nr_mixed++] = (struct shadow_mixed){ pte, priv_desc, user_desc };
+            s->mixed[i] = (struct shadow_mixed){ pte, priv_desc, user_desc };
+            if (i == s->nr_mixed)
+                s->nr_mixed++;
         }
         *pte = s->vpriv ? priv_desc : user_desc;
         sync(pte, 4);
