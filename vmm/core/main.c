@@ -60,6 +60,7 @@ void vmm_main(void)
     sched_set_flags(boot.flags);
     for (unsigned i = 0; i < boot.nr_vms; i++) {
         vm_init(&vms[i], i, &boot.vm[i]);
+        vms[i].stats.sites_on = (boot.flags & BOOT_FLAG_STATS) != 0;
         sched_add(&vms[i]);
     }
     sched_start();

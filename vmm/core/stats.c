@@ -8,6 +8,8 @@
 void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned kind)
 {
     s->by_insn_kind[kind & 31]++;
+    if (!s->sites_on)
+        return;
     for (unsigned i = 0, h = (pc >> 2) % STATS_SITES; i < 8; i++, h = (h + 1) % STATS_SITES) {
         struct stats_site *e = &s->sites[h];
         if (e->count == 0 || e->pc == pc) {

@@ -2,6 +2,7 @@
 #ifndef ARMVMM_STATS_H
 #define ARMVMM_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "asm.h"
@@ -27,6 +28,7 @@ struct trap_stats {
     uint32_t by_insn_kind[32];    /* emulated instructions by decoder class (enum insn_kind) */
     struct stats_site sites[STATS_SITES];
     uint32_t other_sites;
+    bool sites_on;                /* per-site counting only when --stats asks for it */
 };
 
 /* Counts one emulated instruction at pc. */
