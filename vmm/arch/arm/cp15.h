@@ -74,23 +74,26 @@ static inline void vfp_write_fpexc(uint32_t v)
 #define DCACHE_LINE  32
 
 #ifndef __ASSEMBLER__
+/* One by-MVA line operation over every D-cache line of [va, va+len), then a write-buffer drain. */
+static inline void cp15_dcache_range(const void *va, uint32_t len, void (*line_op)(uint32_t))
+{
+    uintptr_t a = (uintptr_t)va & ~(uintptr_t)(DCACHE_LINE - 1);
+    for (; a < (uintptr_t)va + len; a += DCACHE_LINE)
+        line_op((uint32_t)a);
+    cp15_write_drain_write_buffer(0);
+}
+
 /* Cleans [va, va+len) to memory so the table walker (which does not look in the D-cache on the
  * ARM926) sees freshly written descriptors, then drains the write buffer. */
 static inline void cp15_clean_dcache_range(const void *va, uint32_t len)
 {
-    uintptr_t a = (uintptr_t)va & ~(uintptr_t)(DCACHE_LINE - 1);
-    for (; a < (uintptr_t)va + len; a += DCACHE_LINE)
-        cp15_write_dcache_clean_mva((uint32_t)a);
-    cp15_write_drain_write_buffer(0);
+    cp15_dcache_range(va, len, cp15_write_dcache_clean_mva);
 }
 
 /* Same, and drops the lines: needed before a virtual range is remapped (VIVT cache). */
 static inline void cp15_flush_dcache_range(const void *va, uint32_t len)
 {
-    uintptr_t a = (uintptr_t)va & ~(uintptr_t)(DCACHE_LINE - 1);
-    for (; a < (uintptr_t)va + len; a += DCACHE_LINE)
-        cp15_write_dcache_clean_inv_mva((uint32_t)a);
-    cp15_write_drain_write_buffer(0);
+    cp15_dcache_range(va, len, cp15_write_dcache_clean_inv_mva);
 }
 #endif
 
