@@ -58,26 +58,7 @@ static const char *guest_elf(const char *name)
 /* `armvmm run --timeout 30 [--native] [opts...] GUEST` with stdin from /dev/null. */
 static struct proc_result run(const char *name, int native, const char *const opts[])
 {
-    const char *argv[16];
-    int n = 0;
-    const char *g = guest_elf(name);
-    argv[n++] = armvmm;
-    argv[n++] = "run";
-    argv[n++] = "--timeout";
-    argv[n++] = TIMEOUT;
-    if (native)
-        argv[n++] = "--native";
-    for (; opts && *opts && n < 14; opts++)
-        argv[n++] = *opts;
-    argv[n++] = g;
-    argv[n] = NULL;
-    return proc_run(argv, NULL);
-}
-
-static void report(const char *what, const struct proc_result *r)
-{
-    printf("--- %s: status %d\n--- stdout:\n%s\n--- stderr:\n%s\n", what, r->status, r->out,
-           r->err);
+    return proc_run_guest(armvmm, guest_elf(name), native, opts);
 }
 
 /* A line "  NAME   N" of the VMM's --stats output; -1 when absent. */
@@ -136,8 +117,8 @@ static void test_irq_guest_same_natively_and_in_vm(void **state)
     if (!same || n.status != 0 || v.status != 0) {
         if (!same)
             print_diff("native stdout", n.out, "VMM stdout", v.out);
-        report("native irq", &n);
-        report("VMM irq --stats", &v);
+        proc_report("native irq", &n);
+        proc_report("VMM irq --stats", &v);
         fail_msg("the interrupt guest differs natively and under the VMM");
     }
     /* The facts the guest must have seen (the same text natively, so the board agrees). */
@@ -154,7 +135,7 @@ static void test_irq_guest_same_natively_and_in_vm(void **state)
     };
     for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
         if (!strstr(n.out, facts[i])) {
-            report("native irq", &n);
+            proc_report("native irq", &n);
             fail_msg("expected \"%s\" in the guest's output", facts[i]);
         }
     long irqs = stat_value(v.err, "interrupts delivered"), waits = stat_value(v.err,
@@ -162,7 +143,7 @@ static void test_irq_guest_same_natively_and_in_vm(void **state)
     printf("irq guest under the VMM: %ld interrupts delivered, %ld waits for interrupt\n", irqs,
            waits);
     if (irqs < 24 || waits < 20) {
-        report("VMM irq --stats", &v);
+        proc_report("VMM irq --stats", &v);
         fail_msg("expected at least 24 virtual interrupts and 20 WFIs in the statistics");
     }
     proc_result_free(&n);
@@ -346,7 +327,7 @@ static void test_echo_guest_answers_typed_input(void **state)
         struct proc_result r = proc_run_typed(argv, input, sizeof(input) / sizeof(input[0]));
         if (r.status != 0 || strcmp(r.out, expect)) {
             print_diff("expected", expect, where, r.out);
-            report(where, &r);
+            proc_report(where, &r);
             fail_msg("the echo guest did not answer the typed input (%s)", where);
         }
         if (!native)
@@ -386,7 +367,7 @@ static struct uart1_run run_uart1(const char *dir, const char *label, int native
     u.r = run("uart1", native, opts);
     u.file = slurp(path, &u.file_len);
     if (!u.file) {
-        report(label, &u.r);
+        proc_report(label, &u.r);
         fail_msg("%s: --serial1 %s was not created", label, path);
     }
     return u;
@@ -408,7 +389,7 @@ static void assert_same_uart1(const struct uart1_run *n, const struct uart1_run 
             print_diff("native stdout", n->r.out, label, v->r.out);
         if (!same_file)
             print_diff("native UART1 file", n->file, label, v->file);
-        report(label, &v->r);
+        proc_report(label, &v->r);
         fail_msg("uart1 guest: %s differs from the native run", label);
     }
 }
@@ -424,7 +405,7 @@ static void test_serial1_file_same_natively_and_in_vm(void **state)
     if (n.r.status != 0 || !strstr(n.file, "uart1 line 5: the quick brown fox") ||
         !strstr(n.file, "\nbh\nend of uart1 text\n!\n") ||
         !strstr(n.r.out, "uart1 irq: taken 1, pic status in handler 00000004, mis 00000020")) {
-        report("native uart1", &n.r);
+        proc_report("native uart1", &n.r);
         printf("--- UART1 file:\n%s\n", n.file);
         fail_msg("the native run did not write UART1 as expected");
     }
@@ -460,7 +441,7 @@ static void test_passthrough_uart1_same_file_fewer_device_accesses(void **state)
     printf("uart1 device accesses: %ld emulated, %ld with --passthrough uart1 (%ld interrupts "
            "delivered)\n", dev_v, dev_p, irq_p);
     if (dev_v <= 0 || dev_p < 0 || dev_p >= dev_v || irq_p < 2) {
-        report("VMM --passthrough uart1", &p.r);
+        proc_report("VMM --passthrough uart1", &p.r);
         fail_msg("pass-through should leave fewer emulated device accesses (%ld vs %ld) and "
                  "still route UART1's interrupt (%ld delivered)", dev_p, dev_v, irq_p);
     }
@@ -505,7 +486,7 @@ static void test_board_options_refused(void **state)
         struct proc_result r = proc_run(cases[i].argv, env);
         int started = access(marker, F_OK) == 0;
         if (r.status != 2 || !strstr(r.err, cases[i].msg) || started) {
-            report("bad board option", &r);
+            proc_report("bad board option", &r);
             fail_msg("case %zu: expected status 2 and \"%s\", QEMU not started (started %d)", i,
                      cases[i].msg, started);
         }

@@ -112,3 +112,27 @@ void print_diff(const char *label_a, const char *a, const char *label_b, const c
     unlink(da);
     unlink(db);
 }
+
+struct proc_result proc_run_guest(const char *armvmm, const char *elf, int native,
+                                  const char *const opts[])
+{
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = armvmm;
+    argv[n++] = "run";
+    argv[n++] = "--timeout";
+    argv[n++] = "30";
+    if (native)
+        argv[n++] = "--native";
+    for (; opts && *opts && n < 14; opts++)
+        argv[n++] = *opts;
+    argv[n++] = elf;
+    argv[n] = NULL;
+    return proc_run(argv, NULL);
+}
+
+void proc_report(const char *what, const struct proc_result *r)
+{
+    printf("--- %s: status %d\n--- stdout:\n%s\n--- stderr:\n%s\n", what, r->status, r->out,
+           r->err);
+}

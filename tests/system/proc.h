@@ -16,6 +16,13 @@ struct proc_result {
 struct proc_result proc_run(const char *const argv[], const char *const env[]);
 void proc_result_free(struct proc_result *r);
 
+/* `ARMVMM run --timeout 30 [--native] [opts...] ELF` (opts NULL-terminated, may be NULL). */
+struct proc_result proc_run_guest(const char *armvmm, const char *elf, int native,
+                                  const char *const opts[]);
+
+/* Prints what a run gave (status, stdout, stderr) under a heading. */
+void proc_report(const char *what, const struct proc_result *r);
+
 /* Prints a unified diff of two texts labelled a and b on stdout. */
 void print_diff(const char *label_a, const char *a, const char *label_b, const char *b);
 

@@ -16,7 +16,6 @@
 #include "board_tests.h"
 #include "proc.h"
 
-#define TIMEOUT "30"
 #define EXIT_VM_STOPPED 125
 #define EXIT_VMM_PANIC  126
 
@@ -36,25 +35,7 @@ static const char *guest(const char *name)
 /* Runs `armvmm run [--native] [extra] GUEST` with a timeout. */
 static struct proc_result run_guest(const char *g, int native, const char *extra)
 {
-    const char *argv[8];
-    int n = 0;
-    argv[n++] = armvmm;
-    argv[n++] = "run";
-    argv[n++] = "--timeout";
-    argv[n++] = TIMEOUT;
-    if (native)
-        argv[n++] = "--native";
-    if (extra)
-        argv[n++] = extra;
-    argv[n++] = g;
-    argv[n] = NULL;
-    return proc_run(argv, NULL);
-}
-
-static void report(const char *what, const struct proc_result *r)
-{
-    printf("--- %s: status %d\n--- stdout:\n%s\n--- stderr:\n%s\n", what, r->status, r->out,
-           r->err);
+    return proc_run_guest(armvmm, g, native, (const char *const[]){ extra, NULL });
 }
 
 /* The differential check: same stdout byte for byte and same status, natively and in a VM. */
@@ -69,7 +50,7 @@ static void assert_same_native_and_vmm(const char *name, int expected_status)
                v.status, expected_status);
         if (!same)
             print_diff("native stdout", n.out, "VMM stdout", v.out);
-        report("VMM run", &v);
+        proc_report("VMM run", &v);
         fail_msg("%s differs natively and under the VMM", name);
     }
     assert_true(n.out_len > 0);
@@ -107,7 +88,7 @@ static void test_stats_count_traps(void **state)
         fail_msg("--stats changed the guest's output");
     }
     if (v.status != 0 || stats_total(v.err) == 0) {
-        report("VMM --stats", &v);
+        proc_report("VMM --stats", &v);
         fail_msg("expected status 0 and a non-zero trap count");
     }
     assert_non_null(strstr(v.err, "SWI"));
@@ -124,14 +105,14 @@ static void test_probe_window_never_sees_vmm(void **state)
     struct proc_result v = run_guest(guest("probe_window"), 0, NULL);
 
     if (n.status != 0 || strstr(n.out, "read ffff0000: 00000000") == NULL) {
-        report("native probe", &n);
+        proc_report("native probe", &n);
         fail_msg("the bare board should read zeros there");
     }
     int prefix = v.out_len <= n.out_len && !memcmp(v.out, n.out, v.out_len);
     if (!prefix || (v.status != 0 && v.status != EXIT_VM_STOPPED) ||
         (v.status == EXIT_VM_STOPPED && !strstr(v.err, "stopped"))) {
         print_diff("native stdout", n.out, "VMM stdout", v.out);
-        report("VMM probe", &v);
+        proc_report("VMM probe", &v);
         fail_msg("the probe saw something the board would not give");
     }
     printf("probe_window under the VMM: status %d, stdout \"%s\"\n", v.status, v.out);
@@ -150,7 +131,7 @@ static void test_privileged_instruction_traps_and_is_emulated(void **state)
     if (n.status != 0 || v.status != 0 || strcmp(n.out, v.out) || !strstr(n.out, "midr 41069265") ||
         !und || strtoul(und + strlen("undefined instruction"), NULL, 10) < 1) {
         print_diff("native stdout", n.out, "VMM stdout", v.out);
-        report("VMM probe_priv --stats", &v);
+        proc_report("VMM probe_priv --stats", &v);
         fail_msg("the MRC should trap (User mode) and read the host's main ID");
     }
     proc_result_free(&n);
@@ -232,7 +213,7 @@ static void test_mmu_sweep_matches_hardware(void **state)
     }
     printf("mmu sweep: %u lines compared, %u documented deviations\n", lines, deviations);
     if (bad || deviations != listed || v.status != 0) {
-        report("VMM mmu_sweep", &v);
+        proc_report("VMM mmu_sweep", &v);
         fail_msg("%u undocumented differences, %u of %u documented deviations seen", bad,
                  deviations, listed);
     }
@@ -255,7 +236,7 @@ static void test_timeout_status(void **state)
     const char *argv[] = { armvmm, "run", "--timeout", "1", guest("spin"), NULL };
     struct proc_result r = proc_run(argv, NULL);
     if (r.status != 124 || strcmp(r.out, "spinning\n")) {
-        report("spin --timeout 1", &r);
+        proc_report("spin --timeout 1", &r);
         fail_msg("expected status 124 after the guest's output");
     }
     proc_result_free(&r);
@@ -272,7 +253,7 @@ static void test_vmm_panics_cleanly_without_bootinfo(void **state)
                            NULL };
     struct proc_result r = proc_run(argv, NULL);
     if (r.status != EXIT_VMM_PANIC || !strstr(r.err, "PANIC: no valid boot information")) {
-        report("bare VMM", &r);
+        proc_report("bare VMM", &r);
         fail_msg("expected a panic with status 126");
     }
     proc_result_free(&r);
@@ -312,7 +293,7 @@ static void assert_refused(const char *const argv[], const char *expect_msg)
     struct proc_result r = proc_run(argv, env);
     int started = access(qemu_marker, F_OK) == 0;
     if (r.status != 2 || !strstr(r.err, expect_msg) || started || r.out_len) {
-        report("bad input", &r);
+        proc_report("bad input", &r);
         fail_msg("expected status 2, message \"%s\", QEMU not started (started: %d)", expect_msg,
                  started);
     }
@@ -441,7 +422,7 @@ static void test_two_linux_vms(void **state)
         count_lines(r.out, "[vmlinux.1] ", "FAIL") ||
         count_lines(r.out, "[vmlinux] ", "ALL TESTS DONE") != 1 ||
         count_lines(r.out, "[vmlinux.1] ", "ALL TESTS DONE") != 1) {
-        report("two Linux VMs", &r);
+        proc_report("two Linux VMs", &r);
         fail_msg("both VMs must pass all 8 tests and end");
     }
     proc_result_free(&r);
@@ -460,7 +441,7 @@ static void test_spinning_and_stopped_vms_do_not_stop_others(void **state)
         !count_lines(r.out, "[spin_masked] ", "spinning") ||
         !strstr(r.err, "vm1 'jump_vmm' stopped: instruction fetch at 0xfff00000") ||
         !strstr(r.err, "vm2 'hello' ended with status 0")) {
-        report("spin + stopped + hello", &r);
+        proc_report("spin + stopped + hello", &r);
         fail_msg("hello must finish next to a spinning VM and a stopped one");
     }
     proc_result_free(&r);
@@ -477,7 +458,7 @@ static void test_cross_vm_isolation(void **state)
     printf("%s", r.out);
     if (r.status != 0 || !strstr(r.out, "[probe_ram] probe: 0 non-zero words above RAM") ||
         !strstr(r.out, "[probe_ram.1] probe: 0 non-zero words above RAM")) {
-        report("cross-VM probe", &r);
+        proc_report("cross-VM probe", &r);
         fail_msg("a VM saw memory outside its RAM");
     }
     proc_result_free(&r);
