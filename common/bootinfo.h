@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC     0x4d4d5641u  /* "AVMM" */
-#define BOOTINFO_VERSION   2u
+#define BOOTINFO_VERSION   3u
 #define BOOTINFO_MAX_VMS   4u
 #define BOOTINFO_NAME_LEN  16u
 
@@ -29,6 +29,9 @@ struct bootinfo_vm {
     uint32_t uart0_passthrough; /* 1: as BOOT_PASSTHROUGH_UART0 in passthrough (kept for layout) */
     char     name[BOOTINFO_NAME_LEN];
     uint32_t passthrough;    /* BOOT_PASSTHROUGH_*: pages mapped straight into the VM (version 2) */
+    /* The trampoline region (common/fastpath.h; version 3): where its code runs, its guest-
+     * physical base, its size (0: no trampolines). */
+    uint32_t fast_va, fast_gpa, fast_size;
 };
 
 struct bootinfo {

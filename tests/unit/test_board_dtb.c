@@ -24,6 +24,7 @@ static uint8_t blob[BUF_SIZE];
 static const struct board_dtb_params params = {
     .ram_size = RAM, .bootargs = "console=ttyAMA0 armvmm.tests=1",
     .initrd_gpa = 64u << 20, .initrd_size = 0x2f0123,
+    .reserve_gpa = 0x00a00000, .reserve_size = 0x8000,
 };
 
 static void build(const struct board_dtb_params *p)
@@ -112,6 +113,11 @@ static void test_root_memory_chosen_cpus(void **state)
     assert_int_equal(prop_len(mem, "reg"), 8);
     assert_int_equal(cell(mem, "reg", 0), 0);
     assert_int_equal(cell(mem, "reg", 1), RAM);
+    uint64_t rsv_addr = 0, rsv_size = 0;   /* the trampolines' /memreserve/ */
+    assert_int_equal(fdt_num_mem_rsv(blob), 1);
+    assert_int_equal(fdt_get_mem_rsv(blob, 0, &rsv_addr, &rsv_size), 0);
+    assert_int_equal(rsv_addr, params.reserve_gpa);
+    assert_int_equal(rsv_size, params.reserve_size);
 
     int chosen = node("/chosen");
     assert_string_equal(string(chosen, "bootargs"), params.bootargs);
@@ -364,8 +370,10 @@ static void test_write_and_refill(void **state)
     assert_int_equal(fdt_check_header(blob), 0);
     assert_string_equal(string(node("/chosen"), "bootargs"), args);
 
-    assert_int_equal(linux_prepare_dtb(path, path2, 64u << 20, "quiet", 32u << 20, 4096, &size2,
-                                       err, sizeof(err)), 0);
+    const struct board_dtb_params refill = { .ram_size = 64u << 20, .bootargs = "quiet",
+                                             .initrd_gpa = 32u << 20, .initrd_size = 4096,
+                                             .reserve_gpa = 0x00800000, .reserve_size = 0x6000 };
+    assert_int_equal(linux_prepare_dtb(path, path2, &refill, &size2, err, sizeof(err)), 0);
     f = fopen(path2, "rb");
     assert_non_null(f);
     assert_int_equal(fread(blob, 1, sizeof(blob), f), size2);
@@ -375,6 +383,11 @@ static void test_write_and_refill(void **state)
     assert_int_equal(cell(mem, "reg", 1), 64u << 20);
     assert_string_equal(string(node("/chosen"), "bootargs"), "quiet");
     assert_int_equal(cell(node("/chosen"), "linux,initrd-end", 0), (32u << 20) + 4096);
+    uint64_t rsv_addr = 0, rsv_size = 0;   /* the trampolines' /memreserve/ */
+    assert_int_equal(fdt_num_mem_rsv(blob), 1);
+    assert_int_equal(fdt_get_mem_rsv(blob, 0, &rsv_addr, &rsv_size), 0);
+    assert_int_equal(rsv_addr, 0x00800000);
+    assert_int_equal(rsv_size, 0x6000);
 
     assert_int_equal(board_dtb_write("/nonexistent/dir/board.dtb", &p, NULL, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "cannot write"));

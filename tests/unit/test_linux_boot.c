@@ -57,6 +57,12 @@ static uint32_t prop_u32(const void *fdt, const char *node, const char *name, in
     return fdt32_to_cpu(p[index]);
 }
 
+static const struct board_dtb_params fill = {
+    .ram_size = 64u << 20, .bootargs = "console=ttyAMA0 quiet",
+    .initrd_gpa = 0x02000000u, .initrd_size = 0x1234u,
+};
+static const struct board_dtb_params empty = { .ram_size = 1u << 20 };
+
 static void test_dtb_is_filled_as_qemu_would(void **state)
 {
     (void)state;
@@ -68,8 +74,7 @@ static void test_dtb_is_filled_as_qemu_would(void **state)
     fdt_pack(blob);
     write_file(path_in, blob, fdt_totalsize(blob));
 
-    assert_int_equal(linux_prepare_dtb(path_in, path_out, 64u << 20, "console=ttyAMA0 quiet",
-                                       0x02000000u, 0x1234u, &size, err, sizeof(err)), 0);
+    assert_int_equal(linux_prepare_dtb(path_in, path_out, &fill, &size, err, sizeof(err)), 0);
     FILE *f = fopen(path_out, "rb");
     char out[4096];
     size_t n = fread(out, 1, sizeof(out), f);
@@ -82,6 +87,7 @@ static void test_dtb_is_filled_as_qemu_would(void **state)
     assert_int_equal(prop_u32(out, "/chosen", "linux,initrd-end", 0), 0x02001234u);
     const char *args = fdt_getprop(out, fdt_path_offset(out, "/chosen"), "bootargs", NULL);
     assert_string_equal(args, "console=ttyAMA0 quiet");
+    assert_int_equal(fdt_num_mem_rsv(out), 0);   /* no trampolines asked for */
 }
 
 static void test_bad_dtb_is_refused(void **state)
@@ -89,8 +95,7 @@ static void test_bad_dtb_is_refused(void **state)
     (void)state;
     uint32_t size;
     write_file(path_in, "not a device tree at all, sorry", 31);
-    assert_int_equal(linux_prepare_dtb(path_in, path_out, 1u << 20, NULL, 0, 0, &size, err,
-                                       sizeof(err)), -1);
+    assert_int_equal(linux_prepare_dtb(path_in, path_out, &empty, &size, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "not a flattened device tree"));
 }
 

@@ -388,7 +388,7 @@ static void print_stats(const char *what, const struct patch_stats *st)
            st->invalid_proxies, st->unpredictable, st->sections, st->code_words, st->data_words);
 }
 
-struct collected { uint64_t offs[4096]; size_t n; unsigned long kinds[5]; };
+struct collected { uint64_t offs[4096]; size_t n; unsigned long kinds[PATCH_SITE_PROXY + 1]; };
 
 static void collect(const struct patch_site *s, void *ctx)
 {
@@ -470,6 +470,7 @@ static void test_patch_fixture(void **state)
         assert_int_equal(c.kinds[PATCH_SITE_MSR_CPSR_REG], t.per_class[1]);
         assert_int_equal(c.kinds[PATCH_SITE_MSR_CPSR_IMM], t.per_class[2]);
         assert_int_equal(c.kinds[PATCH_SITE_UNPREDICTABLE], 1);
+        assert_int_equal(c.kinds[PATCH_SITE_PROXY], 0);
         for (size_t i = 0; i < c.n; i++) {
             const struct site *s = find_site(&t, c.offs[i]);
             if (!s) {
@@ -485,6 +486,7 @@ static void test_patch_fixture(void **state)
         print_stats("fixture --check after patch", &st);
         assert_int_equal(patch_stats_sensitive(&st), 0);
         assert_int_equal(st.proxies, t.nsites);
+        assert_int_equal(c.kinds[PATCH_SITE_PROXY], t.nsites);   /* fastpath.c links these */
         assert_int_equal(c.kinds[PATCH_SITE_UNPREDICTABLE], 1);
     }
     free_tables(&t);

@@ -427,6 +427,8 @@ int board_dtb_build_devices(void *buf, size_t bufsize, const struct vboard_devic
     }
 
     TRY(fdt_create(buf, (int)bufsize));
+    if (p->reserve_size)
+        TRY(fdt_add_reservemap_entry(buf, p->reserve_gpa, p->reserve_size));
     TRY(fdt_finish_reservemap(buf));
     TRY(fdt_begin_node(buf, ""));
     TRY(fdt_property_u32(buf, "#address-cells", 1));

@@ -18,6 +18,7 @@ struct board_dtb_params {
     uint32_t ram_size;                 /* /memory: RAM at guest-physical 0 */
     const char *bootargs;              /* /chosen/bootargs; NULL: none */
     uint32_t initrd_gpa, initrd_size;  /* /chosen/linux,initrd-start/-end; size 0: none */
+    uint32_t reserve_gpa, reserve_size;/* a /memreserve/ entry (the trampolines); size 0: none */
 };
 
 /* Writes the flattened tree for the devices devs[0..n-1] into buf (bufsize bytes). Returns the

@@ -11,31 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elf_symbols.h"
 #include "errmsg.h"
 
 #define ZIMAGE_MAGIC_OFFSET 0x24
 #define ZIMAGE_MAGIC        0x016f2818u
-
-static bool has_symbol(Elf *elf, const char *name)
-{
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn))) {
-        GElf_Shdr sh;
-        Elf_Data *data;
-        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-            continue;
-        if (!(data = elf_getdata(scn, NULL)))
-            continue;
-        for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-            GElf_Sym sym;
-            const char *n;
-            if (gelf_getsym(data, (int)i, &sym) &&
-                (n = elf_strptr(elf, sh.sh_link, sym.st_name)) && !strcmp(n, name))
-                return true;
-        }
-    }
-    return false;
-}
 
 static bool is_zimage(int fd)
 {
@@ -46,6 +26,7 @@ static bool is_zimage(int fd)
 int linux_classify(const char *path, enum guest_kind *kind, char *err, size_t errlen)
 {
     GElf_Ehdr eh;
+    uint32_t banner;
     int fd = open(path, O_RDONLY);
     Elf *elf;
 
@@ -61,7 +42,7 @@ int linux_classify(const char *path, enum guest_kind *kind, char *err, size_t er
     elf_version(EV_CURRENT);
     elf = elf_begin(fd, ELF_C_READ, NULL);
     if (elf && elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &eh) &&
-        eh.e_entry >= LINUX_PAGE_OFFSET && has_symbol(elf, "linux_banner"))
+        eh.e_entry >= LINUX_PAGE_OFFSET && elf_symbol_value(elf, "linux_banner", &banner))
         *kind = GUEST_LINUX;
     elf_end(elf);
     close(fd);
@@ -87,8 +68,7 @@ static void *read_whole(const char *path, size_t extra, size_t *len)
     return buf;
 }
 
-static int fdt_fill(void *fdt, uint32_t ram_size, const char *bootargs, uint32_t initrd_gpa,
-                    uint32_t initrd_size)
+static int fdt_fill(void *fdt, const struct board_dtb_params *p)
 {
     int mem = fdt_path_offset(fdt, "/memory"), chosen = fdt_path_offset(fdt, "/chosen"), rc;
 
@@ -96,24 +76,26 @@ static int fdt_fill(void *fdt, uint32_t ram_size, const char *bootargs, uint32_t
         return mem;
     if ((rc = fdt_setprop_string(fdt, mem, "device_type", "memory")) ||
         (rc = fdt_setprop_u32(fdt, mem, "reg", 0)) ||
-        (rc = fdt_appendprop_u32(fdt, mem, "reg", ram_size)))
+        (rc = fdt_appendprop_u32(fdt, mem, "reg", p->ram_size)))
         return rc;
     if (chosen < 0 && (chosen = fdt_add_subnode(fdt, 0, "chosen")) < 0)
         return chosen;
-    if (bootargs && (rc = fdt_setprop_string(fdt, chosen, "bootargs", bootargs)))
+    if (p->bootargs && (rc = fdt_setprop_string(fdt, chosen, "bootargs", p->bootargs)))
         return rc;
-    if (initrd_size &&
-        ((rc = fdt_setprop_u32(fdt, chosen, "linux,initrd-start", initrd_gpa)) ||
-         (rc = fdt_setprop_u32(fdt, chosen, "linux,initrd-end", initrd_gpa + initrd_size))))
+    if (p->initrd_size &&
+        ((rc = fdt_setprop_u32(fdt, chosen, "linux,initrd-start", p->initrd_gpa)) ||
+         (rc = fdt_setprop_u32(fdt, chosen, "linux,initrd-end",
+                               p->initrd_gpa + p->initrd_size))))
+        return rc;
+    if (p->reserve_size && (rc = fdt_add_mem_rsv(fdt, p->reserve_gpa, p->reserve_size)))
         return rc;
     return fdt_pack(fdt);
 }
 
-int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, uint32_t ram_size,
-                      const char *bootargs, uint32_t initrd_gpa, uint32_t initrd_size,
+int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, const struct board_dtb_params *p,
                       uint32_t *size, char *err, size_t errlen)
 {
-    size_t len = 0, room = 4096 + (bootargs ? strlen(bootargs) : 0);
+    size_t len = 0, room = 4096 + (p->bootargs ? strlen(p->bootargs) : 0);
     void *fdt = read_whole(dtb_in, room, &len);
     FILE *out;
     int rc;
@@ -125,7 +107,7 @@ int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, uint32_t ram_size
         return errmsg(err, errlen, "%s: not a flattened device tree (DTB)", dtb_in);
     }
     if ((rc = fdt_open_into(fdt, fdt, (int)(len + room))) ||
-        (rc = fdt_fill(fdt, ram_size, bootargs, initrd_gpa, initrd_size))) {
+        (rc = fdt_fill(fdt, p))) {
         free(fdt);
         return errmsg(err, errlen, "%s: cannot update the device tree: %s", dtb_in,
                     fdt_strerror(rc));

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "board_dtb.h"
+
 #define LINUX_PAGE_OFFSET   0xc0000000u
 #define LINUX_MACH_INTEGRATOR_CP 0x113u   /* machine type 275; ignored when a DTB is given */
 
@@ -25,11 +27,11 @@ struct linux_layout {
     uint32_t dtb_gpa, dtb_size;
 };
 
-/* Reads dtb_in, sets /memory to the VM's RAM, /chosen/bootargs (if bootargs) and
- * linux,initrd-start/-end (if initrd_size), and writes the result to dtb_out.  Returns the new
- * blob's size through *size.  -1 with err on failure. */
-int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, uint32_t ram_size,
-                      const char *bootargs, uint32_t initrd_gpa, uint32_t initrd_size,
+/* Reads dtb_in, sets /memory to the VM's RAM, /chosen/bootargs (if bootargs),
+ * linux,initrd-start/-end (if initrd_size) and adds the /memreserve/ entry (if reserve_size),
+ * and writes the result to dtb_out.  Returns the new blob's size through *size.  -1 with err
+ * on failure. */
+int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, const struct board_dtb_params *p,
                       uint32_t *size, char *err, size_t errlen);
 
 #endif

@@ -197,6 +197,7 @@ const char *patch_site_kind_name(enum patch_site_kind kind)
     case PATCH_SITE_MSR_CPSR_IMM:  return "msr cpsr, #imm";
     case PATCH_SITE_INVALID_PROXY: return "invalid proxy";
     case PATCH_SITE_UNPREDICTABLE: return "unpredictable mrs/msr cpsr";
+    case PATCH_SITE_PROXY:         return "proxy";
     }
     return "?";
 }
@@ -461,6 +462,7 @@ static int scan_code(struct patch_ctx *c, const char *secname, const GElf_Shdr *
         } else if (in.kind == INSN_PROXY) {
             if (in.proxy.valid) {
                 c->st.proxies++;
+                report(c, PATCH_SITE_PROXY, secname, sh, off, w, w);
             } else {
                 c->st.invalid_proxies++;
                 report(c, PATCH_SITE_INVALID_PROXY, secname, sh, off, w, w);
@@ -861,6 +863,8 @@ static void cli_site(const struct patch_site *s, void *vctx)
 {
     struct cli_ctx *x = vctx;
     char txt[96];
+    if (s->kind == PATCH_SITE_PROXY)
+        return;   /* already patched: nothing to say */
     if (s->kind == PATCH_SITE_UNPREDICTABLE) {
         if (x->unpred_shown++ < 20)
             fprintf(x->check ? stdout : stderr,

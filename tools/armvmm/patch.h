@@ -36,6 +36,7 @@ enum patch_site_kind {
     PATCH_SITE_MSR_CPSR_IMM,
     PATCH_SITE_INVALID_PROXY,
     PATCH_SITE_UNPREDICTABLE,
+    PATCH_SITE_PROXY,       /* a valid proxy already in the input (fastpath.c links them) */
 };
 
 struct patch_site {
@@ -56,12 +57,13 @@ typedef void (*patch_site_fn)(const struct patch_site *site, void *ctx);
 int patch_elf_file(const char *in, const char *out, struct patch_stats *st,
                    char *err, size_t errlen);
 
-/* Same, calling fn (if not NULL) for every site rewritten, every unpredictable site left. */
+/* Same, calling fn (if not NULL) for every site rewritten, every proxy and unpredictable site
+ * left. */
 int patch_elf_file_sites(const char *in, const char *out, struct patch_stats *st,
                          patch_site_fn fn, void *ctx, char *err, size_t errlen);
 
-/* Inspect IN without writing: fn (if not NULL) gets every unpatched sensitive site, invalid
- * proxy and unpredictable site.  Returns 0 when nothing needs patching and no invalid proxy is
+/* Inspect IN without writing: fn (if not NULL) gets every unpatched sensitive site, valid and
+ * invalid proxy and unpredictable site.  Returns 0 when nothing needs patching and no invalid proxy is
  * present, 1 when something does, -1 on bad input (message in err). */
 int patch_check_file(const char *in, struct patch_stats *st, patch_site_fn fn, void *ctx,
                      char *err, size_t errlen);

@@ -16,6 +16,8 @@
 #include "patch_cache.h"
 #include "qemu.h"
 #include "errmsg.h"
+#include "elf_symbols.h"
+#include "trampoline.h"
 
 #define DEFAULT_MEM_MB 128u
 
@@ -41,9 +43,10 @@ void run_usage(FILE *to)
             "                     truncated), natively and under the VMM alike\n"
             "  --passthrough DEV  DEV (uart1) is not emulated: its page is mapped into the VM and\n"
             "                     the guest drives the real device, its interrupt routed to it\n"
+            "  --no-fastpath      keep every CPSR proxy trapping: no trampolines (for comparison)\n"
             "  -h, --help         this text\n"
             "Several VMs: each --vm starts the next VM's options (--mem, --dtb, --initrd, --append,\n"
-            "--passthrough) and GUEST; run-wide options (--timeout, --icount, --stats, --trace,\n"
+            "--passthrough, --no-fastpath) and GUEST; run-wide options (--timeout, --icount, --stats, --trace,\n"
             "--gdb, --serial1) come before the first GUEST.  The VMs share the terminal, each line\n"
             "prefixed with the VM's name; input goes to the first VM.\n",
             DEFAULT_MEM_MB, VM_RAM_MAX_MB);
@@ -63,7 +66,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, size_t errlen)
 {
     enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_TRACE, OPT_GDB, OPT_NATIVE,
-           OPT_DTB, OPT_INITRD, OPT_APPEND, OPT_SERIAL1, OPT_PASSTHROUGH };
+           OPT_DTB, OPT_INITRD, OPT_APPEND, OPT_SERIAL1, OPT_PASSTHROUGH, OPT_NO_FASTPATH };
     static const struct option longopts[] = {
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "mem", required_argument, NULL, OPT_MEM },
@@ -77,6 +80,7 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
         { "append", required_argument, NULL, OPT_APPEND },
         { "serial1", required_argument, NULL, OPT_SERIAL1 },
         { "passthrough", required_argument, NULL, OPT_PASSTHROUGH },
+        { "no-fastpath", no_argument, NULL, OPT_NO_FASTPATH },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -102,6 +106,7 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
         case OPT_TRACE: opt->trace = true; break;
         case OPT_GDB: opt->gdb = true; break;
         case OPT_NATIVE: opt->native = true; break;
+        case OPT_NO_FASTPATH: opt->no_fastpath = true; break;
         case OPT_DTB: opt->dtb = optarg; break;
         case OPT_INITRD: opt->initrd = optarg; break;
         case OPT_APPEND: opt->append = optarg; break;
@@ -228,6 +233,9 @@ void run_fill_bootinfo(const struct run_vm *vms, unsigned n, struct bootinfo *bi
             .r1 = p->r1,
             .r2 = p->r2,
             .passthrough = vms[i].opt.passthrough,
+            .fast_va = vms[i].link.va,
+            .fast_gpa = vms[i].link.gpa,
+            .fast_size = vms[i].link.image ? vms[i].link.size : 0,
         };
         vm_name(vms, i, bi->vm[i].name);
     }
@@ -347,6 +355,76 @@ static int staging_dir(struct staging *st, char *err, size_t errlen)
     return 0;
 }
 
+static int write_file(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "wb");
+    bool bad = !f || fwrite(data, 1, len, f) != len;
+    if (f && fclose(f))
+        bad = true;
+    return bad ? errmsg(err, errlen, "cannot write %s: %s", path, strerror(errno)) : 0;
+}
+
+/* The staged copy of a segment gets the branches of the sites linked to trampolines. */
+static int link_segment(const struct fastpath_link *l, const struct guest_segment *seg,
+                        const char *path, char *err, size_t errlen)
+{
+    if (!l->nrw)
+        return 0;
+    uint8_t *buf = malloc(seg->filesz ? seg->filesz : 1);
+    FILE *f = fopen(path, "r+b");
+    bool bad = !buf || !f || fread(buf, 1, seg->filesz, f) != seg->filesz;
+    if (!bad) {
+        fastpath_apply(l, seg->offset, buf, seg->filesz);
+        bad = fseek(f, 0, SEEK_SET) || fwrite(buf, 1, seg->filesz, f) != seg->filesz;
+    }
+    if (f && fclose(f))
+        bad = true;
+    free(buf);
+    return bad ? errmsg(err, errlen, "cannot link trampolines into %s: %s", path,
+                        strerror(errno ? errno : EIO)) : 0;
+}
+
+/* Where the trampolines go: a bare-metal guest says so with its symbols; a Linux kernel gets the
+ * pages after its image (kept from it by a /memreserve/), below the initrd.  0: nowhere. */
+static uint32_t trampoline_region(const struct run_vm *vm, uint32_t need, uint32_t *va)
+{
+    const struct run_plan *p = &vm->plan;
+    uint32_t start, end;
+
+    if (p->kind == GUEST_LINUX) {
+        start = align_up(guest_image_end(&p->img), FASTPATH_PAGE_SIZE);
+        *va = start + LINUX_PAGE_OFFSET;
+        return start + need <= p->linux.initrd_gpa ? start : 0;
+    }
+    if (!elf_file_symbol_value(vm->image, FASTPATH_SYM_START, &start) ||
+        !elf_file_symbol_value(vm->image, FASTPATH_SYM_END, &end) || end < start ||
+        end - start < need || end > p->ram_size)
+        return 0;
+    *va = start;
+    return start;
+}
+
+/* Links the guest's common CPSR proxies to trap-free trampolines (common/fastpath.h); a guest
+ * without room for them runs with every proxy trapping. */
+static int link_trampolines(struct run_vm *vm, char *err, size_t errlen)
+{
+    struct fastpath_sites sites;
+    uint32_t va = 0, gpa, need;
+    int rc = 0;
+
+    if (vm->opt.no_fastpath || fastpath_collect(vm->image, &sites, err, errlen))
+        return vm->opt.no_fastpath ? 0 : -1;
+    need = fastpath_region_size(&sites);
+    gpa = sites.n ? trampoline_region(vm, need, &va) : 0;
+    if (gpa)
+        rc = fastpath_generate(&sites, va, gpa, need, &vm->link, err, errlen);
+    else if (sites.n)
+        fprintf(stderr, "armvmm: %s has no room for %u KB of trampolines: its CPSR proxies "
+                        "trap\n", vm->opt.guest, need >> 10);
+    fastpath_sites_free(&sites);
+    return rc;
+}
+
 static int stage_guest(const struct run_vm *vm, unsigned idx, struct staging *st,
                        struct qemu_cmd *cmd, char *err, size_t errlen)
 {
@@ -361,19 +439,26 @@ static int stage_guest(const struct run_vm *vm, unsigned idx, struct staging *st
             continue;   /* all zeros: RAM starts zeroed */
         snprintf(name, sizeof(name), "vm%u-seg%u.bin", idx, i);
         const char *path = staging_file(st, name);
-        if (guest_image_extract(vm->image, &img->seg[i], path, err, errlen))
+        if (guest_image_extract(vm->image, &img->seg[i], path, err, errlen) ||
+            link_segment(&vm->link, &img->seg[i], path, err, errlen))
             return -1;
         load_at(cmd, path, vm->ram_hpa + img->seg[i].gpa);
+    }
+    if (vm->link.image) {
+        snprintf(name, sizeof(name), "vm%u-trampolines.bin", idx);
+        const char *path = staging_file(st, name);
+        if (write_file(path, vm->link.image, vm->link.size, err, errlen))
+            return -1;
+        load_at(cmd, path, vm->ram_hpa + vm->link.gpa);
     }
     if (plan->kind != GUEST_LINUX)
         return 0;
     snprintf(name, sizeof(name), "vm%u-board.dtb", idx);
     const char *dtb = staging_file(st, name);
-    const struct board_dtb_params bp = { plan->ram_size, opt->append, plan->linux.initrd_gpa,
-                                         plan->linux.initrd_size };
-    if (opt->dtb ? linux_prepare_dtb(opt->dtb, dtb, plan->ram_size, opt->append,
-                                     plan->linux.initrd_gpa, plan->linux.initrd_size, &dtb_size,
-                                     err, errlen)
+    const struct board_dtb_params bp = {
+        plan->ram_size, opt->append, plan->linux.initrd_gpa, plan->linux.initrd_size,
+        vm->link.gpa, vm->link.image ? vm->link.size : 0 };
+    if (opt->dtb ? linux_prepare_dtb(opt->dtb, dtb, &bp, &dtb_size, err, errlen)
                  : board_dtb_write(dtb, &bp, &dtb_size, err, errlen))
         return -1;
     load_at(cmd, dtb, vm->ram_hpa + plan->linux.dtb_gpa);
@@ -388,7 +473,6 @@ static int stage_vms(const struct run_vm *vms, unsigned n, struct staging *st,
                      struct qemu_cmd *cmd, char *err, size_t errlen)
 {
     struct bootinfo bi;
-    FILE *f;
 
     if (staging_dir(st, err, errlen))
         return -1;
@@ -397,9 +481,8 @@ static int stage_vms(const struct run_vm *vms, unsigned n, struct staging *st,
             return -1;
     run_fill_bootinfo(vms, n, &bi);
     const char *bpath = staging_file(st, "bootinfo.bin");
-    f = fopen(bpath, "wb");
-    if (!f || fwrite(&bi, sizeof(bi), 1, f) != 1 || fclose(f))
-        return errmsg(err, errlen, "cannot write %s: %s", bpath, strerror(errno));
+    if (write_file(bpath, &bi, sizeof(bi), err, errlen))
+        return -1;
     load_at(cmd, bpath, BOOTINFO_HPA);
     return 0;
 }
@@ -487,6 +570,9 @@ int cmd_run(int argc, char **argv)
         if (patch_cache_get(vms[i].opt.guest, vms[i].image, sizeof(vms[i].image), err,
                             sizeof(err)))
             return not_started(&st, NULL, err);
+    for (int i = 0; !opt->native && i < n; i++)
+        if (link_trampolines(&vms[i], err, sizeof(err)))
+            return not_started(&st, NULL, err);
     qemu_cmd_init(&cmd, opt->native ? opt->mem_mb : HOST_RAM_SIZE / MB(1), opt->icount, opt->gdb);
     qemu_cmd_add(&cmd, "-kernel");
     qemu_cmd_add(&cmd, opt->native ? native : vmm);
@@ -506,6 +592,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "armvmm: waiting for gdb: gdb-multiarch %s -ex 'target remote :1234'\n",
                 opt->guest);
     int rc = qemu_run(&cmd, opt->timeout_s, ARMVMM_EXIT_TIMEOUT);
+    for (int i = 0; i < n; i++)
+        fastpath_link_free(&vms[i].link);
     staging_cleanup(&st);
     qemu_cmd_free(&cmd);
     return rc;

@@ -9,11 +9,13 @@
 #include "bootinfo.h"
 #include "guest_image.h"
 #include "linux_boot.h"
+#include "trampoline.h"
 
 struct run_options {
     unsigned timeout_s;   /* 0: none */
     unsigned mem_mb;
     bool icount, stats, trace, gdb, native;
+    bool no_fastpath;         /* --no-fastpath: every CPSR proxy traps */
     const char *dtb, *initrd, *append;   /* Linux kernels only */
     const char *guest;
     const char *serial1;      /* --serial1: the file UART1 writes to (NULL: nowhere) */
@@ -42,6 +44,7 @@ struct run_vm {
     struct run_plan plan;
     uint32_t ram_hpa;         /* where its RAM goes in the VM pool */
     char image[4096];         /* what is loaded: the patched copy of opt.guest */
+    struct fastpath_link link;/* its trampolines (link.image NULL: none) */
 };
 
 /* Splits argv at each --vm into per-VM options (run-wide ones only before the first GUEST),

@@ -54,12 +54,39 @@ bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val)
     return (gpa & 3) == 0 && guest_phys_read(ctx, gpa, 4, val);
 }
 
-bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
-                     const struct guest_access_req *a, struct gptw_result *res)
+static bool walk(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
+                 const struct guest_access_req *a, struct gptw_result *res)
 {
     struct gptw_req req = { .va = va, .access = a->access, .user = a->user, .align = a->size,
                             .align_always = a->align_always };
     return gptw_walk(mmu, &req, guest_phys_read_word, vm, res);
+}
+
+/* The trampolines (vcpu_shared.h) belong to the guest image: where the guest has not mapped
+ * them (Linux, until its linear map reaches past its image), they borrow the mapping of the
+ * image's last page, physically just below them. */
+static bool translate_trampoline(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
+                                 const struct guest_access_req *a, struct gptw_result *res)
+{
+    const struct vcpu_shared *s = &vm->shared;
+    unsigned status = GPTW_FSR_STATUS(res->fsr);
+    struct gptw_result image;
+
+    if (!s->size || va - s->va >= s->size ||
+        (status != GPTW_FS_TRANS_SECTION && status != GPTW_FS_TRANS_PAGE) ||
+        !walk(vm, mmu, s->va - PAGE_SIZE, a, &image) || image.pa + PAGE_SIZE != s->gpa)
+        return false;
+    image.va = va;
+    image.mva = gptw_mva(mmu, va);
+    image.pa = s->gpa + (va - s->va);
+    *res = image;
+    return true;
+}
+
+bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
+                     const struct guest_access_req *a, struct gptw_result *res)
+{
+    return walk(vm, mmu, va, a, res) || translate_trampoline(vm, mmu, va, a, res);
 }
 
 /* The last guest page an emulated LDM^/STM^ used, translated and mapped: the words of one

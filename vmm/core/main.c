@@ -32,6 +32,11 @@ static void bootinfo_check(const struct bootinfo *bi)
                       v->ram_hpa, v->ram_size);
         if (v->entry >= v->ram_size)
             vmm_panic("vm%u: entry 0x%08x is outside its RAM", i, v->entry);
+        if (v->fast_size && ((v->fast_gpa | v->fast_va) % PAGE_SIZE ||
+                             v->fast_size % (2 * PAGE_SIZE) || v->fast_gpa >= v->ram_size ||
+                             v->fast_size > v->ram_size - v->fast_gpa))
+            vmm_panic("vm%u: trampoline region 0x%08x+0x%x is not an aligned part of its RAM", i,
+                      v->fast_gpa, v->fast_size);
         if (v->passthrough & ~BOOT_PASSTHROUGH_ALL)
             vmm_panic("vm%u: unknown pass-through devices 0x%x", i, v->passthrough);
         for (unsigned j = 0; j < i; j++)

@@ -11,6 +11,8 @@
 /* The real event timer is never armed further out than this, so the VMM's clock (a 32-bit
  * counter at 40 MHz, wrapping every 107 s) is read often enough. */
 #define MAX_TIMER_NS 10000000000ull
+/* How soon the VMM looks again at an interrupt it could not deliver inside a trampoline. */
+#define TRAMPOLINE_RETRY_NS 2000ull
 
 extern char svc_stack[];
 
@@ -20,6 +22,7 @@ static struct vcpu *current;
 static uint32_t run_flags;
 static uint64_t slice_end;
 static uint64_t timer_deadline;   /* what the real event timer is armed for */
+static uint64_t retry_at;         /* 0, or when to try again to deliver an interrupt */
 
 /* The frame vectors.S saves the guest into: the top of the SVC stack, always the same place. */
 static struct trap_frame *live_frame(void)
@@ -64,6 +67,7 @@ static void vcpu_load(struct vcpu *v)
 static _Noreturn void vcpu_run(struct vcpu *v)
 {
     vcpu_load(v);
+    vcpu_shared_export(v);
     arch_enter_guest(&v->regs);
 }
 
@@ -116,6 +120,8 @@ static void arm_timer(void)
             next = vm_board_next_event(vms[i]);
     if (runnable_count() > 1 && slice_end < next)
         next = slice_end;
+    if (retry_at && retry_at < next)
+        next = retry_at;
     if (next == timer_deadline && next > now)
         return;
     timer_deadline = next;
@@ -125,7 +131,7 @@ static void arm_timer(void)
 void sched_real_irq(void)
 {
     if (vm_board_real_irq())
-        timer_deadline = 0;   /* it fired: whatever comes next must arm it again */
+        timer_deadline = retry_at = 0;   /* it fired: whatever comes next must arm it again */
 }
 
 void sched_wait(struct vcpu *v)
@@ -151,6 +157,22 @@ static void idle_until_runnable(void)
     }
 }
 
+/* An interrupt the guest takes now goes to it, unless the guest is inside a trampoline
+ * (vcpu_shared.h): then the real timer brings the VMM back in a moment to try again. */
+static bool deliver(struct vcpu *v, struct trap_frame *f)
+{
+    const struct vboard *b = &v->vm->board;
+    if (!vcpu_shared_in_trampoline(v->vm, f->pc)) {
+        vm_board_deliver(v, f);
+        return false;
+    }
+    if ((b->cpu_irq && !vcpu_irq_masked(v)) || (b->cpu_fiq && !vcpu_fiq_masked(v))) {
+        retry_at = board_now_ns() + TRAMPOLINE_RETRY_NS;
+        return true;
+    }
+    return false;
+}
+
 void sched_trap_exit(struct trap_frame *f, bool timing)
 {
     struct vcpu *v = current;
@@ -158,8 +180,10 @@ void sched_trap_exit(struct trap_frame *f, bool timing)
     /* Interrupt lines only move when devices advance (a real interrupt, a device access) and a
      * slice only ends on the real timer: the other traps need not read the clock at all. */
     if (!timing && v->vm->state == VM_RUNNABLE) {
-        vm_board_deliver(v, f);
+        bool retry = deliver(v, f);
         vm_apply_changes(v->vm, f);
+        if (retry)
+            arm_timer();
         return;
     }
     sync_all();
@@ -175,7 +199,7 @@ void sched_trap_exit(struct trap_frame *f, bool timing)
         }
         slice_end = board_now_ns() + SCHED_SLICE_NS;
     }
-    vm_board_deliver(v, f);
+    deliver(v, f);
     vm_apply_changes(v->vm, f);
     arm_timer();
 }

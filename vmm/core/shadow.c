@@ -212,6 +212,14 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
     unsigned ap = ap_of(cls == PAGE_PRIV_ONLY ? priv : user);
     bool manager = !flat && r->dom_type == GPTW_DOM_MANAGER;
     uint32_t hpa = ram ? vm->ram_hpa.pa + r->pa : r->pa;
+    /* The vCPU's page shared with the guest kernel, with the permissions the guest gives its
+     * own memory there (kernel-only in Linux's linear map); uncached, see vcpu_shared.h. */
+    hpa_t shared_page;
+    bool shared = ram && vcpu_shared_page_at(vm, r->pa, &shared_page);
+    bool cached = ram && !shared;
+
+    if (shared)
+        hpa = shared_page.pa;
 
     if ((!ram && !pt) || va_is_vmm(s, va) || !one_ap_per_4k(r))
         return false;   /* emulated: device, the VMM's page, 1 KB subpages */
@@ -219,8 +227,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
     if (slot_is_mixed(s, slot)) {
         uint32_t *t = slot == SLOT_WINDOW ? s->window : s->low;
         uint32_t *pte = &t[L2C_INDEX(va)];
-        uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), ram);
-        uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap, ram);
+        uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), cached);
+        uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap, cached);
         if (cls == PAGE_PRIV_ONLY && !manager) {
             /* One entry per page: a page mapped again (after a fault on it) replaces its own. */
             unsigned i = 0;
@@ -242,13 +250,14 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
             s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
         }
         bool section = (flat || r->map == GPTW_MAP_SECTION) && !s->slot_table[slot] &&
-                       (ram ? (r->pa | (SECTION_SIZE - 1)) < vm->ram_size : false);
+                       (ram ? (r->pa | (SECTION_SIZE - 1)) < vm->ram_size : false) &&
+                       !vcpu_shared_in_megabyte(vm, r->pa);
         if (section) {
             s->l1[slot] = l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1);
             sync(&s->l1[slot], 4);
         } else {
             uint32_t *t = coarse_for(vm, slot, dom);
-            t[L2C_INDEX(va)] = l2_small(hpa, flat ? AP_USER_RW : ap, ram);
+            t[L2C_INDEX(va)] = l2_small(hpa, flat ? AP_USER_RW : ap, cached);
             sync(&t[L2C_INDEX(va)], 4);
         }
         s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);

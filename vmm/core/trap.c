@@ -87,6 +87,7 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     struct vm *vm = v->vm;
     uint32_t insn = 0;
 
+    vcpu_shared_import(v);
     vm->stats.by_kind[kind]++;
     if ((kind == TRAP_UND || kind == TRAP_SWI) && !fetch_trapping_insn(v, f->pc - 4, &insn))
         vm_stop(vm, f, "cannot read the instruction at 0x%08x", f->pc - 4);
@@ -109,4 +110,5 @@ void trap_entry(struct trap_frame *f, unsigned kind)
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }
     sched_trap_exit(f, kind == TRAP_IRQ || kind == TRAP_DABT);
+    vcpu_shared_export(sched_current());
 }

@@ -44,6 +44,7 @@ void vm_init(struct vm *vm, unsigned id, const struct bootinfo_vm *bi)
     vm->ram_size = bi->ram_size;
     vm->passthrough = bi->passthrough | (bi->uart0_passthrough ? BOOT_PASSTHROUGH_UART0 : 0);
     vcpu_boot(&vm->vcpu, vm, bi);
+    vcpu_shared_init(vm, bi);
     shadow_init(vm);
     vm_board_init(vm);
     vm->state = VM_RUNNABLE;

@@ -14,6 +14,7 @@
 #include "trap.h"
 #include "vboard.h"
 #include "vcpu.h"
+#include "vcpu_shared.h"
 
 #define MAX_VMS BOOTINFO_MAX_VMS
 
@@ -30,6 +31,7 @@ struct vm {
     uint32_t passthrough;     /* BOOT_PASSTHROUGH_*: device pages mapped straight in */
     struct shadow shadow;     /* the real page tables this VM runs on */
     struct vcpu vcpu;
+    struct vcpu_shared shared; /* its page shared with the guest kernel (trampolines) */
     struct trap_stats stats;
     struct trace_ring trace;
     struct vboard board;      /* its virtual Integrator/CP devices */

@@ -1,0 +1,48 @@
+/* Trap-free CPSR proxies (the "fast path"): what `armvmm run` (tools/armvmm/fastpath.c) and the
+ * VMM (vmm/core/fastpath.c) agree on.  docs/PERFORMANCE.md tells why, docs/PATCHER.md how.
+ *
+ * The patcher turns every MRS/MSR on the CPSR into a proxy that traps (~1,000 VMM instructions
+ * each; Linux's irq save/restore runs them by the thousand per fork).  When the guest reserves
+ * a trampoline region, `armvmm run` links the two common proxies to trap-free trampolines:
+ *
+ *   MRS Rd, CPSR        -> B<cond> tramp:  Rd := shared.cpsr | real NZCVQ
+ *   MSR CPSR_c, Rm      -> B<cond> tramp:  shared.cpsr[7:0] := Rm[7:0] when neither the mode nor
+ *                                           T changes and no pending interrupt gets unmasked;
+ *                                           otherwise the original proxy traps, as before
+ *
+ * Each trampoline ends with a branch back to the instruction after its site.  They read and
+ * write the vCPU's shared page PC-relative, so the region interleaves code pages with aliases of
+ * that page (region page 2k: code, 2k+1: the shared page):
+ *
+ *   region + 0      +4K            +8K      +12K            +16K
+ *   | code page 0  | shared page  | code 1 | shared page   | ...
+ *     ^ code starts at FASTPATH_CODE_START, so every field of the page above is in LDR reach
+ *
+ * The region is guest RAM the guest never uses (Linux: a /memreserve/ after _end; a bare-metal
+ * guest: its __armvmm_fastpath_start/_end symbols).  The VMM maps each odd page, by guest-
+ * physical address, to the vCPU's shared page (uncached, kernel-only), copies shared.cpsr's
+ * I and F into the virtual CPSR at every trap and writes cpsr/pending back before it resumes.
+ * It never delivers an interrupt while the guest's pc is in the region (the scratch words are
+ * live there); it comes back a few microseconds later instead. */
+#ifndef ARMVMM_FASTPATH_H
+#define ARMVMM_FASTPATH_H
+
+#define FASTPATH_PAGE_SIZE     4096u
+#define FASTPATH_CODE_START    16u      /* first trampoline byte in a code page */
+
+/* The shared page (byte offsets): one cache line. */
+#define VSHARED_CPSR      0u   /* virtual CPSR: mode, A, I, F (flags and T read 0) */
+#define VSHARED_PENDING   4u   /* VPSR_I: the IRQ line is up; VPSR_F: the FIQ line is up */
+#define VSHARED_SCRATCH0  8u   /* the trampolines' spilled registers */
+#define VSHARED_SCRATCH1  12u
+#define VSHARED_SIZE      16u
+
+/* Region page `index` holds the shared page (odd) or trampolines (even). */
+#define FASTPATH_IS_SHARED_PAGE(index) (((index) & 1u) != 0)
+
+/* A bare-metal guest reserves its region with these symbols (page aligned, an even number of
+ * pages, within branch reach of its code). */
+#define FASTPATH_SYM_START "__armvmm_fastpath_start"
+#define FASTPATH_SYM_END   "__armvmm_fastpath_end"
+
+#endif

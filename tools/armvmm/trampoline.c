@@ -1,0 +1,252 @@
+#include "trampoline.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_symbols.h"
+#include "errmsg.h"
+#include "patch.h"
+#include "proxy.h"
+
+#define COND_AL 0xeu
+#define COND_EQ 0x0u
+#define COND_NE 0x1u
+#define REG_PC  15u
+
+#define MRS_WORDS 7u
+#define MSR_WORDS 16u
+#define B_REACH   (32u << 20)   /* a B reaches +-32 MB */
+
+/* ------------------------------------------------------------------ ARM encodings */
+
+static uint32_t ldst_pc(uint32_t cond, uint32_t op, unsigned rt, uint32_t disp)
+{
+    return cond << 28 | op | (uint32_t)REG_PC << 16 | (uint32_t)rt << 12 | disp;
+}
+#define LDR_PC(c, rt, d)  ldst_pc(c, 0x05900000u, rt, d)   /* LDR Rt, [pc, #+d] */
+#define STR_PC(c, rt, d)  ldst_pc(c, 0x05800000u, rt, d)   /* STR Rt, [pc, #+d] */
+#define STRB_PC(c, rt, d) ldst_pc(c, 0x05c00000u, rt, d)   /* STRB Rt, [pc, #+d] */
+
+static uint32_t dp(uint32_t cond, uint32_t op, unsigned rn, unsigned rd, uint32_t op2)
+{
+    return cond << 28 | op | (uint32_t)rn << 16 | (uint32_t)rd << 12 | op2;
+}
+#define AND_IMM(rd, rn, imm12) dp(COND_AL, 0x02000000u, rn, rd, imm12)
+#define ORR_REG(rd, rn, rm)    dp(COND_AL, 0x01800000u, rn, rd, rm)
+#define EOR_REG(rd, rn, rm)    dp(COND_AL, 0x00200000u, rn, rd, rm)
+#define TST_IMM(rn, imm12)     dp(COND_AL, 0x03100000u, rn, 0, imm12)
+#define BICS_REG(c, rd, rn, rm) dp(c, 0x01d00000u, rn, rd, rm)
+#define MRS_CPSR(rd)           (0xe10f0000u | (uint32_t)(rd) << 12)
+#define MSR_CPSR_F(rm)         (0xe128f000u | (uint32_t)(rm))   /* User mode: NZCVQ only */
+#define IMM_NZCVQ              0x4f8u   /* 0xf8 ror 8 = 0xf8000000 */
+#define IMM_MODE_T             0x03fu   /* mode and T */
+
+static uint32_t branch(uint32_t cond, uint32_t from, uint32_t to)
+{
+    return cond << 28 | 0x0a000000u | (((to - from - 8) >> 2) & 0x00ffffffu);
+}
+
+static bool in_reach(uint32_t from, uint32_t to)
+{
+    int64_t d = (int64_t)to - (int64_t)from - 8;
+    return d >= -(int64_t)B_REACH && d < (int64_t)B_REACH;
+}
+
+/* ------------------------------------------------------------------ sites */
+
+/* The register a trampoline of this proxy uses, or -1 when the proxy is not linked. */
+static int linked_reg(uint32_t proxy)
+{
+    if (!proxy_valid(proxy))
+        return -1;
+    if (proxy_op(proxy) == PROXY_OP_MRS_CPSR)
+        return proxy_mrs_rd(proxy) == REG_PC ? -1 : (int)proxy_mrs_rd(proxy);
+    if (proxy_op(proxy) == PROXY_OP_MSR_CPSR_REG && proxy_msr_reg_mask(proxy) == PSR_FIELD_C)
+        return proxy_msr_reg_rm(proxy) == REG_PC ? -1 : (int)proxy_msr_reg_rm(proxy);
+    return -1;
+}
+
+static unsigned words_for(uint32_t proxy)
+{
+    return proxy_op(proxy) == PROXY_OP_MRS_CPSR ? MRS_WORDS : MSR_WORDS;
+}
+
+static bool skipped(const struct fastpath_sites *s, uint32_t va)
+{
+    return va >= s->skip_start && va < s->skip_end;
+}
+
+static void collect_one(const struct patch_site *p, void *ctx)
+{
+    struct fastpath_sites *s = ctx;
+    if (p->kind != PATCH_SITE_PROXY || linked_reg(p->word) < 0)
+        return;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        struct fastpath_site *n = realloc(s->site, cap * sizeof *n);
+        if (!n)
+            return;   /* the site keeps its trapping proxy */
+        s->site = n;
+        s->cap = cap;
+    }
+    s->site[s->n++] = (struct fastpath_site){ p->addr, p->file_offset, p->word };
+}
+
+int fastpath_collect(const char *path, struct fastpath_sites *out, char *err, size_t errlen)
+{
+    *out = (struct fastpath_sites){ 0 };
+    if (patch_check_file(path, NULL, collect_one, out, err, errlen) < 0)
+        return -1;
+    if (!elf_file_symbol_value(path, "__idmap_text_start", &out->skip_start) ||
+        !elf_file_symbol_value(path, "__idmap_text_end", &out->skip_end))
+        out->skip_start = out->skip_end = 0;
+    return 0;
+}
+
+void fastpath_sites_free(struct fastpath_sites *s)
+{
+    free(s->site);
+    *s = (struct fastpath_sites){ 0 };
+}
+
+/* ------------------------------------------------------------------ placement */
+
+/* Places n words in the region: the next free address in a code page, moving on to the next
+ * code page (two pages on: the one in between is the shared page) when they do not fit. */
+static uint32_t place(uint32_t *cursor, unsigned n)
+{
+    uint32_t page = (*cursor - 1) & ~(FASTPATH_PAGE_SIZE - 1);   /* never at a page start */
+    if ((*cursor - page) + n * 4 > FASTPATH_PAGE_SIZE)
+        *cursor = page + 2 * FASTPATH_PAGE_SIZE + FASTPATH_CODE_START;
+    uint32_t at = *cursor;
+    *cursor += n * 4;
+    return at;
+}
+
+uint32_t fastpath_region_size(const struct fastpath_sites *s)
+{
+    uint32_t cursor = FASTPATH_CODE_START;
+    for (size_t i = 0; i < s->n; i++)
+        place(&cursor, words_for(s->site[i].word));
+    return ((cursor - 1) & ~(FASTPATH_PAGE_SIZE - 1)) + 2 * FASTPATH_PAGE_SIZE;
+}
+
+/* ------------------------------------------------------------------ trampolines */
+
+struct emitter {
+    uint32_t va;        /* address of the next word */
+    uint32_t *out;      /* where it goes */
+    uint32_t shared;    /* the shared page above this code page */
+};
+
+static void emit(struct emitter *e, uint32_t word)
+{
+    *e->out++ = word;
+    e->va += 4;
+}
+
+/* The PC-relative displacement of a shared-page field from the instruction being emitted. */
+static uint32_t field(const struct emitter *e, uint32_t off)
+{
+    return e->shared + off - (e->va + 8);
+}
+
+/* Rd := shared.cpsr | real NZCVQ (the real CPSR's mode and mask bits are User mode's). */
+static void emit_mrs(struct emitter *e, unsigned rd, unsigned scratch, uint32_t back)
+{
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, MRS_CPSR(scratch));
+    emit(e, AND_IMM(scratch, scratch, IMM_NZCVQ));
+    emit(e, LDR_PC(COND_AL, rd, field(e, VSHARED_CPSR)));
+    emit(e, ORR_REG(rd, rd, scratch));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, branch(COND_AL, e->va, back));
+}
+
+/* shared.cpsr[7:0] := Rm[7:0] unless the mode or T would change or a pending interrupt would be
+ * unmasked: then the proxy traps and the VMM emulates it.  The flags are saved and restored. */
+static void emit_msr(struct emitter *e, unsigned rm, unsigned scratch, uint32_t proxy,
+                     uint32_t back)
+{
+    uint32_t restore = e->va + 10 * 4, slow = e->va + 14 * 4;
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, MRS_CPSR(scratch));
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_CPSR)));
+    emit(e, EOR_REG(scratch, scratch, rm));
+    emit(e, TST_IMM(scratch, IMM_MODE_T));
+    emit(e, LDR_PC(COND_EQ, scratch, field(e, VSHARED_PENDING)));
+    emit(e, BICS_REG(COND_EQ, scratch, scratch, rm));
+    emit(e, branch(COND_NE, e->va, slow));
+    emit(e, STRB_PC(COND_AL, rm, field(e, VSHARED_CPSR)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));   /* restore: */
+    emit(e, MSR_CPSR_F(scratch));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, branch(COND_AL, e->va, back));
+    emit(e, (proxy & 0x0fffffffu) | COND_AL << 28);                   /* slow: */
+    emit(e, branch(COND_AL, e->va, restore));
+}
+
+int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa, uint32_t size,
+                      struct fastpath_link *out, char *err, size_t errlen)
+{
+    uint32_t cursor = FASTPATH_CODE_START;
+
+    *out = (struct fastpath_link){ .va = va, .gpa = gpa, .size = size };
+    if ((va | gpa | size) % FASTPATH_PAGE_SIZE || size % (2 * FASTPATH_PAGE_SIZE) || !size)
+        return errmsg(err, errlen, "trampoline region 0x%08x+0x%x is not an even number of "
+                                   "pages", va, size);
+    if (fastpath_region_size(s) > size)
+        return errmsg(err, errlen, "trampoline region 0x%08x+0x%x is too small: %u bytes "
+                                   "needed", va, size, fastpath_region_size(s));
+    out->image = calloc(1, size);
+    out->rw = calloc(s->n ? s->n : 1, sizeof *out->rw);
+    if (!out->image || !out->rw) {
+        fastpath_link_free(out);
+        return errmsg(err, errlen, "out of memory for %u bytes of trampolines", size);
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        const struct fastpath_site *site = &s->site[i];
+        unsigned reg = (unsigned)linked_reg(site->word), scratch = reg == 0 ? 1 : 0;
+        uint32_t at = place(&cursor, words_for(site->word));
+        if (skipped(s, site->va) || !in_reach(site->va, va + at) || !in_reach(va + at, site->va)) {
+            out->left++;
+            continue;
+        }
+        struct emitter e = { va + at, (uint32_t *)(out->image + at),
+                             va + (at & ~(FASTPATH_PAGE_SIZE - 1)) + FASTPATH_PAGE_SIZE };
+        if (proxy_op(site->word) == PROXY_OP_MRS_CPSR) {
+            emit_mrs(&e, reg, scratch, site->va + 4);
+            out->mrs++;
+        } else {
+            emit_msr(&e, reg, scratch, site->word, site->va + 4);
+            out->msr++;
+        }
+        out->rw[out->nrw++] = (struct fastpath_rewrite){
+            site->file_offset, branch(proxy_cond(site->word), site->va, va + at) };
+    }
+    return 0;
+}
+
+void fastpath_link_free(struct fastpath_link *l)
+{
+    free(l->image);
+    free(l->rw);
+    l->image = NULL;
+    l->rw = NULL;
+    l->nrw = 0;
+}
+
+void fastpath_apply(const struct fastpath_link *l, uint64_t file_offset, uint8_t *buf,
+                    size_t len)
+{
+    for (size_t i = 0; i < l->nrw; i++) {
+        uint64_t o = l->rw[i].file_offset;
+        if (o < file_offset || o + 4 > file_offset + len)
+            continue;
+        uint32_t w = l->rw[i].word;
+        memcpy(buf + (o - file_offset), &w, 4);   /* the host and the guest are little-endian */
+    }
+}

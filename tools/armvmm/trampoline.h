@@ -1,0 +1,63 @@
+/* The trampoline linker of `armvmm run`: makes the common CPSR proxies of a patched guest
+ * trap-free (common/fastpath.h has the scheme, docs/PATCHER.md the code).
+ *
+ * fastpath_collect() lists a patched image's proxies; fastpath_generate() is pure: sites and a
+ * region in, trampoline bytes and site rewrites out, so it is unit-tested on the host. */
+#ifndef ARMVMM_TRAMPOLINE_H
+#define ARMVMM_TRAMPOLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fastpath.h"
+
+/* A proxy of the patched image. */
+struct fastpath_site {
+    uint32_t va;            /* where it executes */
+    uint64_t file_offset;   /* where its word is in the ELF file */
+    uint32_t word;          /* the proxy */
+};
+
+struct fastpath_sites {
+    struct fastpath_site *site;
+    size_t n, cap;
+    uint32_t skip_start, skip_end;   /* [start, end): code that runs at another address (Linux's
+                                        identity-mapped text): never linked */
+};
+
+/* A site's new word, by file offset. */
+struct fastpath_rewrite {
+    uint64_t file_offset;
+    uint32_t word;
+};
+
+struct fastpath_link {
+    uint32_t va, gpa, size;          /* the region */
+    uint8_t *image;                  /* size bytes: trampolines; the shared pages stay zero */
+    struct fastpath_rewrite *rw;     /* one per linked site, in site order */
+    size_t nrw;
+    unsigned long mrs, msr;          /* sites linked, per kind */
+    unsigned long left;              /* proxies that still trap (other forms, out of reach) */
+};
+
+/* Lists the proxies of the patched ELF at path (and Linux's identity-mapped text, which must
+ * not be linked).  -1 with err on failure. */
+int fastpath_collect(const char *path, struct fastpath_sites *out, char *err, size_t errlen);
+void fastpath_sites_free(struct fastpath_sites *s);
+
+/* Bytes of region the sites need (an even number of pages, at least two). */
+uint32_t fastpath_region_size(const struct fastpath_sites *s);
+
+/* Links every linkable site to a trampoline in the region at va (guest-physical gpa) of size
+ * bytes: fills out (image, rewrites, counts).  -1 with err when the region is misaligned or too
+ * small.  fastpath_link_free() releases it. */
+int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa, uint32_t size,
+                      struct fastpath_link *out, char *err, size_t errlen);
+void fastpath_link_free(struct fastpath_link *l);
+
+/* Applies the rewrites that fall in [file_offset, file_offset + len) of the image file to buf,
+ * the copy of those bytes. */
+void fastpath_apply(const struct fastpath_link *l, uint64_t file_offset, uint8_t *buf,
+                    size_t len);
+
+#endif

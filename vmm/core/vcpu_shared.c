@@ -1,0 +1,71 @@
+#include "vcpu_shared.h"
+
+#include "cp15.h"
+#include "fastpath.h"
+#include "mmu.h"
+#include "vm.h"
+
+#define WORD(off) ((off) / 4)
+
+static uint32_t pages[MAX_VMS][FASTPATH_PAGE_SIZE / 4] __attribute__((aligned(4096)));
+
+void vcpu_shared_init(struct vm *vm, const struct bootinfo_vm *bi)
+{
+    struct vcpu_shared *s = &vm->shared;
+    *s = (struct vcpu_shared){ .va = bi->fast_va, .gpa = bi->fast_gpa, .size = bi->fast_size,
+                               .page = pages[vm->id], .page_hpa = vmm_pa(pages[vm->id]) };
+    for (unsigned i = 0; i < FASTPATH_PAGE_SIZE / 4; i++)
+        s->page[i] = 0;
+    vcpu_shared_export(&vm->vcpu);
+}
+
+static bool in_region(uint32_t base, uint32_t size, uint32_t a)
+{
+    return a - base < size;
+}
+
+void vcpu_shared_import(struct vcpu *v)
+{
+    const struct vcpu_shared *s = &v->vm->shared;
+    if (!s->size)
+        return;
+    uint32_t bits = s->page[WORD(VSHARED_CPSR)] & (VPSR_I | VPSR_F);
+    if ((v->vcpsr & (VPSR_I | VPSR_F)) != bits)
+        v->vcpsr = (v->vcpsr & ~(VPSR_I | VPSR_F)) | bits;
+}
+
+void vcpu_shared_export(struct vcpu *v)
+{
+    const struct vcpu_shared *s = &v->vm->shared;
+    if (!s->size)
+        return;
+    s->page[WORD(VSHARED_CPSR)] = v->vcpsr;
+    s->page[WORD(VSHARED_PENDING)] = (v->vm->board.cpu_irq ? VPSR_I : 0) |
+                                     (v->vm->board.cpu_fiq ? VPSR_F : 0);
+    /* The guest reads the page uncached: the line must reach memory and leave the cache (the
+     * next import must not hit a stale copy of what the guest writes meanwhile). */
+    cp15_flush_dcache_range((const void *)s->page, VSHARED_SIZE);
+}
+
+bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page)
+{
+    const struct vcpu_shared *s = &vm->shared;
+    if (!in_region(s->gpa, s->size, gpa) ||
+        !FASTPATH_IS_SHARED_PAGE((gpa - s->gpa) / FASTPATH_PAGE_SIZE))
+        return false;
+    *page = s->page_hpa;
+    return true;
+}
+
+bool vcpu_shared_in_megabyte(const struct vm *vm, uint32_t gpa)
+{
+    const struct vcpu_shared *s = &vm->shared;
+    uint32_t mb = gpa & ~(SECTION_SIZE - 1);
+    return s->size && mb < s->gpa + s->size && s->gpa < mb + SECTION_SIZE;
+}
+
+bool vcpu_shared_in_trampoline(const struct vm *vm, uint32_t pc)
+{
+    const struct vcpu_shared *s = &vm->shared;
+    return s->size && (in_region(s->va, s->size, pc) || in_region(s->gpa, s->size, pc));
+}

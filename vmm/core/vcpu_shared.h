@@ -1,0 +1,42 @@
+/* The vCPU page shared with the guest kernel: what makes the common CPSR proxies trap-free
+ * (common/fastpath.h has the scheme; `armvmm run` links the trampolines).
+ *
+ * One page per vCPU, mapped at every odd page of the VM's trampoline region, uncached (the
+ * VMM's own view of it is another virtual address, and the ARM926's D-cache is VIVT) and
+ * kernel-only (the PRIV_ONLY page class: guest User mode cannot reach it).  The guest kernel can
+ * write anything there; the VMM takes only the I and F bits back, and only while nothing else
+ * could have changed (an MSR trampoline commits a write only when neither mode nor T changes). */
+#ifndef ARMVMM_VCPU_SHARED_H
+#define ARMVMM_VCPU_SHARED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "bootinfo.h"
+
+struct vm;
+struct vcpu;
+
+struct vcpu_shared {
+    uint32_t va, gpa, size;     /* the trampoline region; size 0: the VM has none */
+    volatile uint32_t *page;    /* the shared page, as the VMM sees it */
+    hpa_t page_hpa;
+};
+
+void vcpu_shared_init(struct vm *vm, const struct bootinfo_vm *bi);
+
+/* At trap entry: the virtual I and F bits the trampolines changed since the last trap. */
+void vcpu_shared_import(struct vcpu *v);
+/* Before the guest resumes: the virtual CPSR and the interrupt lines, for the trampolines. */
+void vcpu_shared_export(struct vcpu *v);
+
+/* The host page that guest-physical gpa maps to when it is one of the shared pages. */
+bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page);
+/* True if the guest megabyte at gpa holds shared pages (it must be shadowed 4 KB at a time). */
+bool vcpu_shared_in_megabyte(const struct vm *vm, uint32_t gpa);
+/* True while the guest executes a trampoline (pc at its virtual or guest-physical address):
+ * an interrupt must not be delivered there, its scratch words are live. */
+bool vcpu_shared_in_trampoline(const struct vm *vm, uint32_t pc);
+
+#endif
