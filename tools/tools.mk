@@ -9,7 +9,7 @@ ARMVMM       := $(BUILD)/armvmm
 HOST_LIB_SRCS := $(wildcard common/*.c) $(filter-out tools/armvmm/main.c,$(wildcard tools/armvmm/*.c))
 # The pure parts of the VMM core (no hardware access), unit-tested on the host.
 HOST_LIB_SRCS += vmm/core/vdomain.c vmm/core/ldst_emulate.c vmm/core/guest_ptw.c $(wildcard vmm/vdev/*.c)
-HOST_LIB_SRCS += vmm/core/vcpu.c vmm/core/vcp15.c vmm/core/emulate.c
+HOST_LIB_SRCS += vmm/core/vcpu.c vmm/core/vcp15.c vmm/core/emulate.c vmm/core/cache_batch.c
 HOST_LIB_OBJS := $(patsubst %.c,$(HOST_OBJDIR)/%.o,$(HOST_LIB_SRCS))
 # -iquote, not -I: vmm/core/sched.h must not shadow the system <sched.h>.
 VMM_QUOTE_INCLUDES := -iquote vmm/core -iquote vmm/arch/arm -iquote vmm/vdev -iquote vmm/lib

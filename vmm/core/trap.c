@@ -1,5 +1,6 @@
 #include "trap.h"
 
+#include "cache_batch.h"
 #include "emulate.h"
 #include "guarded_access.h"
 #include "guest_fault.h"
@@ -34,30 +35,45 @@ static bool fetch_trapping_insn(struct vcpu *v, uint32_t va, uint32_t *insn)
            guest_phys_read(v->vm, r.pa, 4, insn);
 }
 
-/* An undefined-instruction trap: a sensitive instruction (or a proxy) to emulate, or the
- * guest's own undefined instruction, which emulate_insn() reports as EMU_F_UND. */
 /* The cache-line and write-buffer operations a kernel issues by the hundred per page copied
  * or cleared (MCR p15, 0, Rd, c7, CRm, opc2): nothing to do on a VMM whose caches are its own
- * business, so they skip the full decode.  Exactly the encodings emulate.c accepts for these
- * operations; anything else (and User mode) takes the general path. */
-static bool is_cache_line_op(const struct vcpu *v, const struct trap_frame *f, uint32_t insn)
+ * business, so they skip the full decode, and the rest of the guest's loop runs in the VMM
+ * (cache_batch.h).  Exactly the encodings emulate.c accepts for these operations; anything
+ * else (and User mode) takes the general path. */
+#define CACHE_BATCH_BUDGET 1024u
+
+static bool batch_fetch(void *ctx, uint32_t va, uint32_t *word)
 {
-    unsigned crm = insn & 0xf, opc2 = (insn >> 5) & 7;
-    bool line = (crm == 5 || crm == 6 || crm == 10 || crm == 14) && opc2 == 1;
-    bool whole = (crm == 5 || crm == 6 || crm == 7) && opc2 == 0;
-    bool drain = crm == 10 && opc2 == 4;
-    return (insn & 0x0fff0f10) == 0x0e070f10 && (line || whole || drain) &&
-           vcpu_privileged(v) && emu_cond_passed(insn >> 28, f->cpsr);
+    (void)ctx;
+    return arch_guest_read(va, word) == 0;
 }
 
+static void batch_line_op(void *ctx, uint32_t word, uint32_t mva)
+{
+    (void)word;
+    (void)mva;
+    ((struct vm *)ctx)->stats.cache_ops++;
+}
+
+static bool cache_line_op(struct vcpu *v, struct trap_frame *f, uint32_t insn)
+{
+    if (!cache_batch_is_line_op(insn) || !vcpu_privileged(v) ||
+        !emu_cond_passed(insn >> 28, f->cpsr))
+        return false;
+    const struct cache_batch_ops ops = { v->vm, batch_fetch, batch_line_op };
+    v->vm->stats.cache_ops++;
+    cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
+    return true;
+}
+
+/* An undefined-instruction trap: a sensitive instruction (or a proxy) to emulate, or the
+ * guest's own undefined instruction, which emulate_insn() reports as EMU_F_UND. */
 static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
 {
     uint32_t at = f->pc - 4;
 
-    if (is_cache_line_op(v, f, insn)) {
-        v->vm->stats.cache_ops++;
+    if (cache_line_op(v, f, insn))
         return;
-    }
     struct emu_result r = emulate_insn(v, f, insn);
     guest_mem_forget();
 

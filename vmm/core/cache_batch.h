@@ -1,0 +1,43 @@
+/* Batched cache maintenance.  A kernel cleans or invalidates a range one 32-byte line at a time,
+ * in loops such as Linux's arm926_dma_clean_range:
+ *
+ *     1: mcr  p15, 0, r0, c7, c10, 1    @ clean D line (traps: the guest runs in User mode)
+ *        add  r0, r0, #32
+ *        cmp  r0, r1
+ *        blo  1b
+ *
+ * 128 traps per 4 KB page.  After the first trap the VMM runs the rest of such a loop itself:
+ * it interprets, from the instruction after the trapped one, only cache-line operations, ADD/SUB
+ * /CMP/CMN/TST on plain registers and immediates, and short backward branches, and hands the
+ * guest back its registers at the first instruction outside that set (or when the budget runs
+ * out).  Nothing else can happen in between, so this is exactly what the guest would have done,
+ * minus the traps.  Pure (bits in, frame out): unit-tested on the host. */
+#ifndef ARMVMM_CACHE_BATCH_H
+#define ARMVMM_CACHE_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "trap.h"
+
+/* A backward branch further than this does not close a maintenance loop. */
+#define CACHE_BATCH_MAX_LOOP 64u
+
+/* The cache-line and write-buffer operations (MCR p15, 0, Rd, c7, CRm, opc2) the VMM takes
+ * without emulation: by-line clean/invalidate (c5, c6, c10, c14 with opc2 1), whole caches (c5,
+ * c6, c7 with opc2 0) and the write-buffer drain (c10, 4).  word: the MCR. */
+bool cache_batch_is_line_op(uint32_t word);
+
+struct cache_batch_ops {
+    void *ctx;
+    /* The guest's instruction at va; false if it cannot be read (the batch stops there). */
+    bool (*fetch)(void *ctx, uint32_t va, uint32_t *word);
+    /* A cache-line operation the guest performs (word: the MCR, mva: its operand). */
+    void (*line_op)(void *ctx, uint32_t word, uint32_t mva);
+};
+
+/* Runs the guest's loop from f->pc for at most budget instructions; f->pc is left at the first
+ * instruction not run.  Returns the instructions run. */
+unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget);
+
+#endif
