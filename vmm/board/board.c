@@ -41,7 +41,9 @@ uint64_t board_now_ns(void)
 
 void board_timer_arm(uint64_t delta_ns)
 {
-    uint64_t us = (delta_ns + 999) / 1000;   /* never early: the event must be due when it fires */
+    /* never early: the event must be due when it fires; a 32-bit divide when it can be */
+    uint64_t us = delta_ns < 0xffffffffu - 999 ? ((uint32_t)delta_ns + 999) / 1000u
+                                               : (delta_ns + 999) / 1000;
     volatile uint32_t *t1 = timers + TIMER_STRIDE / 4;
     *reg(t1, TIMER_CTRL) = 0;
     *reg(t1, TIMER_INTCLR) = 1;

@@ -10,11 +10,13 @@
 
 bool cache_batch_is_line_op(uint32_t word)
 {
+    if ((word & 0x0fff0f10) != 0x0e070f10)
+        return false;   /* not MCR p15, 0, Rd, c7: the common case, decided first */
     unsigned crm = word & 0xf, opc2 = (word >> 5) & 7;
     bool line = (crm == 5 || crm == 6 || crm == 10 || crm == 14) && opc2 == 1;
     bool whole = (crm == 5 || crm == 6 || crm == 7) && opc2 == 0;
     bool drain = crm == 10 && opc2 == 4;
-    return (word & 0x0fff0f10) == 0x0e070f10 && (line || whole || drain);
+    return line || whole || drain;
 }
 
 static uint32_t reg(const struct trap_frame *f, unsigned r)

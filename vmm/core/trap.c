@@ -101,7 +101,7 @@ void trap_entry(struct trap_frame *f, unsigned kind)
 {
     struct vcpu *v = sched_current();
     struct vm *vm = v->vm;
-    uint32_t insn = 0;
+    uint32_t insn = 0, mmio = vm->stats.mmio;
 
     vcpu_shared_import(v);
     vm->stats.by_kind[kind]++;
@@ -125,6 +125,7 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     default:
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }
-    sched_trap_exit(f, kind == TRAP_IRQ || kind == TRAP_DABT);
+    /* Interrupt lines move only with time or a device access: the other traps need no clock. */
+    sched_trap_exit(f, kind == TRAP_IRQ || vm->stats.mmio != mmio);
     vcpu_shared_export(sched_current());
 }
