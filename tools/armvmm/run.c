@@ -384,21 +384,24 @@ static int link_segment(const struct fastpath_link *l, const struct guest_segmen
                         strerror(errno ? errno : EIO)) : 0;
 }
 
-/* Where the trampolines go: a bare-metal guest says so with its symbols; a Linux kernel gets the
- * pages after its image (kept from it by a /memreserve/), below the initrd.  0: nowhere. */
-static uint32_t trampoline_region(const struct run_vm *vm, uint32_t need, uint32_t *va)
+/* Where the trampolines go: a bare-metal guest says so with its symbols; a Linux kernel gets
+ * whole megabytes after its image (kept from it by a /memreserve/), below the initrd, so that
+ * the VMM's shadow tables can still map the kernel's own megabytes as sections.  Returns the
+ * guest-physical base (0: nowhere) and sets the region's size (need, or more). */
+static uint32_t trampoline_region(const struct run_vm *vm, uint32_t *size, uint32_t *va)
 {
     const struct run_plan *p = &vm->plan;
     uint32_t start, end;
 
     if (p->kind == GUEST_LINUX) {
-        start = align_up(guest_image_end(&p->img), FASTPATH_PAGE_SIZE);
+        start = align_up(guest_image_end(&p->img), MB(1));
+        *size = align_up(*size, MB(1));
         *va = start + LINUX_PAGE_OFFSET;
-        return start + need <= p->linux.initrd_gpa ? start : 0;
+        return start + *size <= p->linux.initrd_gpa ? start : 0;
     }
     if (!elf_file_symbol_value(vm->image, FASTPATH_SYM_START, &start) ||
         !elf_file_symbol_value(vm->image, FASTPATH_SYM_END, &end) || end < start ||
-        end - start < need || end > p->ram_size)
+        end - start < *size || end > p->ram_size)
         return 0;
     *va = start;
     return start;
@@ -409,15 +412,15 @@ static uint32_t trampoline_region(const struct run_vm *vm, uint32_t need, uint32
 static int link_trampolines(struct run_vm *vm, char *err, size_t errlen)
 {
     struct fastpath_sites sites;
-    uint32_t va = 0, gpa, need;
+    uint32_t va = 0, gpa, need, size;
     int rc = 0;
 
     if (vm->opt.no_fastpath || fastpath_collect(vm->image, &sites, err, errlen))
         return vm->opt.no_fastpath ? 0 : -1;
-    need = fastpath_region_size(&sites);
-    gpa = sites.n ? trampoline_region(vm, need, &va) : 0;
+    need = size = fastpath_region_size(&sites);
+    gpa = sites.n ? trampoline_region(vm, &size, &va) : 0;
     if (gpa)
-        rc = fastpath_generate(&sites, va, gpa, need, &vm->link, err, errlen);
+        rc = fastpath_generate(&sites, va, gpa, size, &vm->link, err, errlen);
     else if (sites.n)
         fprintf(stderr, "armvmm: %s has no room for %u KB of trampolines: its CPSR proxies "
                         "trap\n", vm->opt.guest, need >> 10);

@@ -16,7 +16,7 @@
 #define REG_PC  15u
 
 #define MRS_WORDS 7u
-#define MSR_WORDS 16u
+#define MSR_WORDS 19u
 #define B_REACH   (32u << 20)   /* a B reaches +-32 MB */
 
 /* ------------------------------------------------------------------ ARM encodings */
@@ -165,12 +165,22 @@ static void emit_mrs(struct emitter *e, unsigned rd, unsigned scratch, uint32_t 
     emit(e, branch(COND_AL, e->va, back));
 }
 
+/* Scratch register and flags back from the shared page. */
+static void emit_restore(struct emitter *e, unsigned scratch)
+{
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));
+    emit(e, MSR_CPSR_F(scratch));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+}
+
 /* shared.cpsr[7:0] := Rm[7:0] unless the mode or T would change or a pending interrupt would be
- * unmasked: then the proxy traps and the VMM emulates it.  The flags are saved and restored. */
+ * unmasked: then the original proxy traps and the VMM emulates it.  The flags are saved and
+ * restored; the proxy runs with every register and flag the guest's own, so the VMM may deliver
+ * the interrupt right there, as the hardware would after the MSR. */
 static void emit_msr(struct emitter *e, unsigned rm, unsigned scratch, uint32_t proxy,
                      uint32_t back)
 {
-    uint32_t restore = e->va + 10 * 4, slow = e->va + 14 * 4;
+    uint32_t slow = e->va + 14 * 4;
     emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
     emit(e, MRS_CPSR(scratch));
     emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));
@@ -181,12 +191,11 @@ static void emit_msr(struct emitter *e, unsigned rm, unsigned scratch, uint32_t 
     emit(e, BICS_REG(COND_EQ, scratch, scratch, rm));
     emit(e, branch(COND_NE, e->va, slow));
     emit(e, STRB_PC(COND_AL, rm, field(e, VSHARED_CPSR)));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));   /* restore: */
-    emit(e, MSR_CPSR_F(scratch));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit_restore(e, scratch);
     emit(e, branch(COND_AL, e->va, back));
-    emit(e, (proxy & 0x0fffffffu) | COND_AL << 28);                   /* slow: */
-    emit(e, branch(COND_AL, e->va, restore));
+    emit_restore(e, scratch);                                         /* slow: */
+    emit(e, (proxy & 0x0fffffffu) | COND_AL << 28);
+    emit(e, branch(COND_AL, e->va, back));
 }
 
 int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa, uint32_t size,
@@ -209,9 +218,11 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
     }
     for (size_t i = 0; i < s->n; i++) {
         const struct fastpath_site *site = &s->site[i];
-        unsigned reg = (unsigned)linked_reg(site->word), scratch = reg == 0 ? 1 : 0;
-        uint32_t at = place(&cursor, words_for(site->word));
-        if (skipped(s, site->va) || !in_reach(site->va, va + at) || !in_reach(va + at, site->va)) {
+        int r = linked_reg(site->word);
+        unsigned reg = (unsigned)r, scratch = reg == 0 ? 1 : 0, words = words_for(site->word);
+        uint32_t at = place(&cursor, words), last = va + at + 4 * (words - 1);
+        if (r < 0 || skipped(s, site->va) || !in_reach(site->va, va + at) ||
+            !in_reach(last, site->va + 4)) {
             out->left++;
             continue;
         }

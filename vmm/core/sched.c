@@ -157,12 +157,12 @@ static void idle_until_runnable(void)
     }
 }
 
-/* An interrupt the guest takes now goes to it, unless the guest is inside a trampoline
+/* An interrupt the guest takes now goes to it, unless the guest is midway through a trampoline
  * (vcpu_shared.h): then the real timer brings the VMM back in a moment to try again. */
-static bool deliver(struct vcpu *v, struct trap_frame *f)
+static bool deliver(struct vcpu *v, struct trap_frame *f, bool own_state)
 {
     const struct vboard *b = &v->vm->board;
-    if (!vcpu_shared_in_trampoline(v->vm, f->pc)) {
+    if (own_state || !vcpu_shared_in_trampoline(v->vm, f->pc)) {
         vm_board_deliver(v, f);
         return false;
     }
@@ -173,19 +173,20 @@ static bool deliver(struct vcpu *v, struct trap_frame *f)
     return false;
 }
 
-void sched_trap_exit(struct trap_frame *f, bool timing)
+void sched_trap_exit(struct trap_frame *f, bool timing, bool own_state)
 {
     struct vcpu *v = current;
 
     /* Interrupt lines only move when devices advance (a real interrupt, a device access) and a
      * slice only ends on the real timer: the other traps need not read the clock at all. */
     if (!timing && v->vm->state == VM_RUNNABLE) {
-        bool retry = deliver(v, f);
+        bool retry = deliver(v, f, own_state);
         vm_apply_changes(v->vm, f);
         if (retry)
             arm_timer();
         return;
     }
+    struct vcpu *current_at_entry = v;
     sync_all();
     if (v->vm->state != VM_RUNNABLE || (board_now_ns() >= slice_end && runnable_count() > 1)) {
         idle_until_runnable();
@@ -199,7 +200,7 @@ void sched_trap_exit(struct trap_frame *f, bool timing)
         }
         slice_end = board_now_ns() + SCHED_SLICE_NS;
     }
-    deliver(v, f);
+    deliver(v, f, own_state && v == current_at_entry);
     vm_apply_changes(v->vm, f);
     arm_timer();
 }

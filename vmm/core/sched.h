@@ -28,7 +28,9 @@ void sched_wait(struct vcpu *v);
 /* End of every trap.  With timing (a real interrupt, a device access, a wait): devices of every
  * VM brought up to date, the real timer re-armed, and another vCPU switched in when the slice
  * is over or the current one waits.  The frame then holds the vCPU that will run; its pending
- * virtual interrupts are delivered. */
-void sched_trap_exit(struct trap_frame *f, bool timing);
+ * virtual interrupts are delivered, unless the trap interrupted a trampoline (vcpu_shared.h)
+ * midway: own_state says the frame holds only the guest's own registers (an undefined-
+ * instruction trap: in a trampoline, its slow-path proxy, after the scratch is restored). */
+void sched_trap_exit(struct trap_frame *f, bool timing, bool own_state);
 
 #endif

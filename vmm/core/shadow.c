@@ -194,6 +194,23 @@ static bool one_ap_per_4k(const struct gptw_result *r)
     return r->map != GPTW_MAP_SMALL || aps == (aps & 3) * 0x55;
 }
 
+/* The trampoline region's pages in the megabyte of r, all at once: they are used together and
+ * the guest maps them contiguously (a section, MMU off, or the image's mapping they borrow). */
+static void map_region_megabyte(struct vm *vm, uint32_t *t, const struct gptw_result *r,
+                                unsigned ap)
+{
+    uint32_t mb_pa = r->pa & L1_SECT_BASE_MASK;
+    for (unsigned i = 0; i < L2C_ENTRIES; i++) {
+        uint32_t gpa = mb_pa + i * PAGE_SIZE;
+        hpa_t page;
+        if (!vcpu_shared_in_region(vm, gpa))
+            continue;
+        bool shared = vcpu_shared_page_at(vm, gpa, &page);
+        t[i] = l2_small(shared ? page.pa : vm->ram_hpa.pa + gpa, ap, !shared);
+    }
+    sync(t, L2C_TABLE_SIZE);
+}
+
 static bool real_allows(unsigned class_perm, enum gptw_access access)
 {
     return gptw_perm_allows(class_perm, access);
@@ -259,6 +276,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
             uint32_t *t = coarse_for(vm, slot, dom);
             t[L2C_INDEX(va)] = l2_small(hpa, flat ? AP_USER_RW : ap, cached);
             sync(&t[L2C_INDEX(va)], 4);
+            if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa))
+                map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
         }
         s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
         cp15_write_dacr(s->real_dacr);

@@ -126,6 +126,6 @@ void trap_entry(struct trap_frame *f, unsigned kind)
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }
     /* Interrupt lines move only with time or a device access: the other traps need no clock. */
-    sched_trap_exit(f, kind == TRAP_IRQ || vm->stats.mmio != mmio);
+    sched_trap_exit(f, kind == TRAP_IRQ || vm->stats.mmio != mmio, kind == TRAP_UND);
     vcpu_shared_export(sched_current());
 }

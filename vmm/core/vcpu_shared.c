@@ -50,11 +50,16 @@ void vcpu_shared_export(struct vcpu *v)
 bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page)
 {
     const struct vcpu_shared *s = &vm->shared;
-    if (!in_region(s->gpa, s->size, gpa) ||
+    if (!vcpu_shared_in_region(vm, gpa) ||
         !FASTPATH_IS_SHARED_PAGE((gpa - s->gpa) / FASTPATH_PAGE_SIZE))
         return false;
     *page = s->page_hpa;
     return true;
+}
+
+bool vcpu_shared_in_region(const struct vm *vm, uint32_t gpa)
+{
+    return vm->shared.size && in_region(vm->shared.gpa, vm->shared.size, gpa);
 }
 
 bool vcpu_shared_in_megabyte(const struct vm *vm, uint32_t gpa)

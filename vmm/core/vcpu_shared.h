@@ -33,6 +33,8 @@ void vcpu_shared_export(struct vcpu *v);
 
 /* The host page that guest-physical gpa maps to when it is one of the shared pages. */
 bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page);
+/* True if guest-physical gpa is in the trampoline region. */
+bool vcpu_shared_in_region(const struct vm *vm, uint32_t gpa);
 /* True if the guest megabyte at gpa holds shared pages (it must be shadowed 4 KB at a time). */
 bool vcpu_shared_in_megabyte(const struct vm *vm, uint32_t gpa);
 /* True while the guest executes a trampoline (pc at its virtual or guest-physical address):

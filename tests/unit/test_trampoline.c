@@ -1,0 +1,1029 @@
+/* Tests of the trampoline linker (tools/armvmm/trampoline.c; the scheme is in common/fastpath.h).
+ *
+ * fastpath_generate() is pure, so the tests feed it hand-made proxy sites and check what comes
+ * out three ways:
+ *   - capstone disassembles every trampoline: each PC-relative access must land on the right
+ *     field of the shared page above its code page, each branch on the right word;
+ *   - the layout rules: trampolines only in code (even) pages, never below FASTPATH_CODE_START,
+ *     never across a page, everything else of the image zero;
+ *   - a tiny interpreter for exactly the instructions the generator emits runs each rewritten
+ *     site through its trampoline, so the MRS/MSR semantics are checked, not only encodings.
+ *
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <capstone/capstone.h>
+
+#include "proxy.h"
+#include "trampoline.h"
+
+#define TEXT_VA     0xc0008000u   /* where the sites are (a kernel's text) ... */
+#define TEXT_FILE   0x00008000u   /* ... and its file offset */
+#define REGION_VA   0xc0400000u
+#define REGION_GPA  0x00400000u
+#define PAGE        FASTPATH_PAGE_SIZE
+#define REACH       (32u << 20)   /* a B reaches [-32 MB, +32 MB) from its pc + 8 */
+
+#define COND_EQ 0x0u
+#define COND_NE 0x1u
+#define COND_GT 0xcu
+#define COND_AL 0xeu
+#define REG_SP  13u
+#define REG_LR  14u
+#define REG_PC  15u
+
+#define MRS_WORDS 7u
+#define MSR_WORDS 19u
+
+#define PSR_N     0x80000000u
+#define PSR_Z     0x40000000u
+#define PSR_C     0x20000000u
+#define PSR_V     0x10000000u
+#define PSR_Q     0x08000000u
+#define PSR_FLAGS 0xf8000000u
+#define PSR_USR   0x10u
+#define VPSR_F    0x40u   /* shared.pending bits, as vmm/core/vcpu.h */
+#define VPSR_I    0x80u
+
+static csh cs;
+
+/* ------------------------------------------------------------------ sites and links */
+
+static uint32_t mrs(uint32_t cond, unsigned rd) { return proxy_make_mrs_cpsr(cond, rd); }
+static uint32_t msr_c(uint32_t cond, unsigned rm)
+{
+    return proxy_make_msr_cpsr_reg(cond, PSR_FIELD_C, rm);
+}
+
+static bool is_mrs(uint32_t proxy) { return proxy_op(proxy) == PROXY_OP_MRS_CPSR; }
+static unsigned words_of(uint32_t proxy) { return is_mrs(proxy) ? MRS_WORDS : MSR_WORDS; }
+static unsigned reg_of(uint32_t proxy)
+{
+    return is_mrs(proxy) ? proxy_mrs_rd(proxy) : proxy_msr_reg_rm(proxy);
+}
+
+/* The file offset follows the va, as in an ELF text segment: unique per site. */
+static void add_site(struct fastpath_sites *s, uint32_t va, uint32_t word)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 16;
+        s->site = realloc(s->site, s->cap * sizeof *s->site);
+        assert_non_null(s->site);
+    }
+    s->site[s->n++] = (struct fastpath_site){ va, TEXT_FILE + (va - TEXT_VA), word };
+}
+
+static void link_ok(const struct fastpath_sites *s, uint32_t size, struct fastpath_link *l)
+{
+    char err[256] = "";
+    if (fastpath_generate(s, REGION_VA, REGION_GPA, size, l, err, sizeof err))
+        fail_msg("fastpath_generate: %s", err);
+}
+
+/* A linked site: the site and its rewrite. */
+static const struct fastpath_site *site_of(const struct fastpath_sites *s, uint64_t file_offset)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->site[i].file_offset == file_offset)
+            return &s->site[i];
+    fail_msg("rewrite at file offset 0x%llx: no such site", (unsigned long long)file_offset);
+    return NULL;
+}
+
+static uint32_t word_at(const struct fastpath_link *l, uint32_t va)
+{
+    uint32_t w;
+    if (va - l->va >= l->size)
+        fail_msg("%08x is outside the region %08x+%x", va, l->va, l->size);
+    memcpy(&w, l->image + (va - l->va), 4);
+    return w;
+}
+
+/* Where the B at `at` goes (decoded here, independently of the generator). */
+static uint32_t b_target(uint32_t at, uint32_t word)
+{
+    if ((word & 0x0f000000u) != 0x0a000000u)
+        fail_msg("%08x: %08x is not a B", at, word);
+    return at + 8 + (uint32_t)((int32_t)(word << 8) >> 6);
+}
+
+/* The shared page a trampoline at va addresses: the page after its code page. */
+static uint32_t shared_of(uint32_t va)
+{
+    return (va & ~(PAGE - 1)) + PAGE;
+}
+
+/* ------------------------------------------------------------------ capstone checks */
+
+static int reg_num(unsigned csreg)
+{
+    static const char *const names[16] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7",
+                                           "r8", "sb", "sl", "fp", "ip", "sp", "lr", "pc" };
+    static const char *const alt[16] = { [9] = "r9", [10] = "r10", [11] = "r11", [12] = "r12",
+                                         [13] = "r13", [14] = "r14", [15] = "r15" };
+    const char *n = cs_reg_name(cs, csreg);
+    for (int i = 0; n && i < 16; i++)
+        if (!strcmp(n, names[i]) || (alt[i] && !strcmp(n, alt[i])))
+            return i;
+    return -1;
+}
+
+/* Disassembles the word at va and checks its mnemonic (condition included). */
+static cs_insn *dis(const struct fastpath_link *l, uint32_t va, const char *mnemonic)
+{
+    uint32_t w = word_at(l, va);
+    uint8_t b[4] = { (uint8_t)w, (uint8_t)(w >> 8), (uint8_t)(w >> 16), (uint8_t)(w >> 24) };
+    cs_insn *ci;
+    if (cs_disasm(cs, b, 4, va, 1, &ci) != 1)
+        fail_msg("%08x: capstone cannot decode %08x (want %s)", va, w, mnemonic);
+    if (strcmp(ci->mnemonic, mnemonic))
+        fail_msg("%08x: %s %s, want %s", va, ci->mnemonic, ci->op_str, mnemonic);
+    return ci;
+}
+
+static void want_reg(const cs_insn *ci, int i, unsigned reg)
+{
+    const cs_arm *d = &ci->detail->arm;
+    if (i >= d->op_count || d->operands[i].type != ARM_OP_REG ||
+        reg_num(d->operands[i].reg) != (int)reg)
+        fail_msg("%08llx: %s %s: operand %d is not r%u", (unsigned long long)ci->address,
+                 ci->mnemonic, ci->op_str, i, reg);
+}
+
+/* <mnemonic> Rt, [pc, #+d] whose address is `field`. */
+static void want_pcrel(const struct fastpath_link *l, uint32_t va, const char *mnemonic,
+                       unsigned rt, uint32_t field)
+{
+    cs_insn *ci = dis(l, va, mnemonic);
+    const cs_arm *d = &ci->detail->arm;
+    want_reg(ci, 0, rt);
+    if (d->op_count != 2 || d->operands[1].type != ARM_OP_MEM ||
+        reg_num(d->operands[1].mem.base) != REG_PC || d->operands[1].mem.index != ARM_REG_INVALID ||
+        d->operands[1].subtracted || d->operands[1].mem.disp < 0)
+        fail_msg("%08x: %s %s: not [pc, #+imm]", va, ci->mnemonic, ci->op_str);
+    if (va + 8 + (uint32_t)d->operands[1].mem.disp != field)
+        fail_msg("%08x: %s %s: addresses %08x, want %08x", va, ci->mnemonic, ci->op_str,
+                 va + 8 + (uint32_t)d->operands[1].mem.disp, field);
+    cs_free(ci, 1);
+}
+
+static void want_regs3(const struct fastpath_link *l, uint32_t va, const char *mnemonic,
+                       unsigned rd, unsigned rn, unsigned rm)
+{
+    cs_insn *ci = dis(l, va, mnemonic);
+    assert_int_equal(ci->detail->arm.op_count, 3);
+    want_reg(ci, 0, rd);
+    want_reg(ci, 1, rn);
+    want_reg(ci, 2, rm);
+    cs_free(ci, 1);
+}
+
+/* The last immediate operand; capstone 4 prints a rotated one as "#imm8, #rot". */
+static uint32_t imm_of(const cs_insn *ci)
+{
+    const cs_arm *d = &ci->detail->arm;
+    const cs_arm_op *o = &d->operands[d->op_count - 1];
+    assert_int_equal(o->type, ARM_OP_IMM);
+    if (d->op_count >= 2 && o[-1].type == ARM_OP_IMM) {
+        uint32_t v = (uint32_t)o[-1].imm, rot = (uint32_t)o->imm & 31;
+        return rot ? v >> rot | v << (32 - rot) : v;
+    }
+    return (uint32_t)o->imm;
+}
+
+/* MRS Rd, CPSR (capstone calls it apsr) */
+static void want_mrs(const struct fastpath_link *l, uint32_t va, unsigned rd)
+{
+    cs_insn *ci = dis(l, va, "mrs");
+    want_reg(ci, 0, rd);
+    if (strstr(ci->op_str, ", apsr") == NULL && strstr(ci->op_str, ", cpsr") == NULL)
+        fail_msg("%08x: mrs %s: not the CPSR", va, ci->op_str);
+    cs_free(ci, 1);
+}
+
+/* MSR CPSR_f, Rm: the only field User mode can write, NZCVQ. */
+static void want_msr_f(const struct fastpath_link *l, uint32_t va, unsigned rm)
+{
+    cs_insn *ci = dis(l, va, "msr");
+    if (strncmp(ci->op_str, "apsr_nzcvq,", 11) && strncmp(ci->op_str, "cpsr_f,", 7))
+        fail_msg("%08x: msr %s: not CPSR_f", va, ci->op_str);
+    want_reg(ci, ci->detail->arm.op_count - 1, rm);
+    cs_free(ci, 1);
+}
+
+static void want_and_imm(const struct fastpath_link *l, uint32_t va, unsigned r, uint32_t imm)
+{
+    cs_insn *ci = dis(l, va, "and");
+    want_reg(ci, 0, r);
+    want_reg(ci, 1, r);
+    assert_int_equal(imm_of(ci), imm);
+    cs_free(ci, 1);
+}
+
+static void want_tst_imm(const struct fastpath_link *l, uint32_t va, unsigned r, uint32_t imm)
+{
+    cs_insn *ci = dis(l, va, "tst");
+    want_reg(ci, 0, r);
+    assert_int_equal(imm_of(ci), imm);
+    cs_free(ci, 1);
+}
+
+static void want_b(const struct fastpath_link *l, uint32_t va, const char *mnemonic, uint32_t to)
+{
+    cs_insn *ci = dis(l, va, mnemonic);
+    assert_int_equal(ci->detail->arm.op_count, 1);
+    if ((uint32_t)ci->detail->arm.operands[0].imm != to)
+        fail_msg("%08x: %s %s, want a branch to %08x", va, ci->mnemonic, ci->op_str, to);
+    assert_int_equal(b_target(va, word_at(l, va)), to);   /* our own decoding agrees */
+    cs_free(ci, 1);
+}
+
+/* Rd := shared.cpsr | real NZCVQ, with the scratch register spilled to scratch0. */
+static void check_mrs_tramp(const struct fastpath_link *l, uint32_t t, unsigned rd, unsigned scr,
+                            uint32_t back)
+{
+    uint32_t sh = shared_of(t);
+    want_pcrel(l, t + 0, "str", scr, sh + VSHARED_SCRATCH0);
+    want_mrs(l, t + 4, scr);
+    want_and_imm(l, t + 8, scr, PSR_FLAGS);
+    want_pcrel(l, t + 12, "ldr", rd, sh + VSHARED_CPSR);
+    want_regs3(l, t + 16, "orr", rd, rd, scr);
+    want_pcrel(l, t + 20, "ldr", scr, sh + VSHARED_SCRATCH0);
+    want_b(l, t + 24, "b", back);
+}
+
+/* The fast path commits Rm[7:0]; both paths give back the flags (scratch1) and the scratch
+ * register, the slow one before it executes the proxy (AL), so that the proxy traps with the
+ * guest's own registers and flags. */
+static void check_msr_tramp(const struct fastpath_link *l, uint32_t t, unsigned rm, unsigned scr,
+                            uint32_t proxy, uint32_t back)
+{
+    uint32_t sh = shared_of(t), slow = t + 56;
+    want_pcrel(l, t + 0, "str", scr, sh + VSHARED_SCRATCH0);
+    want_mrs(l, t + 4, scr);
+    want_pcrel(l, t + 8, "str", scr, sh + VSHARED_SCRATCH1);
+    want_pcrel(l, t + 12, "ldr", scr, sh + VSHARED_CPSR);
+    want_regs3(l, t + 16, "eor", scr, scr, rm);
+    want_tst_imm(l, t + 20, scr, 0x3f);                      /* mode and T */
+    want_pcrel(l, t + 24, "ldreq", scr, sh + VSHARED_PENDING);
+    want_regs3(l, t + 28, "bicseq", scr, scr, rm);           /* pending & ~new masks */
+    want_b(l, t + 32, "bne", slow);
+    want_pcrel(l, t + 36, "strb", rm, sh + VSHARED_CPSR);
+    for (uint32_t restore = t + 40; restore <= slow; restore += slow - (t + 40)) {
+        want_pcrel(l, restore, "ldr", scr, sh + VSHARED_SCRATCH1);
+        want_msr_f(l, restore + 4, scr);
+        want_pcrel(l, restore + 8, "ldr", scr, sh + VSHARED_SCRATCH0);
+    }
+    want_b(l, t + 52, "b", back);
+    assert_int_equal(word_at(l, slow + 12), (proxy & 0x0fffffffu) | COND_AL << 28);
+    want_b(l, slow + 16, "b", back);
+}
+
+/* Checks the trampoline of a linked site; returns its address. */
+static uint32_t check_tramp(const struct fastpath_link *l, const struct fastpath_site *site,
+                            uint32_t rewrite)
+{
+    uint32_t t = b_target(site->va, rewrite);
+    unsigned reg = reg_of(site->word), scr = reg == 0 ? 1 : 0;   /* r0, or r1 when r0 is used */
+    if (is_mrs(site->word))
+        check_mrs_tramp(l, t, reg, scr, site->va + 4);
+    else
+        check_msr_tramp(l, t, reg, scr, site->word, site->va + 4);
+    return t;
+}
+
+/* ------------------------------------------------------------------ encodings, rewrites */
+
+static const struct {
+    uint32_t proxy;
+    uint32_t offset;      /* of its trampoline in the region: packed from FASTPATH_CODE_START */
+    unsigned scratch;
+    const char *branch;   /* the site's rewrite, as capstone prints it */
+} mixed[] = {
+    { 0xe7003010u /* mrs(AL, 3) */, 16, 0, "b" },
+    { 0xe7000010u /* mrs(AL, 0) */, 16 + 28, 1, "b" },
+    { 0xe7110012u /* msr_c(AL, 2) */, 16 + 56, 0, "b" },
+    { 0xe711001eu /* msr_c(AL, lr) */, 16 + 56 + 76, 0, "b" },
+    { 0x17005010u /* mrs(NE, 5) */, 16 + 56 + 152, 0, "bne" },
+    { 0x17110010u /* msr_c(NE, 0) */, 16 + 56 + 152 + 28, 1, "bne" },
+    { 0xc711001du /* msr_c(GT, sp) */, 16 + 56 + 152 + 28 + 76, 0, "bgt" },
+};
+#define N_MIXED (sizeof mixed / sizeof mixed[0])
+
+static void mixed_sites(struct fastpath_sites *s)
+{
+    *s = (struct fastpath_sites){ 0 };
+    for (unsigned i = 0; i < N_MIXED; i++)
+        add_site(s, TEXT_VA + 0x40 * i, mixed[i].proxy);
+}
+
+static void test_proxy_constants(void **state)
+{
+    (void)state;   /* the table above spells the proxies out: they must be what we mean */
+    assert_int_equal(mixed[0].proxy, mrs(COND_AL, 3));
+    assert_int_equal(mixed[1].proxy, mrs(COND_AL, 0));
+    assert_int_equal(mixed[2].proxy, msr_c(COND_AL, 2));
+    assert_int_equal(mixed[3].proxy, msr_c(COND_AL, REG_LR));
+    assert_int_equal(mixed[4].proxy, mrs(COND_NE, 5));
+    assert_int_equal(mixed[5].proxy, msr_c(COND_NE, 0));
+    assert_int_equal(mixed[6].proxy, msr_c(COND_GT, REG_SP));
+}
+
+static void test_encodings(void **state)
+{
+    (void)state;
+    struct fastpath_sites s;
+    struct fastpath_link l;
+    mixed_sites(&s);
+    link_ok(&s, 2 * PAGE, &l);
+    assert_int_equal(l.nrw, N_MIXED);
+    assert_int_equal(l.mrs, 3);
+    assert_int_equal(l.msr, 4);
+    assert_int_equal(l.left, 0);
+    for (unsigned i = 0; i < N_MIXED; i++) {
+        uint32_t t = REGION_VA + mixed[i].offset, reg = reg_of(mixed[i].proxy);
+        uint32_t back = s.site[i].va + 4;
+        if (is_mrs(mixed[i].proxy))
+            check_mrs_tramp(&l, t, reg, mixed[i].scratch, back);
+        else
+            check_msr_tramp(&l, t, reg, mixed[i].scratch, mixed[i].proxy, back);
+    }
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* Each site becomes B<its proxy's cond> to its trampoline's first word. */
+static void test_rewrites(void **state)
+{
+    (void)state;
+    struct fastpath_sites s;
+    struct fastpath_link l;
+    mixed_sites(&s);
+    link_ok(&s, 2 * PAGE, &l);
+    assert_int_equal(l.nrw, N_MIXED);
+    for (unsigned i = 0; i < N_MIXED; i++) {
+        const struct fastpath_site *site = &s.site[i];
+        uint32_t w = l.rw[i].word;
+        uint8_t b[4] = { (uint8_t)w, (uint8_t)(w >> 8), (uint8_t)(w >> 16), (uint8_t)(w >> 24) };
+        cs_insn *ci;
+        assert_int_equal(l.rw[i].file_offset, site->file_offset);   /* in site order */
+        assert_int_equal(w >> 28, proxy_cond(site->word));
+        assert_int_equal(b_target(site->va, w), REGION_VA + mixed[i].offset);
+        assert_int_equal(cs_disasm(cs, b, 4, site->va, 1, &ci), 1);
+        assert_string_equal(ci->mnemonic, mixed[i].branch);
+        assert_int_equal((uint32_t)ci->detail->arm.operands[0].imm, REGION_VA + mixed[i].offset);
+        cs_free(ci, 1);
+    }
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* ------------------------------------------------------------------ layout */
+
+/* 2000 sites, MRS and MSR interleaved irregularly, every register but pc. */
+static void many_sites(struct fastpath_sites *s, unsigned n)
+{
+    *s = (struct fastpath_sites){ 0 };
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t cond = i % 7 == 3 ? COND_NE : COND_AL;
+        unsigned reg = i * 7 % 15;
+        add_site(s, TEXT_VA + 8 * i, (i * 5 % 11) < 6 ? mrs(cond, reg) : msr_c(cond, reg));
+    }
+}
+
+/* The bytes a region needs, packing trampolines first-fit into code pages from offset 16. */
+static uint32_t model_size(const struct fastpath_sites *s)
+{
+    uint32_t pages = 1, used = FASTPATH_CODE_START;
+    for (size_t i = 0; i < s->n; i++) {
+        if (used + 4 * words_of(s->site[i].word) > PAGE) {
+            pages++;
+            used = FASTPATH_CODE_START;
+        }
+        used += 4 * words_of(s->site[i].word);
+    }
+    return pages * 2 * PAGE;
+}
+
+static void test_layout(void **state)
+{
+    (void)state;
+    struct fastpath_sites s;
+    struct fastpath_link l;
+    many_sites(&s, 2000);
+    uint32_t size = fastpath_region_size(&s);
+    assert_int_equal(size % (2 * PAGE), 0);
+    assert_int_equal(size, model_size(&s));
+    link_ok(&s, size, &l);
+    assert_int_equal(l.nrw, 2000);
+    assert_int_equal(l.mrs + l.msr, 2000);
+    assert_int_equal(l.left, 0);
+
+    uint8_t *owned = calloc(1, size);   /* bytes some trampoline occupies */
+    assert_non_null(owned);
+    unsigned long nmrs = 0;
+    for (size_t i = 0; i < l.nrw; i++) {
+        const struct fastpath_site *site = site_of(&s, l.rw[i].file_offset);
+        assert_ptr_equal(site, &s.site[i]);
+        uint32_t off = check_tramp(&l, site, l.rw[i].word) - REGION_VA;
+        uint32_t len = 4 * words_of(site->word);
+        nmrs += is_mrs(site->word);
+        if (FASTPATH_IS_SHARED_PAGE(off / PAGE) || off % PAGE < FASTPATH_CODE_START ||
+            off % PAGE + len > PAGE)
+            fail_msg("site %zu: trampoline at +0x%x (%u bytes)", i, off, len);
+        for (uint32_t k = off; k < off + len; k++) {
+            if (owned[k])
+                fail_msg("site %zu: trampoline at +0x%x overlaps another", i, off);
+            owned[k] = 1;
+        }
+    }
+    assert_int_equal(l.mrs, nmrs);
+    for (uint32_t k = 0; k < size; k++)   /* shared pages, page heads, the rest: zero */
+        if (!owned[k] && l.image[k])
+            fail_msg("image byte +0x%x = %02x outside every trampoline", k, l.image[k]);
+    free(owned);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* 62 MSR + 4 MRS fill a code page exactly (16 + 4 * 1020 = 4096): the next goes to the next
+ * code page, two pages on. */
+static void test_page_fill(void **state)
+{
+    (void)state;
+    struct fastpath_sites s = { 0 };
+    struct fastpath_link l;
+    for (unsigned i = 0; i < 60; i++)   /* 50 * 76 + 10 * 28 = 4080 = PAGE - 16 */
+        add_site(&s, TEXT_VA + 4 * i, i < 50 ? msr_c(COND_AL, 1) : mrs(COND_AL, 2));
+    assert_int_equal(fastpath_region_size(&s), 2 * PAGE);
+    add_site(&s, TEXT_VA + 4 * 60, mrs(COND_AL, 2));
+    assert_int_equal(fastpath_region_size(&s), 4 * PAGE);
+    link_ok(&s, 4 * PAGE, &l);
+    assert_int_equal(b_target(s.site[59].va, l.rw[59].word), REGION_VA + PAGE - 4 * MRS_WORDS);
+    assert_int_equal(b_target(s.site[60].va, l.rw[60].word),
+                     REGION_VA + 2 * PAGE + FASTPATH_CODE_START);
+    check_tramp(&l, &s.site[59], l.rw[59].word);
+    check_tramp(&l, &s.site[60], l.rw[60].word);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+static void test_empty(void **state)
+{
+    (void)state;
+    struct fastpath_sites s = { 0 };
+    struct fastpath_link l;
+    assert_int_equal(fastpath_region_size(&s), 2 * PAGE);
+    link_ok(&s, 2 * PAGE, &l);
+    assert_int_equal(l.nrw, 0);
+    assert_int_equal(l.mrs + l.msr + l.left, 0);
+    for (uint32_t k = 0; k < 2 * PAGE; k++)
+        assert_int_equal(l.image[k], 0);
+    fastpath_link_free(&l);
+}
+
+static void want_error(const struct fastpath_sites *s, uint32_t va, uint32_t gpa, uint32_t size,
+                       const char *what)
+{
+    struct fastpath_link l;
+    char err[256] = "";
+    if (fastpath_generate(s, va, gpa, size, &l, err, sizeof err) != -1)
+        fail_msg("region %08x (gpa %08x) +0x%x accepted", va, gpa, size);
+    if (!strstr(err, what))
+        fail_msg("region %08x (gpa %08x) +0x%x: \"%s\", want \"%s\"", va, gpa, size, err, what);
+    assert_null(l.image);
+    assert_int_equal(l.nrw, 0);
+}
+
+static void test_region_checks(void **state)
+{
+    (void)state;
+    struct fastpath_sites s;
+    struct fastpath_link l;
+    many_sites(&s, 2000);
+    uint32_t size = fastpath_region_size(&s);
+    assert_true(size > 2 * PAGE);
+    want_error(&s, REGION_VA, REGION_GPA, size - 2 * PAGE, "too small");
+    want_error(&s, REGION_VA + 4, REGION_GPA, size, "not an even number of pages");
+    want_error(&s, REGION_VA, REGION_GPA + 0x800, size, "not an even number of pages");
+    want_error(&s, REGION_VA, REGION_GPA, size + PAGE, "not an even number of pages");
+    want_error(&s, REGION_VA, REGION_GPA, size - 4, "not an even number of pages");
+    want_error(&s, REGION_VA, REGION_GPA, 0, "not an even number of pages");
+    link_ok(&s, size + 2 * PAGE, &l);   /* bigger than needed is fine */
+    assert_int_equal(l.nrw, 2000);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* ------------------------------------------------------------------ reach, skip */
+
+/* Links one site alone (its trampoline at REGION_VA + 16): true when it got linked. */
+static bool link_one(uint32_t va, uint32_t proxy, struct fastpath_link *l)
+{
+    struct fastpath_sites s = { 0 };
+    add_site(&s, va, proxy);
+    link_ok(&s, 2 * PAGE, l);
+    bool linked = l->nrw == 1;
+    assert_int_equal(l->nrw + l->left, 1);
+    assert_int_equal(l->mrs + l->msr, l->nrw);
+    if (linked)
+        check_tramp(l, &s.site[0], l->rw[0].word);
+    fastpath_sites_free(&s);
+    return linked;
+}
+
+static void want_linked(uint32_t va, uint32_t proxy, bool want)
+{
+    struct fastpath_link l;
+    if (link_one(va, proxy, &l) != want)
+        fail_msg("site %08x (%08x): %s, want %s", va, proxy, want ? "left" : "linked",
+                 want ? "linked" : "left");
+    fastpath_link_free(&l);
+}
+
+static void test_reach(void **state)
+{
+    (void)state;
+    uint32_t t = REGION_VA + FASTPATH_CODE_START;   /* the trampoline */
+    for (int k = 0; k < 2; k++) {
+        uint32_t p = k ? msr_c(COND_AL, 4) : mrs(COND_AL, 4);
+        want_linked(t + REACH - 8, p, true);            /* site -> tramp: offset -32 MB */
+        want_linked(t + REACH - 4, p, false);
+        want_linked(REGION_VA + 2 * REACH, p, false);   /* far away, both sides */
+        want_linked(REGION_VA - 2 * REACH, p, false);
+        /* below: the B back (the last word, to site + 4) needs the reach */
+        want_linked(t - REACH + 4 * words_of(p), p, true);
+        want_linked(t - REACH + 4 * words_of(p) - 4, p, false);
+    }
+}
+
+/* The B back is the trampoline's last word and goes to site + 4: its reach is checked from
+ * there, not from the trampoline's first word (a site 32 MB minus a few words below its
+ * trampoline once got a B back whose offset overflowed).  Every site is either left or linked
+ * with a correct B back. */
+static void test_reach_back_branch(void **state)
+{
+    (void)state;
+    uint32_t t = REGION_VA + FASTPATH_CODE_START;
+    for (int k = 0; k < 2; k++)
+        for (uint32_t va = t - REACH - 64; va != t - REACH + 72; va += 4) {
+            struct fastpath_link l;
+            link_one(va, k ? msr_c(COND_AL, 4) : mrs(COND_AL, 4), &l);   /* checks the B back */
+            fastpath_link_free(&l);
+        }
+}
+
+static void test_skip(void **state)
+{
+    (void)state;
+    struct fastpath_sites s = { .skip_start = TEXT_VA + 0x100, .skip_end = TEXT_VA + 0x200 };
+    struct fastpath_link l;
+    add_site(&s, TEXT_VA + 0x0fc, mrs(COND_AL, 1));     /* linked */
+    add_site(&s, TEXT_VA + 0x100, mrs(COND_AL, 2));     /* skipped */
+    add_site(&s, TEXT_VA + 0x1fc, msr_c(COND_AL, 3));   /* skipped */
+    add_site(&s, TEXT_VA + 0x200, msr_c(COND_AL, 4));   /* linked */
+    link_ok(&s, fastpath_region_size(&s), &l);
+    assert_int_equal(l.left, 2);
+    assert_int_equal(l.mrs, 1);
+    assert_int_equal(l.msr, 1);
+    assert_int_equal(l.nrw, 2);
+    assert_int_equal(l.rw[0].file_offset, s.site[0].file_offset);
+    assert_int_equal(l.rw[1].file_offset, s.site[3].file_offset);
+    check_tramp(&l, &s.site[0], l.rw[0].word);
+    check_tramp(&l, &s.site[3], l.rw[1].word);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* fastpath_generate() links only the forms it has trampolines for (MRS Rd, MSR CPSR_c, Rm;
+ * never pc) and counts the others in left, whatever list it is given. */
+static void test_unlinkable_sites(void **state)
+{
+    (void)state;
+    struct fastpath_sites s = { 0 };
+    struct fastpath_link l;
+    add_site(&s, TEXT_VA, proxy_make_msr_cpsr_reg(COND_AL, PSR_FIELD_C | PSR_FIELD_F, 1));
+    add_site(&s, TEXT_VA + 4, proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C, 0x93));
+    add_site(&s, TEXT_VA + 8, mrs(COND_AL, REG_PC));
+    add_site(&s, TEXT_VA + 12, msr_c(COND_AL, REG_PC));
+    link_ok(&s, fastpath_region_size(&s), &l);
+    assert_int_equal(l.nrw, 0);
+    assert_int_equal(l.mrs + l.msr, 0);
+    assert_int_equal(l.left, 4);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* ------------------------------------------------------------------ fastpath_apply */
+
+#define GUARD 16
+
+/* Applies l to the file window [off, off + len) of a 0xaa-filled copy; checks the guards. */
+static uint8_t *apply(const struct fastpath_link *l, uint64_t off, size_t len)
+{
+    uint8_t *buf = malloc(len + 2 * GUARD);
+    assert_non_null(buf);
+    memset(buf, 0xaa, len + 2 * GUARD);
+    fastpath_apply(l, off, buf + GUARD, len);
+    for (size_t k = 0; k < GUARD; k++)
+        if (buf[k] != 0xaa || buf[GUARD + len + k] != 0xaa)
+            fail_msg("window 0x%llx+%zu: written outside", (unsigned long long)off, len);
+    return buf;
+}
+
+/* The window [off, off + len) holds exactly the rewrites whose mask bit is set. */
+static void want_applied(const struct fastpath_link *l, uint64_t off, size_t len, unsigned mask)
+{
+    uint8_t *buf = apply(l, off, len);
+    uint8_t *want = malloc(len ? len : 1);
+    assert_non_null(want);
+    memset(want, 0xaa, len);
+    for (size_t i = 0; i < l->nrw; i++)
+        if (mask & 1u << i)
+            for (unsigned k = 0; k < 4; k++)   /* little-endian, like the guest */
+                want[l->rw[i].file_offset - off + k] = (uint8_t)(l->rw[i].word >> 8 * k);
+    for (size_t k = 0; k < len; k++)
+        if (buf[GUARD + k] != want[k])
+            fail_msg("window 0x%llx+%zu: byte 0x%llx is %02x, want %02x",
+                     (unsigned long long)off, len, (unsigned long long)(off + k), buf[GUARD + k],
+                     want[k]);
+    free(want);
+    free(buf);
+}
+
+static void test_apply(void **state)
+{
+    (void)state;
+    struct fastpath_sites s = { 0 };
+    struct fastpath_link l;
+    add_site(&s, TEXT_VA + 0x100, mrs(COND_AL, 1));   /* file 0x8100 */
+    add_site(&s, TEXT_VA + 0x104, msr_c(COND_NE, 2)); /* file 0x8104 */
+    add_site(&s, TEXT_VA + 0x200, mrs(COND_EQ, 3));   /* file 0x8200 */
+    link_ok(&s, 2 * PAGE, &l);
+    assert_int_equal(l.nrw, 3);
+    assert_int_equal(l.rw[0].file_offset, 0x8100);
+    assert_int_equal(l.rw[2].file_offset, 0x8200);
+    assert_int_equal(l.rw[1].word >> 28, COND_NE);
+
+    want_applied(&l, 0x8100, 0x104, 7);   /* all of them */
+    want_applied(&l, 0x80f0, 0x200, 7);
+    want_applied(&l, 0x8102, 0x100, 2);   /* cuts the first and the last */
+    want_applied(&l, 0x8101, 0x102, 2);
+    want_applied(&l, 0x8100, 0x103, 3);   /* ends one byte short of the last */
+    want_applied(&l, 0x8104, 4, 2);       /* exactly one */
+    want_applied(&l, 0x8105, 4, 0);
+    want_applied(&l, 0x8104, 3, 0);
+    want_applied(&l, 0x8104, 0, 0);
+    want_applied(&l, 0x8204, 0x100, 0);   /* after them all */
+    want_applied(&l, 0x0, 0x8100, 0);     /* before them all */
+    want_applied(&l, 0x81fe, 6, 4);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* ------------------------------------------------------------------ execution */
+
+/* Runs a rewritten site and its trampoline: the instruction forms the generator emits, in
+ * User mode (the guest kernel's real mode), with the shared page aliased at every odd page. */
+struct machine {
+    const struct fastpath_link *l;
+    uint32_t site_va, site_word;   /* execution starts here and ends at the next word */
+    uint32_t r[16];
+    uint32_t cpsr;                 /* the real one: User mode and the flags */
+    uint32_t shared[VSHARED_SIZE / 4];
+    unsigned traps;                /* proxies executed, i.e. emulated by the VMM */
+};
+
+static uint32_t fetch(const struct machine *m, uint32_t va)
+{
+    uint32_t off = va - m->l->va;
+    if (va == m->site_va)
+        return m->site_word;
+    if (off >= m->l->size || FASTPATH_IS_SHARED_PAGE(off / PAGE))
+        fail_msg("fetch from %08x: not trampoline code", va);
+    return word_at(m->l, va);
+}
+
+/* Trampolines load and store only fields of the shared page. */
+static uint32_t *field_at(struct machine *m, uint32_t va)
+{
+    uint32_t off = va - m->l->va;
+    if (off >= m->l->size || !FASTPATH_IS_SHARED_PAGE(off / PAGE) || off % PAGE >= VSHARED_SIZE)
+        fail_msg("access to %08x: not a shared-page field", va);
+    return &m->shared[off % PAGE / 4];
+}
+
+static void set_reg(struct machine *m, unsigned rd, uint32_t v)
+{
+    if (rd == REG_PC)
+        fail_msg("write to pc");
+    m->r[rd] = v;
+}
+
+static bool cond_passes(uint32_t cpsr, uint32_t cond)
+{
+    bool n = cpsr & PSR_N, z = cpsr & PSR_Z, c = cpsr & PSR_C, v = cpsr & PSR_V;
+    switch (cond) {
+    case 0x0: return z;
+    case 0x1: return !z;
+    case 0x2: return c;
+    case 0x3: return !c;
+    case 0x4: return n;
+    case 0x5: return !n;
+    case 0x6: return v;
+    case 0x7: return !v;
+    case 0x8: return c && !z;
+    case 0x9: return !c || z;
+    case 0xa: return n == v;
+    case 0xb: return n != v;
+    case 0xc: return !z && n == v;
+    case 0xd: return z || n != v;
+    case 0xe: return true;
+    default: fail_msg("condition 1111"); return false;
+    }
+}
+
+/* The trap the slow path takes: the VMM emulates the original MSR CPSR_c, Rm. */
+static void vmm_trap(struct machine *m, uint32_t at, uint32_t w)
+{
+    if (!proxy_valid(w) || proxy_cond(w) != COND_AL || proxy_op(w) != PROXY_OP_MSR_CPSR_REG ||
+        proxy_msr_reg_mask(w) != PSR_FIELD_C)
+        fail_msg("%08x: unexpected proxy %08x", at, w);
+    m->shared[VSHARED_CPSR / 4] = (m->shared[VSHARED_CPSR / 4] & ~0xffu) |
+                                  (m->r[proxy_msr_reg_rm(w)] & 0xffu);
+    m->traps++;
+}
+
+static void ldst_pc(struct machine *m, uint32_t at, uint32_t w)
+{
+    uint32_t imm = w & 0xfff, a = at + 8 + (w & 1u << 23 ? imm : -imm);
+    uint32_t *f = field_at(m, a & ~3u), sh = (a & 3) * 8;   /* little-endian bytes */
+    unsigned rt = w >> 12 & 15;
+    bool byte = w & 1u << 22, load = w & 1u << 20;
+    if (load && !byte && !(a & 3))
+        set_reg(m, rt, *f);
+    else if (!load && !byte && !(a & 3))
+        *f = m->r[rt];
+    else if (!load && byte)
+        *f = (*f & ~(0xffu << sh)) | (m->r[rt] & 0xffu) << sh;
+    else
+        fail_msg("%08x: unexpected load/store %08x", at, w);
+}
+
+/* AND, EOR, ORR, BIC (S or not), TST: an unshifted register or a rotated immediate. */
+static void data_proc(struct machine *m, uint32_t at, uint32_t w)
+{
+    unsigned op = w >> 21 & 15, rn = w >> 16 & 15, rd = w >> 12 & 15;
+    bool s = w & 1u << 20;
+    uint32_t op2 = 0, res = 0, carry = m->cpsr & PSR_C;
+    if (w & 1u << 25) {
+        unsigned rot = (w >> 8 & 15) * 2;
+        op2 = rot ? (w & 0xff) >> rot | (w & 0xff) << (32 - rot) : (w & 0xff);
+        if (rot)
+            carry = op2 & 0x80000000u ? PSR_C : 0;
+    } else if (!(w & 0xff0u) && (w & 15) != REG_PC) {
+        op2 = m->r[w & 15];
+    } else {
+        fail_msg("%08x: unexpected operand in %08x", at, w);
+    }
+    if (rn == REG_PC)
+        fail_msg("%08x: pc operand in %08x", at, w);
+    switch (op) {
+    case 0x0: case 0x8: res = m->r[rn] & op2; break;   /* AND, TST */
+    case 0x1: res = m->r[rn] ^ op2; break;             /* EOR */
+    case 0xc: res = m->r[rn] | op2; break;             /* ORR */
+    case 0xe: res = m->r[rn] & ~op2; break;            /* BIC */
+    default: fail_msg("%08x: unexpected instruction %08x", at, w); return;
+    }
+    if (op == 0x8 && !s)
+        fail_msg("%08x: unexpected instruction %08x", at, w);
+    if (s)
+        m->cpsr = (m->cpsr & ~(PSR_N | PSR_Z | PSR_C)) | (res & PSR_N) | (res ? 0 : PSR_Z) | carry;
+    if (op != 0x8)
+        set_reg(m, rd, res);
+}
+
+static uint32_t step(struct machine *m, uint32_t at)
+{
+    uint32_t w = fetch(m, at);
+    if (proxy_in_space(w)) {
+        vmm_trap(m, at, w);
+        return at + 4;
+    }
+    if (!cond_passes(m->cpsr, w >> 28))
+        return at + 4;
+    if ((w & 0x0f000000u) == 0x0a000000u)                  /* B */
+        return b_target(at, w);
+    if ((w & 0x0fff0fffu) == 0x010f0000u)                  /* MRS Rd, CPSR */
+        set_reg(m, w >> 12 & 15, m->cpsr);
+    else if ((w & 0x0ffffff0u) == 0x0128f000u)             /* MSR CPSR_f, Rm: NZCVQ */
+        m->cpsr = (m->cpsr & ~PSR_FLAGS) | (m->r[w & 15] & PSR_FLAGS);
+    else if ((w & 0x0f2f0000u) == 0x050f0000u)             /* LDR/STR(B) Rt, [pc, #+-imm] */
+        ldst_pc(m, at, w);
+    else if ((w & 0x0c000000u) == 0)
+        data_proc(m, at, w);
+    else
+        fail_msg("%08x: unexpected instruction %08x", at, w);
+    return at + 4;
+}
+
+static void run(struct machine *m)
+{
+    uint32_t pc = m->site_va;
+    for (unsigned n = 0; pc != m->site_va + 4; n++) {
+        if (n == 64)
+            fail_msg("site %08x: no return after 64 instructions", m->site_va);
+        pc = step(m, pc);
+    }
+}
+
+/* A machine about to execute a site rewritten to `rewrite`; distinct values in every
+ * register, the flags given. */
+static void machine_at(struct machine *m, const struct fastpath_link *l,
+                       const struct fastpath_site *site, uint32_t rewrite, uint32_t flags)
+{
+    *m = (struct machine){ .l = l, .site_va = site->va, .site_word = rewrite,
+                           .cpsr = flags | PSR_USR };
+    for (unsigned r = 0; r < 16; r++)
+        m->r[r] = 0x5a5a0000u + 0x111u * r;
+    m->shared[VSHARED_SCRATCH0 / 4] = 0xdead0008u;
+    m->shared[VSHARED_SCRATCH1 / 4] = 0xdead000cu;
+}
+
+/* Only register `reg` (when < 16) may have changed. */
+static void want_regs_kept(const struct machine *m, unsigned reg)
+{
+    for (unsigned r = 0; r < 15; r++)
+        if (r != reg && m->r[r] != 0x5a5a0000u + 0x111u * r)
+            fail_msg("site %08x: r%u = %08x changed", m->site_va, r, m->r[r]);
+}
+
+static const uint32_t flag_sets[] = { 0, PSR_FLAGS, PSR_Z, PSR_C | PSR_V, PSR_N | PSR_Q };
+
+static void run_mrs(const struct fastpath_link *l, const struct fastpath_site *site,
+                    uint32_t rewrite)
+{
+    unsigned rd = proxy_mrs_rd(site->word);
+    for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+        struct machine m;
+        machine_at(&m, l, site, rewrite, flag_sets[f]);
+        m.shared[VSHARED_CPSR / 4] = 0x193;   /* A, I, SVC */
+        m.shared[VSHARED_PENDING / 4] = VPSR_I;
+        run(&m);
+        assert_int_equal(m.r[rd], 0x193 | flag_sets[f]);
+        want_regs_kept(&m, rd);
+        assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
+        assert_int_equal(m.shared[VSHARED_CPSR / 4], 0x193);
+        assert_int_equal(m.shared[VSHARED_PENDING / 4], VPSR_I);
+        assert_int_equal(m.traps, 0);
+    }
+}
+
+static const struct {
+    uint32_t cpsr, pending, rm;   /* shared.cpsr and .pending, the value written */
+    uint32_t then;                /* shared.cpsr afterwards */
+    unsigned traps;
+} msr_cases[] = {
+    { 0x113, 0, 0x93, 0x193, 0 },                /* mask IRQs */
+    { 0x193, 0, 0x13, 0x113, 0 },                /* unmask, nothing pending */
+    { 0x193, VPSR_I, 0x13, 0x113, 1 },           /* unmask a pending IRQ: trap */
+    { 0x193, VPSR_I, 0x93, 0x193, 0 },           /* it stays masked */
+    { 0x193, VPSR_I, 0xd3, 0x1d3, 0 },           /* and FIQs get masked too */
+    { 0x1d3, VPSR_F, 0x93, 0x193, 1 },           /* unmask a pending FIQ: trap */
+    { 0x1d3, VPSR_F, 0x53, 0x153, 0 },           /* unmask IRQs, the FIQ stays masked */
+    { 0x1d3, VPSR_I | VPSR_F, 0x13, 0x113, 1 },
+    { 0x193, 0, 0x92, 0x192, 1 },                /* mode change: trap */
+    { 0x193, 0, 0x9f, 0x19f, 1 },
+    { 0x193, 0, 0xb3, 0x1b3, 1 },                /* T: trap */
+    { 0x193, 0, 0xffffff13u, 0x113, 0 },         /* only Rm[7:0] counts */
+    { 0x013, 0, 0xa5a5a5d3u, 0x0d3, 0 },
+};
+
+static void run_msr(const struct fastpath_link *l, const struct fastpath_site *site,
+                    uint32_t rewrite)
+{
+    unsigned rm = proxy_msr_reg_rm(site->word);
+    for (unsigned c = 0; c < sizeof msr_cases / sizeof msr_cases[0]; c++)
+        for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+            struct machine m;
+            machine_at(&m, l, site, rewrite, flag_sets[f]);
+            m.r[rm] = msr_cases[c].rm;
+            m.shared[VSHARED_CPSR / 4] = msr_cases[c].cpsr;
+            m.shared[VSHARED_PENDING / 4] = msr_cases[c].pending;
+            run(&m);
+            if (m.shared[VSHARED_CPSR / 4] != msr_cases[c].then || m.traps != msr_cases[c].traps)
+                fail_msg("site %08x, case %u: cpsr %08x, %u traps; want %08x, %u", site->va, c,
+                         m.shared[VSHARED_CPSR / 4], m.traps, msr_cases[c].then,
+                         msr_cases[c].traps);
+            assert_int_equal(m.r[rm], msr_cases[c].rm);
+            want_regs_kept(&m, rm);
+            assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);   /* the flags come back */
+            assert_int_equal(m.shared[VSHARED_PENDING / 4], msr_cases[c].pending);
+        }
+}
+
+/* Every register but pc, both kinds, over several code pages (each with its own view of the
+ * shared page). */
+static void test_execute(void **state)
+{
+    (void)state;
+    struct fastpath_sites s;
+    struct fastpath_link l;
+    many_sites(&s, 400);
+    link_ok(&s, fastpath_region_size(&s), &l);
+    assert_true(l.size >= 6 * PAGE);
+    assert_int_equal(l.nrw, s.n);
+    for (size_t i = 0; i < l.nrw; i++) {
+        struct fastpath_site site = s.site[i];
+        site.word = (site.word & 0x0fffffffu) | COND_AL << 28;   /* conditions: next test */
+        uint32_t rewrite = (l.rw[i].word & 0x0fffffffu) | COND_AL << 28;
+        if (is_mrs(site.word))
+            run_mrs(&l, &site, rewrite);
+        else
+            run_msr(&l, &site, rewrite);
+    }
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* A conditional site whose condition fails changes nothing; when it passes, it works. */
+static void test_execute_conditional(void **state)
+{
+    (void)state;
+    struct fastpath_sites s;
+    struct fastpath_link l;
+    mixed_sites(&s);
+    link_ok(&s, 2 * PAGE, &l);
+    for (unsigned i = 4; i < N_MIXED; i++) {   /* the NE and GT ones */
+        const struct fastpath_site *site = &s.site[i];
+        unsigned reg = reg_of(site->word);
+        struct machine m;
+        machine_at(&m, &l, site, l.rw[i].word, PSR_Z);   /* NE and GT fail */
+        m.shared[VSHARED_CPSR / 4] = 0x193;
+        run(&m);
+        want_regs_kept(&m, 16);
+        assert_int_equal(m.shared[VSHARED_CPSR / 4], 0x193);
+        assert_int_equal(m.cpsr, PSR_Z | PSR_USR);
+
+        machine_at(&m, &l, site, l.rw[i].word, PSR_C);   /* they pass */
+        m.r[reg] = 0x13;
+        m.shared[VSHARED_CPSR / 4] = 0x193;
+        run(&m);
+        if (is_mrs(site->word)) {
+            assert_int_equal(m.r[reg], 0x193 | PSR_C);
+        } else {
+            assert_int_equal(m.shared[VSHARED_CPSR / 4], 0x113);
+            assert_int_equal(m.r[reg], 0x13);
+        }
+        assert_int_equal(m.cpsr, PSR_C | PSR_USR);
+    }
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int cs_setup(void **state)
+{
+    (void)state;
+    if (cs_open(CS_ARCH_ARM, CS_MODE_ARM, &cs) != CS_ERR_OK)
+        return -1;
+    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+    return 0;
+}
+
+static int cs_teardown(void **state)
+{
+    (void)state;
+    cs_close(&cs);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_proxy_constants),
+        cmocka_unit_test(test_encodings),
+        cmocka_unit_test(test_rewrites),
+        cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_page_fill),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_region_checks),
+        cmocka_unit_test(test_reach),
+        cmocka_unit_test(test_skip),
+        cmocka_unit_test(test_apply),
+        cmocka_unit_test(test_execute),
+        cmocka_unit_test(test_execute_conditional),
+        cmocka_unit_test(test_reach_back_branch),
+        cmocka_unit_test(test_unlinkable_sites),
+    };
+    return cmocka_run_group_tests_name("trampoline", tests, cs_setup, cs_teardown);
+}
