@@ -6,9 +6,15 @@
  * a trampoline region, `armvmm run` links the two common proxies to trap-free trampolines:
  *
  *   MRS Rd, CPSR        -> B<cond> tramp:  Rd := shared.cpsr | real NZCVQ
- *   MSR CPSR_c, Rm      -> B<cond> tramp:  shared.cpsr[7:0] := Rm[7:0] when neither the mode nor
+ *   MSR CPSR_c, Rm|#imm -> B<cond> tramp:  shared.cpsr[7:0] := Rm[7:0] when neither the mode nor
  *                                           T changes and no pending interrupt gets unmasked;
  *                                           otherwise the original proxy traps, as before
+ *
+ * and, in a kernel (code that never runs in User mode), three reads of virtual state that trap
+ * on their own:
+ *
+ *   MRS Rd, SPSR / MRC p15, 0, Rd, c1 (SCTLR) / c3 (DACR), c0, 0
+ *                       -> B<cond> tramp:  Rd := shared.spsr / .sctlr / .dacr
  *
  * Each trampoline ends with a branch back to the instruction after its site.  They read and
  * write the vCPU's shared page PC-relative, so the region interleaves code pages with aliases of
@@ -35,7 +41,11 @@
 #define VSHARED_PENDING   4u   /* VPSR_I: the IRQ line is up; VPSR_F: the FIQ line is up */
 #define VSHARED_SCRATCH0  8u   /* the trampolines' spilled registers */
 #define VSHARED_SCRATCH1  12u
-#define VSHARED_SIZE      16u
+#define VSHARED_SCRATCH2  16u
+#define VSHARED_SPSR      20u  /* the current mode's SPSR (0 in User mode) */
+#define VSHARED_SCTLR     24u  /* the virtual CP15 c1 and c3, as MRC reads them */
+#define VSHARED_DACR      28u
+#define VSHARED_SIZE      32u
 
 /* Region page `index` holds the shared page (odd) or trampolines (even). */
 #define FASTPATH_IS_SHARED_PAGE(index) (((index) & 1u) != 0)

@@ -611,7 +611,7 @@ static void test_unlinkable_sites(void **state)
     struct fastpath_sites s = { 0 };
     struct fastpath_link l;
     add_site(&s, TEXT_VA, proxy_make_msr_cpsr_reg(COND_AL, PSR_FIELD_C | PSR_FIELD_F, 1));
-    add_site(&s, TEXT_VA + 4, proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C, 0x93));
+    add_site(&s, TEXT_VA + 4, proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C | PSR_FIELD_X, 0x93));
     add_site(&s, TEXT_VA + 8, mrs(COND_AL, REG_PC));
     add_site(&s, TEXT_VA + 12, msr_c(COND_AL, REG_PC));
     link_ok(&s, fastpath_region_size(&s), &l);
@@ -751,14 +751,17 @@ static bool cond_passes(uint32_t cpsr, uint32_t cond)
     }
 }
 
-/* The trap the slow path takes: the VMM emulates the original MSR CPSR_c, Rm. */
+/* The trap the slow path takes: the VMM emulates the original MSR CPSR_c, Rm or #imm (the
+ * tests' immediates are not rotated). */
 static void vmm_trap(struct machine *m, uint32_t at, uint32_t w)
 {
-    if (!proxy_valid(w) || proxy_cond(w) != COND_AL || proxy_op(w) != PROXY_OP_MSR_CPSR_REG ||
-        proxy_msr_reg_mask(w) != PSR_FIELD_C)
+    bool reg = proxy_op(w) == PROXY_OP_MSR_CPSR_REG, imm = proxy_op(w) == PROXY_OP_MSR_CPSR_IMM;
+    if (!proxy_valid(w) || proxy_cond(w) != COND_AL || !(reg || imm) ||
+        (reg ? proxy_msr_reg_mask(w) : proxy_msr_imm_mask(w)) != PSR_FIELD_C ||
+        (imm && proxy_msr_imm_imm12(w) > 0xff))
         fail_msg("%08x: unexpected proxy %08x", at, w);
-    m->shared[VSHARED_CPSR / 4] = (m->shared[VSHARED_CPSR / 4] & ~0xffu) |
-                                  (m->r[proxy_msr_reg_rm(w)] & 0xffu);
+    uint32_t value = reg ? m->r[proxy_msr_reg_rm(w)] : proxy_msr_imm_imm12(w);
+    m->shared[VSHARED_CPSR / 4] = (m->shared[VSHARED_CPSR / 4] & ~0xffu) | (value & 0xffu);
     m->traps++;
 }
 
@@ -801,6 +804,7 @@ static void data_proc(struct machine *m, uint32_t at, uint32_t w)
     case 0x1: res = m->r[rn] ^ op2; break;             /* EOR */
     case 0xc: res = m->r[rn] | op2; break;             /* ORR */
     case 0xe: res = m->r[rn] & ~op2; break;            /* BIC */
+    case 0xd: res = op2; break;                        /* MOV */
     default: fail_msg("%08x: unexpected instruction %08x", at, w); return;
     }
     if (op == 0x8 && !s)
@@ -954,6 +958,76 @@ static void test_execute(void **state)
     fastpath_sites_free(&s);
 }
 
+/* MSR CPSR_c, #imm: the immediate goes through r1, spilled and restored like r0. */
+static void test_execute_msr_imm(void **state)
+{
+    (void)state;
+    for (unsigned c = 0; c < sizeof msr_cases / sizeof msr_cases[0]; c++) {
+        struct fastpath_sites s = { 0 };
+        struct fastpath_link l;
+        add_site(&s, TEXT_VA, proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C,
+                                                       msr_cases[c].rm & 0xffu));
+        link_ok(&s, fastpath_region_size(&s), &l);
+        assert_int_equal(l.msr, 1);
+        for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+            struct machine m;
+            machine_at(&m, &l, &s.site[0], l.rw[0].word, flag_sets[f]);
+            m.shared[VSHARED_CPSR / 4] = msr_cases[c].cpsr;
+            m.shared[VSHARED_PENDING / 4] = msr_cases[c].pending;
+            run(&m);
+            if (m.shared[VSHARED_CPSR / 4] != msr_cases[c].then || m.traps != msr_cases[c].traps)
+                fail_msg("#imm case %u: cpsr %08x, %u traps; want %08x, %u", c,
+                         m.shared[VSHARED_CPSR / 4], m.traps, msr_cases[c].then,
+                         msr_cases[c].traps);
+            want_regs_kept(&m, 15);
+            assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
+        }
+        fastpath_link_free(&l);
+        fastpath_sites_free(&s);
+    }
+}
+
+/* MRS Rd, SPSR and MRC p15 c1/c3 read the shared page, in a kernel only (sites.reads); other
+ * CP15 reads keep trapping. */
+static void test_execute_state_reads(void **state)
+{
+    (void)state;
+    static const struct { uint32_t word; unsigned rd; uint32_t field; } reads[] = {
+        { 0xe14f3000u, 3, VSHARED_SPSR },    /* mrs r3, spsr */
+        { 0xee112f10u, 2, VSHARED_SCTLR },   /* mrc p15, 0, r2, c1, c0, 0 */
+        { 0xee13ef10u, 14, VSHARED_DACR },   /* mrc p15, 0, lr, c3, c0, 0 */
+        { 0x0e134f10u, 4, VSHARED_DACR },    /* mrceq p15, 0, r4, c3, c0, 0 */
+    };
+    const uint32_t others[] = { 0xee125f10u /* c2: TTBR */, 0xee111f30u /* c1, opc2 1 */,
+                                0xe10f3000u /* mrs r3, cpsr: unpatched, not a read */ };
+    struct fastpath_sites s = { .reads = true };
+    struct fastpath_link l;
+    for (unsigned i = 0; i < 4; i++)
+        add_site(&s, TEXT_VA + 4 * i, reads[i].word);
+    for (unsigned i = 0; i < 3; i++)
+        add_site(&s, TEXT_VA + 16 + 4 * i, others[i]);
+    link_ok(&s, fastpath_region_size(&s), &l);
+    assert_int_equal(l.reads, 4);
+    assert_int_equal(l.left, 3);
+    for (unsigned i = 0; i < 4; i++) {
+        struct machine m;
+        machine_at(&m, &l, &s.site[i], l.rw[i].word, i == 3 ? PSR_Z : 0);
+        m.shared[reads[i].field / 4] = 0x12345678u + i;
+        run(&m);
+        assert_int_equal(m.r[reads[i].rd], 0x12345678u + i);
+        want_regs_kept(&m, reads[i].rd);
+        assert_int_equal(m.traps, 0);
+        assert_int_equal(l.rw[i].word >> 28, reads[i].word >> 28);   /* B<cond> */
+    }
+    fastpath_link_free(&l);
+    s.reads = false;   /* code that may run in User mode: MRS SPSR / MRC must stay UNDEFINED */
+    link_ok(&s, fastpath_region_size(&s), &l);
+    assert_int_equal(l.reads, 0);
+    assert_int_equal(l.nrw, 0);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
 /* A conditional site whose condition fails changes nothing; when it passes, it works. */
 static void test_execute_conditional(void **state)
 {
@@ -1023,6 +1097,8 @@ int main(void)
         cmocka_unit_test(test_execute),
         cmocka_unit_test(test_execute_conditional),
         cmocka_unit_test(test_reach_back_branch),
+        cmocka_unit_test(test_execute_msr_imm),
+        cmocka_unit_test(test_execute_state_reads),
         cmocka_unit_test(test_unlinkable_sites),
     };
     return cmocka_run_group_tests_name("trampoline", tests, cs_setup, cs_teardown);

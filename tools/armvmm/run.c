@@ -417,6 +417,7 @@ static int link_trampolines(struct run_vm *vm, char *err, size_t errlen)
 
     if (vm->opt.no_fastpath || fastpath_collect(vm->image, &sites, err, errlen))
         return vm->opt.no_fastpath ? 0 : -1;
+    sites.reads = vm->plan.kind == GUEST_LINUX;   /* kernel text never runs in User mode */
     need = size = fastpath_region_size(&sites);
     gpa = sites.n ? trampoline_region(vm, &size, &va) : 0;
     if (gpa)

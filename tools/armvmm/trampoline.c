@@ -7,17 +7,25 @@
 
 #include "elf_symbols.h"
 #include "errmsg.h"
+#include "decode.h"
 #include "patch.h"
 #include "proxy.h"
 
-#define COND_AL 0xeu
-#define COND_EQ 0x0u
-#define COND_NE 0x1u
 #define REG_PC  15u
-
-#define MRS_WORDS 7u
-#define MSR_WORDS 19u
 #define B_REACH   (32u << 20)   /* a B reaches +-32 MB */
+
+/* What a site becomes, and the size of its trampoline in words. */
+enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ };
+static const unsigned tramp_words[] = {
+    [TRAMP_MRS] = 7, [TRAMP_MSR_REG] = 19, [TRAMP_MSR_IMM] = 23, [TRAMP_READ] = 2,
+};
+
+struct tramp {
+    enum tramp_kind kind;
+    unsigned reg;        /* Rd (MRS, reads) or Rm (MSR reg) */
+    uint32_t imm12;      /* MSR imm: the shifter operand as encoded */
+    uint32_t field;      /* reads: the shared page's field */
+};
 
 /* ------------------------------------------------------------------ ARM encodings */
 
@@ -34,6 +42,7 @@ static uint32_t dp(uint32_t cond, uint32_t op, unsigned rn, unsigned rd, uint32_
     return cond << 28 | op | (uint32_t)rn << 16 | (uint32_t)rd << 12 | op2;
 }
 #define AND_IMM(rd, rn, imm12) dp(COND_AL, 0x02000000u, rn, rd, imm12)
+#define MOV_IMM(rd, imm12)     dp(COND_AL, 0x03a00000u, 0, rd, imm12)
 #define ORR_REG(rd, rn, rm)    dp(COND_AL, 0x01800000u, rn, rd, rm)
 #define EOR_REG(rd, rn, rm)    dp(COND_AL, 0x00200000u, rn, rd, rm)
 #define TST_IMM(rn, imm12)     dp(COND_AL, 0x03100000u, rn, 0, imm12)
@@ -56,21 +65,39 @@ static bool in_reach(uint32_t from, uint32_t to)
 
 /* ------------------------------------------------------------------ sites */
 
-/* The register a trampoline of this proxy uses, or -1 when the proxy is not linked. */
-static int linked_reg(uint32_t proxy)
+/* A trapping read of virtual state that a trampoline answers from the shared page. */
+static uint32_t read_field(const struct insn *in)
 {
-    if (!proxy_valid(proxy))
-        return -1;
-    if (proxy_op(proxy) == PROXY_OP_MRS_CPSR)
-        return proxy_mrs_rd(proxy) == REG_PC ? -1 : (int)proxy_mrs_rd(proxy);
-    if (proxy_op(proxy) == PROXY_OP_MSR_CPSR_REG && proxy_msr_reg_mask(proxy) == PSR_FIELD_C)
-        return proxy_msr_reg_rm(proxy) == REG_PC ? -1 : (int)proxy_msr_reg_rm(proxy);
-    return -1;
+    if (in->kind == INSN_MRS && in->psr.spsr && in->psr.rd != REG_PC)
+        return VSHARED_SPSR;
+    if (in->kind != INSN_MRC || in->cp.cp != 15 || in->cp.opc1 || in->cp.crm || in->cp.opc2 ||
+        in->cp.rd == REG_PC)
+        return 0;
+    return in->cp.crn == 1 ? VSHARED_SCTLR : in->cp.crn == 3 ? VSHARED_DACR : 0;
 }
 
-static unsigned words_for(uint32_t proxy)
+/* What the word at a site becomes; reads only when the code never runs in User mode (there
+ * they must stay UNDEFINED, which a load from the shared page is not). */
+static struct tramp classify(uint32_t word, bool reads)
 {
-    return proxy_op(proxy) == PROXY_OP_MRS_CPSR ? MRS_WORDS : MSR_WORDS;
+    struct insn in;
+    struct tramp t = { TRAMP_NONE, 0, 0, 0 };
+
+    decode_arm(word, &in);
+    if (in.cond == COND_NV)
+        return t;
+    if (in.kind == INSN_PROXY && in.proxy.valid) {
+        const struct insn_psr *p = &in.proxy.psr;
+        if (in.proxy.op == PROXY_OP_MRS_CPSR && p->rd != REG_PC)
+            t = (struct tramp){ TRAMP_MRS, p->rd, 0, 0 };
+        else if (in.proxy.op != PROXY_OP_MRS_CPSR && p->mask == PSR_FIELD_C)
+            t = p->imm ? (struct tramp){ TRAMP_MSR_IMM, 1, p->imm12, 0 }
+              : p->rm != REG_PC ? (struct tramp){ TRAMP_MSR_REG, p->rm, 0, 0 } : t;
+    } else if (reads && read_field(&in)) {
+        t = (struct tramp){ TRAMP_READ, in.kind == INSN_MRS ? in.psr.rd : in.cp.rd, 0,
+                            read_field(&in) };
+    }
+    return t;
 }
 
 static bool skipped(const struct fastpath_sites *s, uint32_t va)
@@ -81,7 +108,8 @@ static bool skipped(const struct fastpath_sites *s, uint32_t va)
 static void collect_one(const struct patch_site *p, void *ctx)
 {
     struct fastpath_sites *s = ctx;
-    if (p->kind != PATCH_SITE_PROXY || linked_reg(p->word) < 0)
+    if ((p->kind != PATCH_SITE_PROXY && p->kind != PATCH_SITE_STATE_READ) ||
+        classify(p->word, true).kind == TRAMP_NONE)
         return;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -129,7 +157,7 @@ uint32_t fastpath_region_size(const struct fastpath_sites *s)
 {
     uint32_t cursor = FASTPATH_CODE_START;
     for (size_t i = 0; i < s->n; i++)
-        place(&cursor, words_for(s->site[i].word));
+        place(&cursor, tramp_words[classify(s->site[i].word, true).kind]);
     return ((cursor - 1) & ~(FASTPATH_PAGE_SIZE - 1)) + 2 * FASTPATH_PAGE_SIZE;
 }
 
@@ -165,36 +193,54 @@ static void emit_mrs(struct emitter *e, unsigned rd, unsigned scratch, uint32_t 
     emit(e, branch(COND_AL, e->va, back));
 }
 
-/* Scratch register and flags back from the shared page. */
-static void emit_restore(struct emitter *e, unsigned scratch)
+/* The scratch registers and the flags back from the shared page. */
+static void emit_restore(struct emitter *e, unsigned scratch, bool value_reg)
 {
+    if (value_reg)
+        emit(e, LDR_PC(COND_AL, 1, field(e, VSHARED_SCRATCH2)));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));
     emit(e, MSR_CPSR_F(scratch));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
 }
 
-/* shared.cpsr[7:0] := Rm[7:0] unless the mode or T would change or a pending interrupt would be
- * unmasked: then the original proxy traps and the VMM emulates it.  The flags are saved and
- * restored; the proxy runs with every register and flag the guest's own, so the VMM may deliver
- * the interrupt right there, as the hardware would after the MSR. */
-static void emit_msr(struct emitter *e, unsigned rm, unsigned scratch, uint32_t proxy,
+/* MSR CPSR_c: shared.cpsr[7:0] := the value's [7:0] unless the mode or T would change or a
+ * pending interrupt would be unmasked: then the original proxy traps and the VMM emulates it.
+ * The value is Rm, or #imm in r1 (spilled too).  The flags are saved and restored; the proxy
+ * runs with every register and flag the guest's own, so the VMM may deliver the interrupt right
+ * there, as the hardware would after the MSR. */
+static void emit_msr(struct emitter *e, const struct tramp *t, unsigned scratch, uint32_t proxy,
                      uint32_t back)
 {
-    uint32_t slow = e->va + 14 * 4;
+    bool imm = t->kind == TRAMP_MSR_IMM;
+    unsigned rm = t->reg;
+
     emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
     emit(e, MRS_CPSR(scratch));
     emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));
+    if (imm) {
+        emit(e, STR_PC(COND_AL, rm, field(e, VSHARED_SCRATCH2)));
+        emit(e, MOV_IMM(rm, t->imm12));
+    }
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_CPSR)));
     emit(e, EOR_REG(scratch, scratch, rm));
     emit(e, TST_IMM(scratch, IMM_MODE_T));
     emit(e, LDR_PC(COND_EQ, scratch, field(e, VSHARED_PENDING)));
     emit(e, BICS_REG(COND_EQ, scratch, scratch, rm));
-    emit(e, branch(COND_NE, e->va, slow));
+    uint32_t *bne = e->out, bne_va = e->va;
+    emit(e, 0);   /* bne slow, below */
     emit(e, STRB_PC(COND_AL, rm, field(e, VSHARED_CPSR)));
-    emit_restore(e, scratch);
+    emit_restore(e, scratch, imm);
     emit(e, branch(COND_AL, e->va, back));
-    emit_restore(e, scratch);                                         /* slow: */
+    *bne = branch(COND_NE, bne_va, e->va);                            /* slow: */
+    emit_restore(e, scratch, imm);
     emit(e, (proxy & 0x0fffffffu) | COND_AL << 28);
+    emit(e, branch(COND_AL, e->va, back));
+}
+
+/* Rd := a field of the shared page. */
+static void emit_read(struct emitter *e, const struct tramp *t, uint32_t back)
+{
+    emit(e, LDR_PC(COND_AL, t->reg, field(e, t->field)));
     emit(e, branch(COND_AL, e->va, back));
 }
 
@@ -218,25 +264,28 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
     }
     for (size_t i = 0; i < s->n; i++) {
         const struct fastpath_site *site = &s->site[i];
-        int r = linked_reg(site->word);
-        unsigned reg = (unsigned)r, scratch = reg == 0 ? 1 : 0, words = words_for(site->word);
+        struct tramp t = classify(site->word, true);
+        unsigned words = tramp_words[t.kind], scratch = t.reg == 0 ? 1 : 0;
         uint32_t at = place(&cursor, words), last = va + at + 4 * (words - 1);
-        if (r < 0 || skipped(s, site->va) || !in_reach(site->va, va + at) ||
+        if (t.kind == TRAMP_NONE || (t.kind == TRAMP_READ && !s->reads) ||
+            skipped(s, site->va) || !in_reach(site->va, va + at) ||
             !in_reach(last, site->va + 4)) {
             out->left++;
             continue;
         }
         struct emitter e = { va + at, (uint32_t *)(out->image + at),
                              va + (at & ~(FASTPATH_PAGE_SIZE - 1)) + FASTPATH_PAGE_SIZE };
-        if (proxy_op(site->word) == PROXY_OP_MRS_CPSR) {
-            emit_mrs(&e, reg, scratch, site->va + 4);
-            out->mrs++;
-        } else {
-            emit_msr(&e, reg, scratch, site->word, site->va + 4);
-            out->msr++;
-        }
+        if (t.kind == TRAMP_MRS)
+            emit_mrs(&e, t.reg, scratch, site->va + 4);
+        else if (t.kind == TRAMP_READ)
+            emit_read(&e, &t, site->va + 4);
+        else
+            emit_msr(&e, &t, t.kind == TRAMP_MSR_IMM ? 0 : scratch, site->word, site->va + 4);
+        out->mrs += t.kind == TRAMP_MRS;
+        out->msr += t.kind == TRAMP_MSR_REG || t.kind == TRAMP_MSR_IMM;
+        out->reads += t.kind == TRAMP_READ;
         out->rw[out->nrw++] = (struct fastpath_rewrite){
-            site->file_offset, branch(proxy_cond(site->word), site->va, va + at) };
+            site->file_offset, branch(site->word >> 28, site->va, va + at) };
     }
     return 0;
 }

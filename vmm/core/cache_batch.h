@@ -7,11 +7,13 @@
  *        blo  1b
  *
  * 128 traps per 4 KB page.  After the first trap the VMM runs the rest of such a loop itself:
- * it interprets, from the instruction after the trapped one, only cache-line operations, ADD/SUB
- * /CMP/CMN/TST on plain registers and immediates, and short backward branches, and hands the
- * guest back its registers at the first instruction outside that set (or when the budget runs
- * out).  Nothing else can happen in between, so this is exactly what the guest would have done,
- * minus the traps.  Pure (bits in, frame out): unit-tested on the host. */
+ * when the trapped MCR sits in a short loop (a backward branch at most CACHE_BATCH_MAX_LOOP
+ * bytes on) made only of cache-line operations, ADD/SUB/CMP/CMN/TST on plain registers and
+ * immediates, and branches, the body is decoded once and run until the guest leaves it (or the
+ * budget runs out); the guest gets its registers back there.  Nothing else can happen inside
+ * such a loop, so this is exactly what the guest would have done, minus the traps.  Anything
+ * else (a copy loop's loads and stores) is left to the guest after a quick look at the raw
+ * words.  Pure (bits in, frame out): unit-tested on the host. */
 #ifndef ARMVMM_CACHE_BATCH_H
 #define ARMVMM_CACHE_BATCH_H
 
@@ -36,8 +38,9 @@ struct cache_batch_ops {
     void (*line_op)(void *ctx, uint32_t word, uint32_t mva);
 };
 
-/* Runs the guest's loop from f->pc for at most budget instructions; f->pc is left at the first
- * instruction not run.  Returns the instructions run. */
+/* Runs the loop of the MCR just trapped (f->pc: the instruction after it) for at most budget
+ * instructions; f->pc is left at the first instruction not run.  Returns the instructions run
+ * (0: no such loop, nothing changed). */
 unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget);
 
 #endif

@@ -39,7 +39,12 @@ void vcpu_shared_export(struct vcpu *v)
     const struct vcpu_shared *s = &v->vm->shared;
     if (!s->size)
         return;
+    uint32_t spsr = 0;
+    vcpu_read_spsr(v, &spsr);
     s->page[WORD(VSHARED_CPSR)] = v->vcpsr;
+    s->page[WORD(VSHARED_SPSR)] = spsr;
+    s->page[WORD(VSHARED_SCTLR)] = v->cp15.sctlr;
+    s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
     s->page[WORD(VSHARED_PENDING)] = (v->vm->board.cpu_irq ? VPSR_I : 0) |
                                      (v->vm->board.cpu_fiq ? VPSR_F : 0);
     /* The guest reads the page uncached: the line must reach memory and leave the cache (the
