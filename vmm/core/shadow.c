@@ -4,6 +4,7 @@
 #include "integratorcp.h"
 #include "memlayout.h"
 #include "mmu.h"
+#include "fastpath.h"
 #include "vm.h"
 
 #define SLOT_WINDOW   (VMM_VIRT_BASE >> L1_SHIFT)
@@ -70,15 +71,36 @@ void shadow_init(struct vm *vm)
     s->real_dacr = vdomain_real_dacr(&s->dom, 0, true);
 }
 
+/* Sets a guest slot's L1 entry (never the window's). */
+static void set_l1(struct shadow *s, unsigned slot, uint32_t desc)
+{
+    s->l1[slot] = desc;
+    sync(&s->l1[slot], 4);
+    s->slot_used[slot / 32] |= 1u << (slot % 32);
+}
+
+/* Every guest slot's L1 entry and pool table back to nothing. */
+static void clear_slots(struct shadow *s)
+{
+    for (unsigned w = 0; w < L1_ENTRIES / 32; w++)
+        for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
+            unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits);
+            s->l1[slot] = 0;
+            sync(&s->l1[slot], 4);
+            s->slot_table[slot] = 0;
+        }
+    for (unsigned w = 0; w < L1_ENTRIES / 32; w++)
+        s->slot_used[w] = 0;
+}
+
 void shadow_flush(struct vm *vm)
 {
     struct shadow *s = &vm->shadow;
     /* The window slot stays: the VMM runs on this table right now. */
-    clear_table(s->l1, 0, SLOT_WINDOW);
+    clear_slots(s);
     clear_table(s->window, WINDOW_GUEST, L2C_ENTRIES);
-    clear_table(s->low, 0, L2C_ENTRIES);
-    for (unsigned i = 0; i < L1_ENTRIES; i++)
-        s->slot_table[i] = 0;
+    if (s->vectors_low)
+        clear_table(s->low, 0, L2C_ENTRIES);
     s->pool_used = 0;
     s->nr_mixed = 0;
     vdomain_reset(&s->dom);
@@ -177,8 +199,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
             clear_table(t, 0, L2C_ENTRIES);
             mmu_flush_all(s->real_dacr);
         }
-        s->l1[slot] = want;
-        sync(&s->l1[slot], 4);
+        set_l1(s, slot, want);
     }
     return t;
 }
@@ -199,16 +220,15 @@ static bool one_ap_per_4k(const struct gptw_result *r)
 static void map_region_megabyte(struct vm *vm, uint32_t *t, const struct gptw_result *r,
                                 unsigned ap)
 {
-    uint32_t mb_pa = r->pa & L1_SECT_BASE_MASK;
-    for (unsigned i = 0; i < L2C_ENTRIES; i++) {
-        uint32_t gpa = mb_pa + i * PAGE_SIZE;
-        hpa_t page;
-        if (!vcpu_shared_in_region(vm, gpa))
-            continue;
-        bool shared = vcpu_shared_page_at(vm, gpa, &page);
-        t[i] = l2_small(shared ? page.pa : vm->ram_hpa.pa + gpa, ap, !shared);
-    }
-    sync(t, L2C_TABLE_SIZE);
+    const struct vcpu_shared *sh = &vm->shared;
+    uint32_t mb = r->pa & L1_SECT_BASE_MASK, end = mb + SECTION_SIZE;
+    uint32_t from = sh->gpa > mb ? sh->gpa : mb;
+    uint32_t to = sh->gpa + sh->size < end ? sh->gpa + sh->size : end;
+    uint32_t shared = l2_small(sh->page_hpa.pa, ap, 0);
+    for (uint32_t gpa = from; gpa < to; gpa += PAGE_SIZE)
+        t[L2C_INDEX(gpa)] = FASTPATH_IS_SHARED_PAGE((gpa - sh->gpa) / PAGE_SIZE)
+                                ? shared : l2_small(vm->ram_hpa.pa + gpa, ap, 1);
+    sync(&t[L2C_INDEX(from)], (to - from) / PAGE_SIZE * 4);
 }
 
 static bool real_allows(unsigned class_perm, enum gptw_access access)
@@ -270,8 +290,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
                        (ram ? (r->pa | (SECTION_SIZE - 1)) < vm->ram_size : false) &&
                        !vcpu_shared_in_megabyte(vm, r->pa);
         if (section) {
-            s->l1[slot] = l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1);
-            sync(&s->l1[slot], 4);
+            set_l1(s, slot, l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1));
         } else {
             uint32_t *t = coarse_for(vm, slot, dom);
             t[L2C_INDEX(va)] = l2_small(hpa, flat ? AP_USER_RW : ap, cached);

@@ -46,6 +46,8 @@ struct shadow {
     uint32_t real_dacr;
     struct vdomain_map dom;
     uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
+    uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
+                                          flush clears those, not all 4096 */
     uint64_t pool_used;                /* bit per table of this VM's pool share */
     struct shadow_mixed mixed[SHADOW_MIXED_MAX];
     unsigned nr_mixed;
