@@ -1,6 +1,8 @@
 #include "guest_mem.h"
 
+#include "cp15.h"
 #include "guest_access.h"
+#include "memlayout.h"
 #include "mmu.h"
 #include "pte.h"
 #include "vm.h"
@@ -49,9 +51,43 @@ bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val)
     return phys_rw(vm, gpa, size, &val, true);
 }
 
+/* Guest page-table pages stay mapped, read-only, in TMPMAP_TABLE_SLOTS slots per VM (each VM
+ * has its own window table), replaced round robin: a walk reads the same L1 page and a few L2
+ * pages over and over, and mapping a page costs a TLB flush.  Nothing is ever written through
+ * them, so their cache lines are clean: each read first drops its line, and so sees what the
+ * guest wrote (and cleaned to memory, as it must for the hardware walker). */
+static struct table_cache {
+    uint32_t page[TMPMAP_TABLE_SLOTS];   /* guest-physical page + 1 (0: empty) */
+    unsigned next;
+} tables[MAX_VMS];
+
+static volatile uint32_t *table_word(struct vm *vm, uint32_t gpa)
+{
+    struct table_cache *c = &tables[vm->id];
+    uint32_t page = gpa & ~(PAGE_SIZE - 1);
+    unsigned i = 0;
+
+    while (i < TMPMAP_TABLE_SLOTS && c->page[i] != page + 1)
+        i++;
+    if (i == TMPMAP_TABLE_SLOTS) {
+        i = c->next;
+        c->next = (i + 1) % TMPMAP_TABLE_SLOTS;
+        tmpmap_map(TMPMAP_SLOT_TABLES + i, hpa(vm->ram_hpa.pa + page));
+        c->page[i] = page + 1;
+    }
+    return (volatile uint32_t *)(uintptr_t)(VMM_TMPMAP_VA + (TMPMAP_SLOT_TABLES + i) * PAGE_SIZE +
+                                            (gpa & (PAGE_SIZE - 1)));
+}
+
 bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val)
 {
-    return (gpa & 3) == 0 && guest_phys_read(ctx, gpa, 4, val);
+    struct vm *vm = ctx;
+    if ((gpa & 3) || gpa >= vm->ram_size)
+        return false;
+    volatile uint32_t *w = table_word(vm, gpa);
+    cp15_write_dcache_inv_mva((uint32_t)(uintptr_t)w);
+    *val = *w;
+    return true;
 }
 
 static bool walk(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,

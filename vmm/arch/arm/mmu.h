@@ -54,8 +54,11 @@ void mmu_sync_table(const void *table, uint32_t len);
  * privileged-only) and returns its virtual address. */
 volatile uint32_t *mmu_map_device(unsigned slot, hpa_t pa);
 
-/* Temporary-mapping slots, one per user so nested uses cannot collide. */
-enum tmpmap_slot { TMPMAP_SLOT_BOOTINFO, TMPMAP_SLOT_GUEST, TMPMAP_SLOT_WORDS };
+/* Temporary-mapping slots, one per user so nested uses cannot collide; the last
+ * TMPMAP_TABLE_SLOTS keep guest page-table pages mapped for reading (guest_mem.c). */
+enum tmpmap_slot { TMPMAP_SLOT_BOOTINFO, TMPMAP_SLOT_GUEST, TMPMAP_SLOT_WORDS,
+                   TMPMAP_SLOT_TABLES = 8 };
+#define TMPMAP_TABLE_SLOTS (VMM_TMPMAP_SLOTS - TMPMAP_SLOT_TABLES)
 
 /* Maps the host page holding pa at one of VMM_TMPMAP_SLOTS slots and returns its virtual
  * address (with pa's offset); tmpmap_unmap() cleans the len bytes used at p out of the (VIVT)
