@@ -10,11 +10,13 @@
  *                                           T changes and no pending interrupt gets unmasked;
  *                                           otherwise the original proxy traps, as before
  *
- * and, in a kernel (code that never runs in User mode), three reads of virtual state that trap
- * on their own:
+ * and, in a kernel (code that never runs in User mode), accesses to virtual state that trap on
+ * their own:
  *
  *   MRS Rd, SPSR / MRC p15, 0, Rd, c1 (SCTLR) / c3 (DACR), c0, 0
  *                       -> B<cond> tramp:  Rd := shared.spsr / .sctlr / .dacr
+ *   MSR SPSR_fsxc, Rm   -> B<cond> tramp:  shared.spsr := Rm & shared.spsr_mask (the VMM takes
+ *                                           it into the vCPU at the next trap)
  *
  * Each trampoline ends with a branch back to the instruction after its site.  They read and
  * write the vCPU's shared page PC-relative, so the region interleaves code pages with aliases of
@@ -34,7 +36,7 @@
 #define ARMVMM_FASTPATH_H
 
 #define FASTPATH_PAGE_SIZE     4096u
-#define FASTPATH_CODE_START    16u      /* first trampoline byte in a code page */
+#define FASTPATH_CODE_START    64u      /* first trampoline byte in a code page */
 
 /* The shared page (byte offsets): one cache line. */
 #define VSHARED_CPSR      0u   /* virtual CPSR: mode, A, I, F (flags and T read 0) */
@@ -45,7 +47,13 @@
 #define VSHARED_SPSR      20u  /* the current mode's SPSR (0 in User mode) */
 #define VSHARED_SCTLR     24u  /* the virtual CP15 c1 and c3, as MRC reads them */
 #define VSHARED_DACR      28u
-#define VSHARED_SIZE      32u
+#define VSHARED_SPSR_MASK 32u  /* the SPSR bits an MSR may write */
+#define VSHARED_SIZE      36u
+
+/* Every field must be in reach of an LDR [pc, #+4095] from every code word: the farthest pair
+ * is the first code word and the last field. */
+_Static_assert(4096 + VSHARED_SIZE - 4 - (FASTPATH_CODE_START + 8) <= 4095,
+               "shared-page fields out of PC-relative reach");
 
 /* Region page `index` holds the shared page (odd) or trampolines (even). */
 #define FASTPATH_IS_SHARED_PAGE(index) (((index) & 1u) != 0)

@@ -388,12 +388,12 @@ static void print_stats(const char *what, const struct patch_stats *st)
            st->invalid_proxies, st->unpredictable, st->sections, st->code_words, st->data_words);
 }
 
-struct collected { uint64_t offs[4096]; size_t n; unsigned long kinds[PATCH_SITE_STATE_READ + 1]; };
+struct collected { uint64_t offs[4096]; size_t n; unsigned long kinds[PATCH_SITE_VIRTUAL_STATE + 1]; };
 
 static void collect(const struct patch_site *s, void *ctx)
 {
     struct collected *c = ctx;
-    if (c->n < 4096 && s->kind != PATCH_SITE_STATE_READ)   /* reported, never rewritten */
+    if (c->n < 4096 && s->kind != PATCH_SITE_VIRTUAL_STATE)   /* reported, never rewritten */
         c->offs[c->n++] = s->file_offset;
     c->kinds[s->kind]++;
 }

@@ -302,19 +302,21 @@ static uint32_t check_tramp(const struct fastpath_link *l, const struct fastpath
 
 /* ------------------------------------------------------------------ encodings, rewrites */
 
+#define C0 FASTPATH_CODE_START   /* where code starts in a page */
+
 static const struct {
     uint32_t proxy;
     uint32_t offset;      /* of its trampoline in the region: packed from FASTPATH_CODE_START */
     unsigned scratch;
     const char *branch;   /* the site's rewrite, as capstone prints it */
 } mixed[] = {
-    { 0xe7003010u /* mrs(AL, 3) */, 16, 0, "b" },
-    { 0xe7000010u /* mrs(AL, 0) */, 16 + 28, 1, "b" },
-    { 0xe7110012u /* msr_c(AL, 2) */, 16 + 56, 0, "b" },
-    { 0xe711001eu /* msr_c(AL, lr) */, 16 + 56 + 76, 0, "b" },
-    { 0x17005010u /* mrs(NE, 5) */, 16 + 56 + 152, 0, "bne" },
-    { 0x17110010u /* msr_c(NE, 0) */, 16 + 56 + 152 + 28, 1, "bne" },
-    { 0xc711001du /* msr_c(GT, sp) */, 16 + 56 + 152 + 28 + 76, 0, "bgt" },
+    { 0xe7003010u /* mrs(AL, 3) */, C0, 0, "b" },
+    { 0xe7000010u /* mrs(AL, 0) */, C0 + 28, 1, "b" },
+    { 0xe7110012u /* msr_c(AL, 2) */, C0 + 56, 0, "b" },
+    { 0xe711001eu /* msr_c(AL, lr) */, C0 + 56 + 76, 0, "b" },
+    { 0x17005010u /* mrs(NE, 5) */, C0 + 56 + 152, 0, "bne" },
+    { 0x17110010u /* msr_c(NE, 0) */, C0 + 56 + 152 + 28, 1, "bne" },
+    { 0xc711001du /* msr_c(GT, sp) */, C0 + 56 + 152 + 28 + 76, 0, "bgt" },
 };
 #define N_MIXED (sizeof mixed / sizeof mixed[0])
 
@@ -461,8 +463,8 @@ static void test_page_fill(void **state)
     (void)state;
     struct fastpath_sites s = { 0 };
     struct fastpath_link l;
-    for (unsigned i = 0; i < 60; i++)   /* 50 * 76 + 10 * 28 = 4080 = PAGE - 16 */
-        add_site(&s, TEXT_VA + 4 * i, i < 50 ? msr_c(COND_AL, 1) : mrs(COND_AL, 2));
+    for (unsigned i = 0; i < 60; i++)   /* 49 * 76 + 11 * 28 = 4032 = PAGE - 64 */
+        add_site(&s, TEXT_VA + 4 * i, i < 49 ? msr_c(COND_AL, 1) : mrs(COND_AL, 2));
     assert_int_equal(fastpath_region_size(&s), 2 * PAGE);
     add_site(&s, TEXT_VA + 4 * 60, mrs(COND_AL, 2));
     assert_int_equal(fastpath_region_size(&s), 4 * PAGE);
@@ -525,7 +527,7 @@ static void test_region_checks(void **state)
 
 /* ------------------------------------------------------------------ reach, skip */
 
-/* Links one site alone (its trampoline at REGION_VA + 16): true when it got linked. */
+/* Links one site alone (its trampoline at REGION_VA + FASTPATH_CODE_START): true when it got linked. */
 static bool link_one(uint32_t va, uint32_t proxy, struct fastpath_link *l)
 {
     struct fastpath_sites s = { 0 };
@@ -1020,6 +1022,29 @@ static void test_execute_state_reads(void **state)
         assert_int_equal(l.rw[i].word >> 28, reads[i].word >> 28);   /* B<cond> */
     }
     fastpath_link_free(&l);
+
+    /* MSR SPSR_fsxc, Rm: the shared SPSR gets Rm & the mask the VMM exports; other field masks
+     * keep trapping */
+    struct fastpath_sites w = { .reads = true };
+    add_site(&w, TEXT_VA, 0xe16ff005u);        /* msr spsr_fsxc, r5 */
+    add_site(&w, TEXT_VA + 4, 0xe161f005u);    /* msr spsr_c, r5 */
+    link_ok(&w, fastpath_region_size(&w), &l);
+    assert_int_equal(l.reads, 1);
+    assert_int_equal(l.left, 1);
+    for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+        struct machine m;
+        machine_at(&m, &l, &w.site[0], l.rw[0].word, flag_sets[f]);
+        m.shared[VSHARED_SPSR_MASK / 4] = 0xf91001ffu;
+        m.r[5] = 0xffffffffu;
+        run(&m);
+        assert_int_equal(m.shared[VSHARED_SPSR / 4], 0xf91001ffu);
+        assert_int_equal(m.r[5], 0xffffffffu);
+        want_regs_kept(&m, 5);
+        assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
+    }
+    fastpath_link_free(&l);
+    fastpath_sites_free(&w);
+
     s.reads = false;   /* code that may run in User mode: MRS SPSR / MRC must stay UNDEFINED */
     link_ok(&s, fastpath_region_size(&s), &l);
     assert_int_equal(l.reads, 0);

@@ -198,7 +198,7 @@ const char *patch_site_kind_name(enum patch_site_kind kind)
     case PATCH_SITE_INVALID_PROXY: return "invalid proxy";
     case PATCH_SITE_UNPREDICTABLE: return "unpredictable mrs/msr cpsr";
     case PATCH_SITE_PROXY:         return "proxy";
-    case PATCH_SITE_STATE_READ:    return "state read";
+    case PATCH_SITE_VIRTUAL_STATE: return "virtual state";
     }
     return "?";
 }
@@ -477,8 +477,9 @@ static int scan_code(struct patch_ctx *c, const char *secname, const GElf_Shdr *
                                 (unsigned)w, patch_format_word(w, txt, sizeof txt));
                 }
             }
-        } else if ((in.kind == INSN_MRS && in.psr.spsr) || (in.kind == INSN_MRC && in.cp.cp == 15)) {
-            report(c, PATCH_SITE_STATE_READ, secname, sh, off, w, w);
+        } else if (((in.kind == INSN_MRS || in.kind == INSN_MSR) && in.psr.spsr) ||
+                   (in.kind == INSN_MRC && in.cp.cp == 15)) {
+            report(c, PATCH_SITE_VIRTUAL_STATE, secname, sh, off, w, w);
         } else if ((in.kind == INSN_MRS || in.kind == INSN_MSR) && !in.psr.spsr) {
             c->st.unpredictable++;   /* SBZ/SBO violated: UNDEFINED on QEMU, left alone */
             report(c, PATCH_SITE_UNPREDICTABLE, secname, sh, off, w, w);
@@ -866,7 +867,7 @@ static void cli_site(const struct patch_site *s, void *vctx)
 {
     struct cli_ctx *x = vctx;
     char txt[96];
-    if (s->kind == PATCH_SITE_PROXY || s->kind == PATCH_SITE_STATE_READ)
+    if (s->kind == PATCH_SITE_PROXY || s->kind == PATCH_SITE_VIRTUAL_STATE)
         return;   /* already patched, or trapping by itself: nothing to say */
     if (s->kind == PATCH_SITE_UNPREDICTABLE) {
         if (x->unpred_shown++ < 20)

@@ -37,7 +37,8 @@ enum patch_site_kind {
     PATCH_SITE_INVALID_PROXY,
     PATCH_SITE_UNPREDICTABLE,
     PATCH_SITE_PROXY,       /* a valid proxy already in the input (trampoline.c links them) */
-    PATCH_SITE_STATE_READ,  /* MRS Rd, SPSR or MRC p15: traps by itself, left alone (ditto) */
+    PATCH_SITE_VIRTUAL_STATE, /* MRS/MSR on the SPSR, MRC p15: traps by itself, left alone
+                                 (trampoline.c links some) */
 };
 
 struct patch_site {
@@ -64,7 +65,7 @@ int patch_elf_file_sites(const char *in, const char *out, struct patch_stats *st
                          patch_site_fn fn, void *ctx, char *err, size_t errlen);
 
 /* Inspect IN without writing: fn (if not NULL) gets every unpatched sensitive site, valid and
- * invalid proxy, unpredictable site and state read.  Returns 0 when nothing needs patching and no invalid proxy is
+ * invalid proxy, unpredictable site and virtual-state access.  Returns 0 when nothing needs patching and no invalid proxy is
  * present, 1 when something does, -1 on bad input (message in err). */
 int patch_check_file(const char *in, struct patch_stats *st, patch_site_fn fn, void *ctx,
                      char *err, size_t errlen);

@@ -15,14 +15,16 @@
 #define B_REACH   (32u << 20)   /* a B reaches +-32 MB */
 
 /* What a site becomes, and the size of its trampoline in words. */
-enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ };
+enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ,
+                  TRAMP_SPSR_WRITE };
 static const unsigned tramp_words[] = {
     [TRAMP_MRS] = 7, [TRAMP_MSR_REG] = 19, [TRAMP_MSR_IMM] = 23, [TRAMP_READ] = 2,
+    [TRAMP_SPSR_WRITE] = 6,
 };
 
 struct tramp {
     enum tramp_kind kind;
-    unsigned reg;        /* Rd (MRS, reads) or Rm (MSR reg) */
+    unsigned reg;        /* Rd (MRS, reads) or Rm (MSR reg, SPSR write) */
     uint32_t imm12;      /* MSR imm: the shifter operand as encoded */
     uint32_t field;      /* reads: the shared page's field */
 };
@@ -44,6 +46,7 @@ static uint32_t dp(uint32_t cond, uint32_t op, unsigned rn, unsigned rd, uint32_
 #define AND_IMM(rd, rn, imm12) dp(COND_AL, 0x02000000u, rn, rd, imm12)
 #define MOV_IMM(rd, imm12)     dp(COND_AL, 0x03a00000u, 0, rd, imm12)
 #define ORR_REG(rd, rn, rm)    dp(COND_AL, 0x01800000u, rn, rd, rm)
+#define AND_REG(rd, rn, rm)    dp(COND_AL, 0x00000000u, rn, rd, rm)
 #define EOR_REG(rd, rn, rm)    dp(COND_AL, 0x00200000u, rn, rd, rm)
 #define TST_IMM(rn, imm12)     dp(COND_AL, 0x03100000u, rn, 0, imm12)
 #define BICS_REG(c, rd, rn, rm) dp(c, 0x01d00000u, rn, rd, rm)
@@ -96,6 +99,9 @@ static struct tramp classify(uint32_t word, bool reads)
     } else if (reads && read_field(&in)) {
         t = (struct tramp){ TRAMP_READ, in.kind == INSN_MRS ? in.psr.rd : in.cp.rd, 0,
                             read_field(&in) };
+    } else if (reads && in.kind == INSN_MSR && in.psr.spsr && !in.psr.imm &&
+               in.psr.mask == (PSR_FIELD_C | PSR_FIELD_X | PSR_FIELD_S | PSR_FIELD_F) && in.psr.rm != REG_PC) {
+        t = (struct tramp){ TRAMP_SPSR_WRITE, in.psr.rm, 0, VSHARED_SPSR };
     }
     return t;
 }
@@ -108,7 +114,7 @@ static bool skipped(const struct fastpath_sites *s, uint32_t va)
 static void collect_one(const struct patch_site *p, void *ctx)
 {
     struct fastpath_sites *s = ctx;
-    if ((p->kind != PATCH_SITE_PROXY && p->kind != PATCH_SITE_STATE_READ) ||
+    if ((p->kind != PATCH_SITE_PROXY && p->kind != PATCH_SITE_VIRTUAL_STATE) ||
         classify(p->word, true).kind == TRAMP_NONE)
         return;
     if (s->n == s->cap) {
@@ -237,6 +243,17 @@ static void emit_msr(struct emitter *e, const struct tramp *t, unsigned scratch,
     emit(e, branch(COND_AL, e->va, back));
 }
 
+/* shared.spsr := Rm & shared.spsr_mask (AND without S: the flags stay). */
+static void emit_spsr_write(struct emitter *e, unsigned rm, unsigned scratch, uint32_t back)
+{
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SPSR_MASK)));
+    emit(e, AND_REG(scratch, scratch, rm));
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SPSR)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, branch(COND_AL, e->va, back));
+}
+
 /* Rd := a field of the shared page. */
 static void emit_read(struct emitter *e, const struct tramp *t, uint32_t back)
 {
@@ -279,11 +296,13 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
             emit_mrs(&e, t.reg, scratch, site->va + 4);
         else if (t.kind == TRAMP_READ)
             emit_read(&e, &t, site->va + 4);
+        else if (t.kind == TRAMP_SPSR_WRITE)
+            emit_spsr_write(&e, t.reg, scratch, site->va + 4);
         else
             emit_msr(&e, &t, t.kind == TRAMP_MSR_IMM ? 0 : scratch, site->word, site->va + 4);
         out->mrs += t.kind == TRAMP_MRS;
         out->msr += t.kind == TRAMP_MSR_REG || t.kind == TRAMP_MSR_IMM;
-        out->reads += t.kind == TRAMP_READ;
+        out->reads += t.kind == TRAMP_READ || t.kind == TRAMP_SPSR_WRITE;
         out->rw[out->nrw++] = (struct fastpath_rewrite){
             site->file_offset, branch(site->word >> 28, site->va, va + at) };
     }

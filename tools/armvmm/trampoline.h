@@ -24,8 +24,8 @@ struct fastpath_sites {
     size_t n, cap;
     uint32_t skip_start, skip_end;   /* [start, end): code that runs at another address (Linux's
                                         identity-mapped text): never linked */
-    bool reads;                      /* link the state reads too: the code never runs in User
-                                        mode (a kernel) */
+    bool reads;                      /* link the virtual-state accesses too (MRS/MSR SPSR, MRC
+                                        p15 c1/c3): the code never runs in User mode (a kernel) */
 };
 
 /* A site's new word, by file offset. */
@@ -39,7 +39,7 @@ struct fastpath_link {
     uint8_t *image;                  /* size bytes: trampolines; the shared pages stay zero */
     struct fastpath_rewrite *rw;     /* one per linked site, in site order */
     size_t nrw;
-    unsigned long mrs, msr, reads;   /* sites linked, per kind */
+    unsigned long mrs, msr, reads;   /* sites linked: MRS CPSR, MSR CPSR, virtual state */
     unsigned long left;              /* proxies that still trap (other forms, out of reach) */
 };
 

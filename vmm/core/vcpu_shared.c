@@ -30,8 +30,11 @@ void vcpu_shared_import(struct vcpu *v)
     if (!s->size)
         return;
     uint32_t bits = s->page[WORD(VSHARED_CPSR)] & (VPSR_I | VPSR_F);
+    uint32_t spsr = s->page[WORD(VSHARED_SPSR)];
     if ((v->vcpsr & (VPSR_I | VPSR_F)) != bits)
         v->vcpsr = (v->vcpsr & ~(VPSR_I | VPSR_F)) | bits;
+    if (spsr != s->spsr)   /* vcpu_write_spsr() keeps only what an MSR may write */
+        vcpu_write_spsr(v, spsr, PSR_FIELD_ALL);
 }
 
 void vcpu_shared_export(struct vcpu *v)
@@ -45,6 +48,8 @@ void vcpu_shared_export(struct vcpu *v)
     s->page[WORD(VSHARED_SPSR)] = spsr;
     s->page[WORD(VSHARED_SCTLR)] = v->cp15.sctlr;
     s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
+    s->page[WORD(VSHARED_SPSR_MASK)] = VCPU_MSR_SPSR;
+    v->vm->shared.spsr = spsr;
     s->page[WORD(VSHARED_PENDING)] = (v->vm->board.cpu_irq ? VPSR_I : 0) |
                                      (v->vm->board.cpu_fiq ? VPSR_F : 0);
     /* The guest reads the page uncached: the line must reach memory and leave the cache (the

@@ -22,11 +22,13 @@ struct vcpu_shared {
     uint32_t va, gpa, size;     /* the trampoline region; size 0: the VM has none */
     volatile uint32_t *page;    /* the shared page, as the VMM sees it */
     hpa_t page_hpa;
+    uint32_t spsr;              /* the SPSR last exported: a different one was written there */
 };
 
 void vcpu_shared_init(struct vm *vm, const struct bootinfo_vm *bi);
 
-/* At trap entry: the virtual I and F bits the trampolines changed since the last trap. */
+/* At trap entry: the virtual I and F bits and the SPSR the trampolines changed since the last
+ * trap. */
 void vcpu_shared_import(struct vcpu *v);
 /* Before the guest resumes: the virtual CPSR and the interrupt lines, for the trampolines. */
 void vcpu_shared_export(struct vcpu *v);
