@@ -17,6 +17,12 @@
  *                       -> B<cond> tramp:  Rd := shared.spsr / .sctlr / .dacr
  *   MSR SPSR_fsxc, Rm   -> B<cond> tramp:  shared.spsr := Rm & shared.spsr_mask (the VMM takes
  *                                           it into the vCPU at the next trap)
+ *   STM Rn, {sp, lr}^   -> B<cond> tramp:  the User sp and lr from the shared page to memory
+ *   LDM Rn, {..., sp, lr}^ (no pc)         the User sp and lr from memory to the shared page
+ *                                           (taken into the vCPU at the next trap), the other
+ *                                           registers loaded as usual
+ * The last two assume the kernel runs them in an exception mode other than FIQ (whose r8-r12
+ * are not the User ones) and SYS (whose sp and lr are), as Linux does.
  *
  * Each trampoline ends with a branch back to the instruction after its site.  They read and
  * write the vCPU's shared page PC-relative, so the region interleaves code pages with aliases of
@@ -38,7 +44,7 @@
 #define FASTPATH_PAGE_SIZE     4096u
 #define FASTPATH_CODE_START    64u      /* first trampoline byte in a code page */
 
-/* The shared page (byte offsets): one cache line. */
+/* The shared page (byte offsets): two cache lines. */
 #define VSHARED_CPSR      0u   /* virtual CPSR: mode, A, I, F (flags and T read 0) */
 #define VSHARED_PENDING   4u   /* VPSR_I: the IRQ line is up; VPSR_F: the FIQ line is up */
 #define VSHARED_SCRATCH0  8u   /* the trampolines' spilled registers */
@@ -48,7 +54,9 @@
 #define VSHARED_SCTLR     24u  /* the virtual CP15 c1 and c3, as MRC reads them */
 #define VSHARED_DACR      28u
 #define VSHARED_SPSR_MASK 32u  /* the SPSR bits an MSR may write */
-#define VSHARED_SIZE      36u
+#define VSHARED_USR_SP    36u  /* the User-mode sp and lr (the banked ones, in an exception */
+#define VSHARED_USR_LR    40u  /* mode) */
+#define VSHARED_SIZE      44u
 
 /* Every field must be in reach of an LDR [pc, #+4095] from every code word: the farthest pair
  * is the first code word and the last field. */

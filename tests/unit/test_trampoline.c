@@ -702,7 +702,17 @@ struct machine {
     uint32_t cpsr;                 /* the real one: User mode and the flags */
     uint32_t shared[VSHARED_SIZE / 4];
     unsigned traps;                /* proxies executed, i.e. emulated by the VMM */
+    uint32_t mem[64];              /* guest memory at MEM_VA (a kernel stack) */
 };
+
+#define MEM_VA 0xc7ff0000u
+
+static uint32_t *mem_at(struct machine *m, uint32_t at, uint32_t a)
+{
+    if (a - MEM_VA >= sizeof m->mem || (a & 3))
+        fail_msg("%08x: access to %08x: not the test's memory", at, a);
+    return &m->mem[(a - MEM_VA) / 4];
+}
 
 static uint32_t fetch(const struct machine *m, uint32_t va)
 {
@@ -807,6 +817,8 @@ static void data_proc(struct machine *m, uint32_t at, uint32_t w)
     case 0xc: res = m->r[rn] | op2; break;             /* ORR */
     case 0xe: res = m->r[rn] & ~op2; break;            /* BIC */
     case 0xd: res = op2; break;                        /* MOV */
+    case 0x2: res = m->r[rn] - op2; break;             /* SUB */
+    case 0x4: res = m->r[rn] + op2; break;             /* ADD */
     default: fail_msg("%08x: unexpected instruction %08x", at, w); return;
     }
     if (op == 0x8 && !s)
@@ -834,6 +846,23 @@ static uint32_t step(struct machine *m, uint32_t at)
         m->cpsr = (m->cpsr & ~PSR_FLAGS) | (m->r[w & 15] & PSR_FLAGS);
     else if ((w & 0x0f2f0000u) == 0x050f0000u)             /* LDR/STR(B) Rt, [pc, #+-imm] */
         ldst_pc(m, at, w);
+    else if ((w & 0x0f600000u) == 0x05000000u) {           /* LDR/STR Rt, [Rn, #+-imm] */
+        uint32_t a = m->r[w >> 16 & 15] + (w & 1u << 23 ? (w & 0xfff) : -(w & 0xfff));
+        if (w & 1u << 20)
+            set_reg(m, w >> 12 & 15, *mem_at(m, at, a));
+        else
+            *mem_at(m, at, a) = m->r[w >> 12 & 15];
+    } else if ((w & 0x0ff08000u) == 0x08900000u) {         /* LDMIA Rn, {list without pc} */
+        uint32_t a = m->r[w >> 16 & 15], loaded[16];
+        for (unsigned r = 0; r < 16; r++)
+            if (w & 1u << r) {
+                loaded[r] = *mem_at(m, at, a);
+                a += 4;
+            }
+        for (unsigned r = 0; r < 16; r++)
+            if (w & 1u << r)
+                set_reg(m, r, loaded[r]);
+    }
     else if ((w & 0x0c000000u) == 0)
         data_proc(m, at, w);
     else
@@ -1053,6 +1082,76 @@ static void test_execute_state_reads(void **state)
     fastpath_sites_free(&s);
 }
 
+/* STM Rn, {sp, lr}^ stores the User sp and lr the VMM keeps in the shared page; LDM Rn,
+ * {..., sp, lr}^ loads them there and the rest into the registers, for every addressing mode. */
+static void test_execute_user_blocks(void **state)
+{
+    (void)state;
+    static const struct { uint32_t word; unsigned rn; int32_t lowest; } blocks[] = {
+        { 0xe9486000u, 8, -8 },    /* stmdb r8, {sp, lr}^ */
+        { 0xe8c06000u, 0, 0 },     /* stmia r0, {sp, lr}^ (scratch r1) */
+        { 0xe9c36000u, 3, 4 },     /* stmib r3, {sp, lr}^ */
+        { 0xe8476000u, 7, -4 },    /* stmda r7, {sp, lr}^ */
+        { 0xe9527ffeu, 2, -56 },   /* ldmdb r2, {r1-lr}^ (Linux's ret_fast_syscall) */
+        { 0xe9527fffu, 2, -60 },   /* ldmdb r2, {r0-lr}^ */
+        { 0xe8dd7fffu, 13, 0 },    /* ldm sp, {r0-lr}^: sp not in the rest */
+        { 0xe9d46003u, 4, 4 },     /* ldmib r4, {r0, r1, sp, lr}^ */
+    };
+    for (unsigned i = 0; i < sizeof blocks / sizeof blocks[0]; i++) {
+        struct fastpath_sites s = { .reads = true };
+        struct fastpath_link l;
+        struct machine m;
+        add_site(&s, TEXT_VA, blocks[i].word);
+        link_ok(&s, fastpath_region_size(&s), &l);
+        assert_int_equal(l.reads, 1);
+        machine_at(&m, &l, &s.site[0], l.rw[0].word, PSR_Z | PSR_C);
+        unsigned rn = blocks[i].rn;
+        uint32_t base = MEM_VA + 128, list = blocks[i].word & 0xffffu, n = 0;
+        m.r[rn] = base;
+        for (unsigned k = 0; k < 64; k++)
+            m.mem[k] = 0x77000000u + k;
+        m.shared[VSHARED_USR_SP / 4] = 0x5550000du;
+        m.shared[VSHARED_USR_LR / 4] = 0x5550000eu;
+        run(&m);
+        uint32_t lo = (base + (uint32_t)blocks[i].lowest - MEM_VA) / 4;
+        for (unsigned r = 0; r < 15; r++) {
+            if (!(list & 1u << r))
+                continue;
+            bool load = blocks[i].word & 1u << 20;
+            uint32_t want = load ? 0x77000000u + lo + n : r == 13 ? 0x5550000du : 0x5550000eu;
+            uint32_t got = load ? (r < 13 ? m.r[r] : m.shared[(r == 13 ? VSHARED_USR_SP
+                                                                       : VSHARED_USR_LR) / 4])
+                                : m.mem[lo + n];
+            if (got != want)
+                fail_msg("%08x: r%u: %08x, want %08x", blocks[i].word, r, got, want);
+            n++;
+        }
+        for (unsigned r = 0; r < 15; r++)   /* everything else kept: sp and lr are the SVC ones */
+            if (!(list & 1u << r && r < 13) && r != rn && m.r[r] != 0x5a5a0000u + 0x111u * r)
+                fail_msg("%08x: r%u = %08x changed", blocks[i].word, r, m.r[r]);
+        if (!(list & 1u << rn) || !(blocks[i].word & 1u << 20))
+            assert_int_equal(m.r[rn], base);   /* no writeback */
+        assert_int_equal(m.cpsr, PSR_Z | PSR_C | PSR_USR);
+        fastpath_link_free(&l);
+        fastpath_sites_free(&s);
+    }
+    /* not linked: writeback, pc in the list (an exception return), a list without sp and lr,
+     * an LDM of nothing but sp and lr */
+    const uint32_t others[] = { 0xe9686000u /* stmdb r8!, {sp, lr}^ */,
+                                0xe8ddffffu /* ldm sp, {r0-pc}^: an exception return */,
+                                0xe9480003u /* stmdb r8, {r0, r1}^ */,
+                                0xe8dd6000u /* ldm sp, {sp, lr}^: no other register */ };
+    struct fastpath_sites s = { .reads = true };
+    struct fastpath_link l;
+    for (unsigned i = 0; i < 4; i++)
+        add_site(&s, TEXT_VA + 4 * i, others[i]);
+    link_ok(&s, fastpath_region_size(&s), &l);
+    assert_int_equal(l.nrw, 0);
+    assert_int_equal(l.left, 4);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
 /* A conditional site whose condition fails changes nothing; when it passes, it works. */
 static void test_execute_conditional(void **state)
 {
@@ -1124,6 +1223,7 @@ int main(void)
         cmocka_unit_test(test_reach_back_branch),
         cmocka_unit_test(test_execute_msr_imm),
         cmocka_unit_test(test_execute_state_reads),
+        cmocka_unit_test(test_execute_user_blocks),
         cmocka_unit_test(test_unlinkable_sites),
     };
     return cmocka_run_group_tests_name("trampoline", tests, cs_setup, cs_teardown);

@@ -37,8 +37,8 @@ enum patch_site_kind {
     PATCH_SITE_INVALID_PROXY,
     PATCH_SITE_UNPREDICTABLE,
     PATCH_SITE_PROXY,       /* a valid proxy already in the input (trampoline.c links them) */
-    PATCH_SITE_VIRTUAL_STATE, /* MRS/MSR on the SPSR, MRC p15: traps by itself, left alone
-                                 (trampoline.c links some) */
+    PATCH_SITE_VIRTUAL_STATE, /* MRS/MSR on the SPSR, MRC p15, LDM/STM of User registers:
+                                 trap by themselves, left alone (trampoline.c links some) */
 };
 
 struct patch_site {

@@ -16,17 +16,18 @@
 
 /* What a site becomes, and the size of its trampoline in words. */
 enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ,
-                  TRAMP_SPSR_WRITE };
+                  TRAMP_SPSR_WRITE, TRAMP_STM_USR, TRAMP_LDM_USR };
 static const unsigned tramp_words[] = {
     [TRAMP_MRS] = 7, [TRAMP_MSR_REG] = 19, [TRAMP_MSR_IMM] = 23, [TRAMP_READ] = 2,
-    [TRAMP_SPSR_WRITE] = 6,
+    [TRAMP_SPSR_WRITE] = 6, [TRAMP_STM_USR] = 7, [TRAMP_LDM_USR] = 7,
 };
 
 struct tramp {
     enum tramp_kind kind;
-    unsigned reg;        /* Rd (MRS, reads) or Rm (MSR reg, SPSR write) */
+    unsigned reg;        /* Rd (MRS, reads), Rm (MSR reg, SPSR write), Rn (LDM/STM) */
     uint32_t imm12;      /* MSR imm: the shifter operand as encoded */
     uint32_t field;      /* reads: the shared page's field */
+    struct insn_block block;   /* LDM/STM */
 };
 
 /* ------------------------------------------------------------------ ARM encodings */
@@ -79,12 +80,25 @@ static uint32_t read_field(const struct insn *in)
     return in->cp.crn == 1 ? VSHARED_SCTLR : in->cp.crn == 3 ? VSHARED_DACR : 0;
 }
 
+#define SP_LR ((1u << 13) | (1u << 14))
+
+/* LDM/STM of User registers that a trampoline can do: STM Rn, {sp, lr}^; LDM Rn, {...}^ with
+ * sp and lr and at least one of r0-r12, no pc; no writeback, Rn not pc. */
+static bool user_block(const struct insn *in)
+{
+    const struct insn_block *b = &in->block;
+    if (in->kind != INSN_LOAD_STORE_MULTIPLE || !b->user_regs || b->wback || b->rn == REG_PC ||
+        in->unpred || (b->list & SP_LR) != SP_LR || (b->list & (1u << REG_PC)))
+        return false;
+    return b->load ? (b->list & 0x1fffu) != 0 : b->list == SP_LR;
+}
+
 /* What the word at a site becomes; reads only when the code never runs in User mode (there
  * they must stay UNDEFINED, which a load from the shared page is not). */
 static struct tramp classify(uint32_t word, bool reads)
 {
     struct insn in;
-    struct tramp t = { TRAMP_NONE, 0, 0, 0 };
+    struct tramp t = { .kind = TRAMP_NONE };
 
     decode_arm(word, &in);
     if (in.cond == COND_NV)
@@ -92,16 +106,20 @@ static struct tramp classify(uint32_t word, bool reads)
     if (in.kind == INSN_PROXY && in.proxy.valid) {
         const struct insn_psr *p = &in.proxy.psr;
         if (in.proxy.op == PROXY_OP_MRS_CPSR && p->rd != REG_PC)
-            t = (struct tramp){ TRAMP_MRS, p->rd, 0, 0 };
+            t = (struct tramp){ .kind = TRAMP_MRS, .reg = p->rd };
         else if (in.proxy.op != PROXY_OP_MRS_CPSR && p->mask == PSR_FIELD_C)
-            t = p->imm ? (struct tramp){ TRAMP_MSR_IMM, 1, p->imm12, 0 }
-              : p->rm != REG_PC ? (struct tramp){ TRAMP_MSR_REG, p->rm, 0, 0 } : t;
+            t = p->imm ? (struct tramp){ .kind = TRAMP_MSR_IMM, .reg = 1, .imm12 = p->imm12 }
+              : p->rm != REG_PC ? (struct tramp){ .kind = TRAMP_MSR_REG, .reg = p->rm } : t;
     } else if (reads && read_field(&in)) {
-        t = (struct tramp){ TRAMP_READ, in.kind == INSN_MRS ? in.psr.rd : in.cp.rd, 0,
-                            read_field(&in) };
+        t = (struct tramp){ .kind = TRAMP_READ, .reg = in.kind == INSN_MRS ? in.psr.rd : in.cp.rd,
+                            .field = read_field(&in) };
     } else if (reads && in.kind == INSN_MSR && in.psr.spsr && !in.psr.imm &&
-               in.psr.mask == (PSR_FIELD_C | PSR_FIELD_X | PSR_FIELD_S | PSR_FIELD_F) && in.psr.rm != REG_PC) {
-        t = (struct tramp){ TRAMP_SPSR_WRITE, in.psr.rm, 0, VSHARED_SPSR };
+               in.psr.mask == (PSR_FIELD_C | PSR_FIELD_X | PSR_FIELD_S | PSR_FIELD_F) &&
+               in.psr.rm != REG_PC) {
+        t = (struct tramp){ .kind = TRAMP_SPSR_WRITE, .reg = in.psr.rm };
+    } else if (reads && user_block(&in)) {
+        t = (struct tramp){ .kind = in.block.load ? TRAMP_LDM_USR : TRAMP_STM_USR,
+                            .reg = in.block.rn, .block = in.block };
     }
     return t;
 }
@@ -254,6 +272,56 @@ static void emit_spsr_write(struct emitter *e, unsigned rm, unsigned scratch, ui
     emit(e, branch(COND_AL, e->va, back));
 }
 
+/* The offset from Rn of the lowest word an LDM/STM of n registers transfers. */
+static int32_t block_start(const struct insn_block *b)
+{
+    int32_t n = b->count;
+    return b->up ? (b->pre ? 4 : 0) : (b->pre ? -4 * n : -4 * n + 4);
+}
+
+/* LDR/STR Rt, [Rn, #+-off]. */
+static uint32_t ldst_off(bool load, unsigned rt, unsigned rn, int32_t off)
+{
+    uint32_t u = off >= 0 ? 1u << 23 : 0, imm = (uint32_t)(off >= 0 ? off : -off);
+    return COND_AL << 28 | 0x05000000u | u | (load ? 1u << 20 : 0) | (uint32_t)rn << 16 |
+           (uint32_t)rt << 12 | imm;
+}
+
+/* STM Rn, {sp, lr}^: the User sp and lr, which the VMM keeps in the shared page, to memory. */
+static void emit_stm_usr(struct emitter *e, const struct tramp *t, uint32_t back)
+{
+    unsigned rn = t->reg, scratch = rn == 0 ? 1 : 0;
+    int32_t at = block_start(&t->block);
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_USR_SP)));
+    emit(e, ldst_off(false, scratch, rn, at));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_USR_LR)));
+    emit(e, ldst_off(false, scratch, rn, at + 4));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, branch(COND_AL, e->va, back));
+}
+
+/* LDM Rn, {regs, sp, lr}^: sp and lr (the two highest words) through the lowest loaded register
+ * into the shared page, then the rest as a plain LDMIA from the lowest word (Rn itself, or that
+ * register, moved there first: either is loaded over). */
+static void emit_ldm_usr(struct emitter *e, const struct tramp *t, uint32_t back)
+{
+    unsigned rn = t->reg, rest = t->block.list & 0x1fffu;
+    unsigned tmp = (unsigned)__builtin_ctz(rest & ~(1u << rn) ? rest & ~(1u << rn) : rest);
+    int32_t at = block_start(&t->block), top = at + 4 * (t->block.count - 2);
+    unsigned base = rest & (1u << rn) ? rn : tmp;
+    emit(e, ldst_off(true, tmp, rn, top));
+    emit(e, STR_PC(COND_AL, tmp, field(e, VSHARED_USR_SP)));
+    emit(e, ldst_off(true, tmp, rn, top + 4));
+    emit(e, STR_PC(COND_AL, tmp, field(e, VSHARED_USR_LR)));
+    if (at >= 0)
+        emit(e, dp(COND_AL, 0x02800000u, rn, base, (uint32_t)at));    /* ADD base, Rn, #at */
+    else
+        emit(e, dp(COND_AL, 0x02400000u, rn, base, (uint32_t)-at));   /* SUB base, Rn, #-at */
+    emit(e, COND_AL << 28 | 0x08900000u | (uint32_t)base << 16 | rest);   /* LDMIA base, {rest} */
+    emit(e, branch(COND_AL, e->va, back));
+}
+
 /* Rd := a field of the shared page. */
 static void emit_read(struct emitter *e, const struct tramp *t, uint32_t back)
 {
@@ -298,11 +366,15 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
             emit_read(&e, &t, site->va + 4);
         else if (t.kind == TRAMP_SPSR_WRITE)
             emit_spsr_write(&e, t.reg, scratch, site->va + 4);
+        else if (t.kind == TRAMP_STM_USR)
+            emit_stm_usr(&e, &t, site->va + 4);
+        else if (t.kind == TRAMP_LDM_USR)
+            emit_ldm_usr(&e, &t, site->va + 4);
         else
             emit_msr(&e, &t, t.kind == TRAMP_MSR_IMM ? 0 : scratch, site->word, site->va + 4);
         out->mrs += t.kind == TRAMP_MRS;
         out->msr += t.kind == TRAMP_MSR_REG || t.kind == TRAMP_MSR_IMM;
-        out->reads += t.kind == TRAMP_READ || t.kind == TRAMP_SPSR_WRITE;
+        out->reads += t.kind >= TRAMP_READ;
         out->rw[out->nrw++] = (struct fastpath_rewrite){
             site->file_offset, branch(site->word >> 28, site->va, va + at) };
     }

@@ -67,7 +67,7 @@ static void vcpu_load(struct vcpu *v)
 static _Noreturn void vcpu_run(struct vcpu *v)
 {
     vcpu_load(v);
-    vcpu_shared_export(v);
+    vcpu_shared_export(v, &v->regs);
     arch_enter_guest(&v->regs);
 }
 

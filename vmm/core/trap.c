@@ -103,7 +103,7 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     struct vm *vm = v->vm;
     uint32_t insn = 0, mmio = vm->stats.mmio;
 
-    vcpu_shared_import(v);
+    vcpu_shared_import(v, f);
     vm->stats.by_kind[kind]++;
     if ((kind == TRAP_UND || kind == TRAP_SWI) && !fetch_trapping_insn(v, f->pc - 4, &insn))
         vm_stop(vm, f, "cannot read the instruction at 0x%08x", f->pc - 4);
@@ -127,5 +127,5 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     }
     /* Interrupt lines move only with time or a device access: the other traps need no clock. */
     sched_trap_exit(f, kind == TRAP_IRQ || vm->stats.mmio != mmio, kind == TRAP_UND);
-    vcpu_shared_export(sched_current());
+    vcpu_shared_export(sched_current(), f);
 }

@@ -16,7 +16,7 @@ void vcpu_shared_init(struct vm *vm, const struct bootinfo_vm *bi)
                                .page = pages[vm->id], .page_hpa = vmm_pa(pages[vm->id]) };
     for (unsigned i = 0; i < FASTPATH_PAGE_SIZE / 4; i++)
         s->page[i] = 0;
-    vcpu_shared_export(&vm->vcpu);
+    vcpu_shared_export(&vm->vcpu, &vm->vcpu.regs);
 }
 
 static bool in_region(uint32_t base, uint32_t size, uint32_t a)
@@ -24,34 +24,51 @@ static bool in_region(uint32_t base, uint32_t size, uint32_t a)
     return a - base < size;
 }
 
-void vcpu_shared_import(struct vcpu *v)
+/* User sp and lr live in the banks only in an exception mode (in SYS mode they are the
+ * current ones, which the trampolines do not handle). */
+static bool user_regs_banked(const struct vcpu *v)
+{
+    return vcpu_mode(v) != PSR_MODE_USR && vcpu_mode(v) != PSR_MODE_SYS;
+}
+
+void vcpu_shared_import(struct vcpu *v, struct trap_frame *f)
 {
     const struct vcpu_shared *s = &v->vm->shared;
     if (!s->size)
         return;
     uint32_t bits = s->page[WORD(VSHARED_CPSR)] & (VPSR_I | VPSR_F);
     uint32_t spsr = s->page[WORD(VSHARED_SPSR)];
+    uint32_t sp = s->page[WORD(VSHARED_USR_SP)], lr = s->page[WORD(VSHARED_USR_LR)];
     if ((v->vcpsr & (VPSR_I | VPSR_F)) != bits)
         v->vcpsr = (v->vcpsr & ~(VPSR_I | VPSR_F)) | bits;
     if (spsr != s->spsr)   /* vcpu_write_spsr() keeps only what an MSR may write */
         vcpu_write_spsr(v, spsr, PSR_FIELD_ALL);
+    if ((sp != s->usr_sp || lr != s->usr_lr) && user_regs_banked(v)) {
+        vcpu_set_mode_reg(v, f, PSR_MODE_USR, 13, sp);
+        vcpu_set_mode_reg(v, f, PSR_MODE_USR, 14, lr);
+    }
 }
 
-void vcpu_shared_export(struct vcpu *v)
+void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f)
 {
-    const struct vcpu_shared *s = &v->vm->shared;
+    struct vcpu_shared *s = &v->vm->shared;
     if (!s->size)
         return;
+    bool banked = user_regs_banked(v);
     uint32_t spsr = 0;
     vcpu_read_spsr(v, &spsr);
+    s->spsr = spsr;
+    s->usr_sp = banked ? v->banked_sp[VBANK_USR] : f->sp;
+    s->usr_lr = banked ? v->banked_lr[VBANK_USR] : f->lr;
     s->page[WORD(VSHARED_CPSR)] = v->vcpsr;
+    s->page[WORD(VSHARED_PENDING)] = (v->vm->board.cpu_irq ? VPSR_I : 0) |
+                                     (v->vm->board.cpu_fiq ? VPSR_F : 0);
     s->page[WORD(VSHARED_SPSR)] = spsr;
     s->page[WORD(VSHARED_SCTLR)] = v->cp15.sctlr;
     s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
     s->page[WORD(VSHARED_SPSR_MASK)] = VCPU_MSR_SPSR;
-    v->vm->shared.spsr = spsr;
-    s->page[WORD(VSHARED_PENDING)] = (v->vm->board.cpu_irq ? VPSR_I : 0) |
-                                     (v->vm->board.cpu_fiq ? VPSR_F : 0);
+    s->page[WORD(VSHARED_USR_SP)] = s->usr_sp;
+    s->page[WORD(VSHARED_USR_LR)] = s->usr_lr;
     /* The guest reads the page uncached: the line must reach memory and leave the cache (the
      * next import must not hit a stale copy of what the guest writes meanwhile). */
     cp15_flush_dcache_range((const void *)s->page, VSHARED_SIZE);

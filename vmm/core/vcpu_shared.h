@@ -22,16 +22,19 @@ struct vcpu_shared {
     uint32_t va, gpa, size;     /* the trampoline region; size 0: the VM has none */
     volatile uint32_t *page;    /* the shared page, as the VMM sees it */
     hpa_t page_hpa;
-    uint32_t spsr;              /* the SPSR last exported: a different one was written there */
+    uint32_t spsr;              /* the SPSR and User sp, lr last exported: a different value */
+    uint32_t usr_sp, usr_lr;    /* there was written by a trampoline */
 };
 
 void vcpu_shared_init(struct vm *vm, const struct bootinfo_vm *bi);
 
-/* At trap entry: the virtual I and F bits and the SPSR the trampolines changed since the last
- * trap. */
-void vcpu_shared_import(struct vcpu *v);
-/* Before the guest resumes: the virtual CPSR and the interrupt lines, for the trampolines. */
-void vcpu_shared_export(struct vcpu *v);
+struct trap_frame;
+
+/* At trap entry: the virtual I and F bits, the SPSR and the User sp and lr the trampolines
+ * changed since the last trap (f: the guest's registers). */
+void vcpu_shared_import(struct vcpu *v, struct trap_frame *f);
+/* Before the guest resumes: the virtual state the trampolines read. */
+void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f);
 
 /* The host page that guest-physical gpa maps to when it is one of the shared pages. */
 bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page);
