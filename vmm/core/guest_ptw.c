@@ -94,7 +94,7 @@ bool gptw_walk(const struct gptw_mmu *mmu, const struct gptw_req *req, gptw_read
     }
 
     /* First level.  ARMv5 has only TTBR0 (no TTBCR). */
-    uint32_t l1_addr = (mmu->ttbr0 & 0xffffc000u) | ((mva >> 18) & 0x3ffcu), d1;
+    uint32_t l1_addr = (mmu->ttbr0 & GPTW_TTBR_BASE_MASK) | ((mva >> 18) & 0x3ffcu), d1;
     res->l1_addr = l1_addr;
     if (!read(ctx, l1_addr, &d1))
         return abort_with(res, GPTW_FS_EXT_WALK_L1, 0);

@@ -5,6 +5,7 @@
 #include "memlayout.h"
 #include "mmu.h"
 #include "fastpath.h"
+#include "guest_mem.h"
 #include "vm.h"
 
 #define SLOT_WINDOW   (VMM_VIRT_BASE >> L1_SHIFT)
@@ -79,34 +80,56 @@ static void set_l1(struct shadow *s, unsigned slot, uint32_t desc)
     s->slot_used[slot / 32] |= 1u << (slot % 32);
 }
 
-/* Every guest slot's L1 entry and pool table back to nothing. */
-static void clear_slots(struct shadow *s)
+/* Every guest slot's L1 entry and pool table back to nothing, but the sections keep() keeps. */
+static void clear_slots(struct vm *vm, const struct gptw_mmu *keep)
 {
+    struct shadow *s = &vm->shadow;
     for (unsigned w = 0; w < L1_ENTRIES / 32; w++)
         for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
             unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits);
+            uint32_t now;
+            if (keep && s->section_from[slot] && (s->l1[slot] & 3) == L1_TYPE_SECTION &&
+                guest_phys_read_word(vm, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + slot * 4, &now) &&
+                now == s->section_from[slot])
+                continue;
             s->l1[slot] = 0;
             sync(&s->l1[slot], 4);
             s->slot_table[slot] = 0;
+            s->section_from[slot] = 0;
+            s->slot_used[w] &= ~(1u << (slot % 32));
         }
-    for (unsigned w = 0; w < L1_ENTRIES / 32; w++)
-        s->slot_used[w] = 0;
 }
 
-void shadow_flush(struct vm *vm)
+static void flush(struct vm *vm, const struct gptw_mmu *keep)
 {
     struct shadow *s = &vm->shadow;
     /* The window slot stays: the VMM runs on this table right now. */
-    clear_slots(s);
+    clear_slots(vm, keep);
     clear_table(s->window, WINDOW_GUEST, L2C_ENTRIES);
     if (s->vectors_low)
         clear_table(s->low, 0, L2C_ENTRIES);
     s->pool_used = 0;
     s->nr_mixed = 0;
-    vdomain_reset(&s->dom);
+    if (!keep)   /* the kept sections' real domains stay allocated */
+        vdomain_reset(&s->dom);
     install_fixed(s);
     s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
     mmu_flush_all(s->real_dacr);
+}
+
+void shadow_flush(struct vm *vm)
+{
+    flush(vm, 0);
+}
+
+void shadow_flush_tlb(struct vm *vm, const struct gptw_mmu *mmu)
+{
+    struct shadow *s = &vm->shadow;
+    bool same = mmu->sctlr == s->sctlr && mmu->fcse_pid == s->fcse_pid &&
+                (mmu->sctlr & GPTW_SCTLR_M);
+    s->sctlr = mmu->sctlr;
+    s->fcse_pid = mmu->fcse_pid;
+    flush(vm, same ? mmu : 0);
 }
 
 static void flush_entry(struct shadow *s, uint32_t *pte, uint32_t va, bool section)
@@ -188,6 +211,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
             idx++;
         s->pool_used |= 1ull << idx;
         s->slot_table[slot] = (uint8_t)++idx;
+        s->section_from[slot] = 0;
         clear_table(pool[vm->id][idx - 1], 0, L2C_ENTRIES);
         if (s->l1[slot])   /* a section was there */
             mmu_flush_all(s->real_dacr);
@@ -291,6 +315,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
                        !vcpu_shared_in_megabyte(vm, r->pa);
         if (section) {
             set_l1(s, slot, l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1));
+            /* a guest section seen without the FCSE: keepable across TLB flushes */
+            s->section_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
         } else {
             uint32_t *t = coarse_for(vm, slot, dom);
             t[L2C_INDEX(va)] = l2_small(hpa, flat ? AP_USER_RW : ap, cached);

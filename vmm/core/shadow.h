@@ -48,6 +48,8 @@ struct shadow {
     uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
     uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
                                           flush clears those, not all 4096 */
+    uint32_t section_from[L1_ENTRIES]; /* a real section's guest L1 descriptor (0: none) */
+    uint32_t sctlr, fcse_pid;          /* the guest MMU state the tables were built for */
     uint64_t pool_used;                /* bit per table of this VM's pool share */
     struct shadow_mixed mixed[SHADOW_MIXED_MAX];
     unsigned nr_mixed;
@@ -55,8 +57,14 @@ struct shadow {
 
 void shadow_init(struct vm *vm);
 
-/* Forgets every guest mapping (guest TTBR, SCTLR.M/S/R/V, FCSE changes; full TLB flushes). */
+/* Forgets every guest mapping (SCTLR.M/S/R/V and FCSE changes, real domains exhausted). */
 void shadow_flush(struct vm *vm);
+/* The guest flushed its whole TLB or switched tables (TTBR): every mapping goes but the real
+ * sections whose guest L1 descriptor, in the tables mmu now names, is still the one they were
+ * made from (a section's translation is that descriptor alone, so they are still exact: the
+ * kernel's megabytes, the same in every process, survive a context switch).  A different
+ * SCTLR or FCSE PID forgets everything. */
+void shadow_flush_tlb(struct vm *vm, const struct gptw_mmu *mmu);
 /* Forgets the mappings of one guest MVA (TLB flush by MVA). */
 void shadow_flush_mva(struct vm *vm, uint32_t mva);
 

@@ -81,8 +81,11 @@ static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     stats_count_site(&v->vm->stats, at, insn, r.kind);
     if (emu_deliver_exception(v, f, &r))
         v->vm->stats.delivered++;
-    if (r.flags & EMU_F_TLB_ALL)
-        shadow_flush(v->vm);
+    if (r.flags & EMU_F_TLB_ALL) {
+        struct gptw_mmu mmu;
+        vcpu_gptw_mmu(v, &mmu);
+        shadow_flush_tlb(v->vm, &mmu);
+    }
     else if (r.flags & EMU_F_TLB_MVA)
         shadow_flush_mva(v->vm, r.operand);
     if (r.flags & EMU_F_WFI)

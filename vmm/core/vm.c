@@ -78,8 +78,10 @@ void vm_apply_changes(struct vm *vm, struct trap_frame *f)
     uint32_t c = vcpu_take_changes(v);
 
     if (c & EMU_F_MMU) {
+        struct gptw_mmu mmu;
+        vcpu_gptw_mmu(v, &mmu);
         shadow_set_guest_vectors(vm, (v->cp15.sctlr & SCTLR_V) != 0);
-        shadow_flush(vm);
+        shadow_flush_tlb(vm, &mmu);
         mmu_set_alignment_check((v->cp15.sctlr & SCTLR_A) != 0);
     }
     if (c & (EMU_F_MODE | EMU_F_DACR | EMU_F_MMU))
