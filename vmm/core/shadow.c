@@ -20,6 +20,8 @@ static uint32_t lows[MAX_VMS][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
 static uint32_t pool[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+static uint32_t region_tables[MAX_VMS][SHADOW_REGION_TABLES][L2C_ENTRIES]
+    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
 
 static void sync(const void *p, uint32_t len)
 {
@@ -88,7 +90,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep)
         for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
             unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits);
             uint32_t now;
-            if (keep && s->section_from[slot] && (s->l1[slot] & 3) == L1_TYPE_SECTION &&
+            if (keep && s->section_from[slot] &&
                 guest_phys_read_word(vm, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + slot * 4, &now) &&
                 now == s->section_from[slot])
                 continue;
@@ -239,6 +241,16 @@ static bool one_ap_per_4k(const struct gptw_result *r)
     return r->map != GPTW_MAP_SMALL || aps == (aps & 3) * 0x55;
 }
 
+/* A megabyte made only of trampoline pages gets a table of its own, outside the pool, which
+ * survives TLB flushes like a section (its content depends on the guest's section alone). */
+static uint32_t *region_table(struct vm *vm, uint32_t gpa)
+{
+    const struct vcpu_shared *sh = &vm->shared;
+    uint32_t mb = gpa & L1_SECT_BASE_MASK, index = (mb - sh->gpa) / SECTION_SIZE;
+    bool whole = sh->size && mb >= sh->gpa && mb + SECTION_SIZE <= sh->gpa + sh->size;
+    return whole && index < SHADOW_REGION_TABLES ? region_tables[vm->id][index] : 0;
+}
+
 /* The trampoline region's pages in the megabyte of r, all at once: they are used together and
  * the guest maps them contiguously (a section, MMU off, or the image's mapping they borrow). */
 static void map_region_megabyte(struct vm *vm, uint32_t *t, const struct gptw_result *r,
@@ -316,6 +328,14 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         if (section) {
             set_l1(s, slot, l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1));
             /* a guest section seen without the FCSE: keepable across TLB flushes */
+            s->section_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
+        } else if ((flat || r->map == GPTW_MAP_SECTION) && ram && region_table(vm, r->pa) &&
+                   !s->slot_table[slot]) {
+            uint32_t *t = region_table(vm, r->pa);
+            map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
+            if ((s->l1[slot] & 3) == L1_TYPE_SECTION)
+                mmu_flush_all(s->real_dacr);
+            set_l1(s, slot, l1_coarse(vmm_pa(t).pa, dom));
             s->section_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
         } else {
             uint32_t *t = coarse_for(vm, slot, dom);

@@ -26,6 +26,7 @@
 #include "vdomain.h"
 
 #define SHADOW_TABLES_PER_VM 48
+#define SHADOW_REGION_TABLES 4   /* whole megabytes of trampolines with a table of their own */
 #define SHADOW_MIXED_MAX     16
 
 struct vm;
@@ -48,7 +49,8 @@ struct shadow {
     uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
     uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
                                           flush clears those, not all 4096 */
-    uint32_t section_from[L1_ENTRIES]; /* a real section's guest L1 descriptor (0: none) */
+    uint32_t section_from[L1_ENTRIES]; /* the guest L1 section descriptor a real section (or a
+                                          whole trampoline megabyte) was made from (0: none) */
     uint32_t sctlr, fcse_pid;          /* the guest MMU state the tables were built for */
     uint64_t pool_used;                /* bit per table of this VM's pool share */
     struct shadow_mixed mixed[SHADOW_MIXED_MAX];
