@@ -1,6 +1,7 @@
 #include "trap.h"
 
 #include "cache_batch.h"
+#include "decode.h"
 #include "emulate.h"
 #include "guarded_access.h"
 #include "guest_fault.h"
@@ -55,14 +56,38 @@ static void batch_line_op(void *ctx, uint32_t word, uint32_t mva)
     ((struct vm *)ctx)->stats.cache_ops++;
 }
 
-static bool cache_line_op(struct vcpu *v, struct trap_frame *f, uint32_t insn)
+#define MCR_DACR_MASK 0x0fff0fffu   /* MCR p15, 0, Rd, c3, c0, 0: a DACR write */
+#define MCR_DACR_BITS 0x0e030f10u
+
+static uint32_t frame_reg(const struct trap_frame *f, unsigned r)
 {
-    if (!cache_batch_is_line_op(insn) || !vcpu_privileged(v) ||
-        !emu_cond_passed(insn >> 28, f->cpsr))
+    return r < 13 ? f->r[r] : r == 13 ? f->sp : f->lr;
+}
+
+/* The two instructions a kernel traps on most that change nothing interrupts or the trampolines
+ * depend on (the mode, I, F, the interrupt lines): cache-line operations and DACR writes (two
+ * per system call with Linux's PAN).  Done here, they skip the general exit (delivery, state
+ * changes, the shared page); the DACR goes straight to the real one.  False: not one of them. */
+static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
+{
+    struct vm *vm = v->vm;
+    unsigned rd = (insn >> 12) & 0xf;
+
+    if (!vcpu_privileged(v) || !emu_cond_passed(insn >> 28, f->cpsr))
         return false;
-    const struct cache_batch_ops ops = { v->vm, batch_fetch, batch_line_op };
-    v->vm->stats.cache_ops++;
-    cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
+    if (cache_batch_is_line_op(insn)) {
+        const struct cache_batch_ops ops = { vm, batch_fetch, batch_line_op };
+        vm->stats.cache_ops++;
+        cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
+        return true;
+    }
+    if ((insn & MCR_DACR_MASK) != MCR_DACR_BITS || rd == 15)
+        return false;
+    v->cp15.dacr = frame_reg(f, rd);
+    shadow_set_dacr(vm, v->cp15.dacr, true);
+    vm->stats.emulated++;
+    stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
+    vcpu_shared_export(v, f);   /* MRC c3 trampolines read it there */
     return true;
 }
 
@@ -71,9 +96,6 @@ static bool cache_line_op(struct vcpu *v, struct trap_frame *f, uint32_t insn)
 static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
 {
     uint32_t at = f->pc - 4;
-
-    if (cache_line_op(v, f, insn))
-        return;
     struct emu_result r = emulate_insn(v, f, insn);
     guest_mem_forget();
 
@@ -111,6 +133,8 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     if ((kind == TRAP_UND || kind == TRAP_SWI) && !fetch_trapping_insn(v, f->pc - 4, &insn))
         vm_stop(vm, f, "cannot read the instruction at 0x%08x", f->pc - 4);
     trace_record(&vm->trace, kind, f->pc, insn, vcpu_read_cpsr(v, f));
+    if (kind == TRAP_UND && quick_insn(v, f, insn))
+        return;
     switch (kind) {
     case TRAP_UND:
         undefined(v, f, insn);
