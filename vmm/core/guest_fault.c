@@ -49,14 +49,6 @@ static uint32_t bus_write(void *p, uint32_t va, unsigned size, bool user, uint32
     return bus_access(p, va, size, user, &val, true);
 }
 
-static bool fetch_insn(struct vm *vm, const struct gptw_mmu *mmu, bool vpriv, uint32_t va,
-                       uint32_t *insn)
-{
-    struct gptw_result r;
-    struct guest_access_req a = { GPTW_FETCH, !vpriv, 4, false };
-    return guest_translate(vm, mmu, va, &a, &r) && guest_phys_read(vm, r.pa, 4, insn);
-}
-
 static void prefetch_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_mmu *mmu,
                            bool vpriv)
 {
@@ -113,7 +105,7 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
     struct guest_access_req a;
     struct insn in;
 
-    if (!fetch_insn(vm, mmu, vpriv, f->pc, &word))
+    if (!guest_fetch_insn(v, f->pc, &word))
         vm_stop(vm, f, "data abort at 0x%08x: cannot read the instruction", f->pc);
     decode_arm(word, &in);
     if (!classify(&in, vpriv, &a))

@@ -1,6 +1,7 @@
 #include "guest_mem.h"
 
 #include "cp15.h"
+#include "guarded_access.h"
 #include "guest_access.h"
 #include "memlayout.h"
 #include "mmu.h"
@@ -200,4 +201,16 @@ uint32_t guest_read_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value
 uint32_t guest_write_word(struct vcpu *v, uint32_t va, bool user, uint32_t value)
 {
     return va_word(v, va, user, &value, true);
+}
+
+bool guest_fetch_insn(struct vcpu *v, uint32_t va, uint32_t *insn)
+{
+    struct gptw_mmu mmu;
+    struct gptw_result r;
+
+    if (arch_guest_read(va, insn) == 0)
+        return true;
+    vcpu_gptw_mmu(v, &mmu);
+    struct guest_access_req a = { GPTW_FETCH, !vcpu_privileged(v), 4, false };
+    return guest_translate(v->vm, &mmu, va, &a, &r) && guest_phys_read(v->vm, r.pa, 4, insn);
 }

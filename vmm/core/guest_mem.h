@@ -10,6 +10,7 @@
 #include "guest_ptw.h"
 
 struct vm;
+struct vcpu;
 
 /* size 1, 2 or 4, any alignment inside RAM; false if [gpa, gpa+size) is not all guest RAM. */
 bool guest_phys_read(struct vm *vm, uint32_t gpa, unsigned size, uint32_t *val);
@@ -30,6 +31,11 @@ struct guest_access_req {
 /* Translates va for an access as the guest's MMU would; the walk's result in *res. */
 bool guest_translate(struct vm *vm, const struct gptw_mmu *mmu, uint32_t va,
                      const struct guest_access_req *a, struct gptw_result *res);
+
+/* The instruction word at guest virtual address va, as the guest fetched it: through the real
+ * MMU when it is mapped (the usual case: the guest just executed it), else through the guest's
+ * own tables.  False if neither reaches it. */
+bool guest_fetch_insn(struct vcpu *v, uint32_t va, uint32_t *insn);
 
 /* Ends a trap's use of guest memory through the emulator's hooks (see guest_mem.c). */
 void guest_mem_forget(void);

@@ -21,21 +21,6 @@ const char *trap_kind_name(unsigned kind)
     return kind < TRAP_NR_KINDS ? names[kind] : "reset";
 }
 
-/* The word at va, as the guest fetched it: through the real MMU when it is mapped (the usual
- * case: the guest just executed it), else through the guest's own tables. */
-static bool fetch_trapping_insn(struct vcpu *v, uint32_t va, uint32_t *insn)
-{
-    struct gptw_mmu mmu;
-    struct gptw_result r;
-
-    if (arch_guest_read(va, insn) == 0)
-        return true;
-    vcpu_gptw_mmu(v, &mmu);
-    struct guest_access_req a = { GPTW_FETCH, !vcpu_privileged(v), 4, false };
-    return guest_translate(v->vm, &mmu, va, &a, &r) &&
-           guest_phys_read(v->vm, r.pa, 4, insn);
-}
-
 /* The cache-line and write-buffer operations a kernel issues by the hundred per page copied
  * or cleared (MCR p15, 0, Rd, c7, CRm, opc2): nothing to do on a VMM whose caches are its own
  * business, so they skip the full decode, and the rest of the guest's loop runs in the VMM
@@ -130,7 +115,7 @@ void trap_entry(struct trap_frame *f, unsigned kind)
 
     vcpu_shared_import(v, f);
     vm->stats.by_kind[kind]++;
-    if ((kind == TRAP_UND || kind == TRAP_SWI) && !fetch_trapping_insn(v, f->pc - 4, &insn))
+    if ((kind == TRAP_UND || kind == TRAP_SWI) && !guest_fetch_insn(v, f->pc - 4, &insn))
         vm_stop(vm, f, "cannot read the instruction at 0x%08x", f->pc - 4);
     trace_record(&vm->trace, kind, f->pc, insn, vcpu_read_cpsr(v, f));
     if (kind == TRAP_UND && quick_insn(v, f, insn))
