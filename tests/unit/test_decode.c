@@ -14,6 +14,8 @@
 #include <cmocka.h>
 #include <capstone/capstone.h>
 
+#include "capstone_fixture.h"
+
 #include "decode.h"
 #include "proxy.h"
 
@@ -624,7 +626,6 @@ static void test_conditions(void **state)
 
 /* ------------------------------------------------------------------ capstone oracle */
 
-static csh cs;
 
 static int reg_num(unsigned csreg)
 {
@@ -912,21 +913,6 @@ static void oracle_one(uint32_t w, struct oracle_stats *os)
         cs_free(ci, n);
 }
 
-static int cs_setup(void **state)
-{
-    (void)state;
-    if (cs_open(CS_ARCH_ARM, CS_MODE_ARM, &cs) != CS_ERR_OK)
-        return -1;
-    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    return 0;
-}
-
-static int cs_teardown(void **state)
-{
-    (void)state;
-    cs_close(&cs);
-    return 0;
-}
 
 static void test_oracle_random(void **state)
 {

@@ -22,6 +22,8 @@
 #include <cmocka.h>
 #include <capstone/capstone.h>
 
+#include "capstone_fixture.h"
+
 #include "proxy.h"
 #include "trampoline.h"
 
@@ -53,7 +55,6 @@
 #define VPSR_F    0x40u   /* shared.pending bits, as vmm/core/vcpu.h */
 #define VPSR_I    0x80u
 
-static csh cs;
 
 /* ------------------------------------------------------------------ sites and links */
 
@@ -86,6 +87,21 @@ static void link_ok(const struct fastpath_sites *s, uint32_t size, struct fastpa
     char err[256] = "";
     if (fastpath_generate(s, REGION_VA, REGION_GPA, size, l, err, sizeof err))
         fail_msg("fastpath_generate: %s", err);
+}
+
+/* None of the n words is linked (reads: as for a kernel); they are all counted in left. */
+static void want_none_linked(const uint32_t *words, unsigned n, bool reads)
+{
+    struct fastpath_sites s = { .reads = reads };
+    struct fastpath_link l;
+    for (unsigned i = 0; i < n; i++)
+        add_site(&s, TEXT_VA + 4 * i, words[i]);
+    link_ok(&s, fastpath_region_size(&s), &l);
+    assert_int_equal(l.nrw, 0);
+    assert_int_equal(l.mrs + l.msr + l.reads, 0);
+    assert_int_equal(l.left, n);
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
 }
 
 /* A linked site: the site and its rewrite. */
@@ -456,14 +472,14 @@ static void test_layout(void **state)
     fastpath_sites_free(&s);
 }
 
-/* 62 MSR + 4 MRS fill a code page exactly (16 + 4 * 1020 = 4096): the next goes to the next
- * code page, two pages on. */
+/* 49 MSR + 11 MRS trampolines fill a code page exactly (64 + 4032 = 4096): the next goes to
+ * the next code page, two pages on. */
 static void test_page_fill(void **state)
 {
     (void)state;
     struct fastpath_sites s = { 0 };
     struct fastpath_link l;
-    for (unsigned i = 0; i < 60; i++)   /* 49 * 76 + 11 * 28 = 4032 = PAGE - 64 */
+    for (unsigned i = 0; i < 60; i++)   /* 49 * 76 + 11 * 28 = 4032 */
         add_site(&s, TEXT_VA + 4 * i, i < 49 ? msr_c(COND_AL, 1) : mrs(COND_AL, 2));
     assert_int_equal(fastpath_region_size(&s), 2 * PAGE);
     add_site(&s, TEXT_VA + 4 * 60, mrs(COND_AL, 2));
@@ -1074,11 +1090,9 @@ static void test_execute_state_reads(void **state)
     fastpath_link_free(&l);
     fastpath_sites_free(&w);
 
-    s.reads = false;   /* code that may run in User mode: MRS SPSR / MRC must stay UNDEFINED */
-    link_ok(&s, fastpath_region_size(&s), &l);
-    assert_int_equal(l.reads, 0);
-    assert_int_equal(l.nrw, 0);
-    fastpath_link_free(&l);
+    /* code that may run in User mode: MRS SPSR / MRC must stay UNDEFINED */
+    const uint32_t words[] = { reads[0].word, reads[1].word, reads[2].word, reads[3].word };
+    want_none_linked(words, 4, false);
     fastpath_sites_free(&s);
 }
 
@@ -1141,15 +1155,7 @@ static void test_execute_user_blocks(void **state)
                                 0xe8ddffffu /* ldm sp, {r0-pc}^: an exception return */,
                                 0xe9480003u /* stmdb r8, {r0, r1}^ */,
                                 0xe8dd6000u /* ldm sp, {sp, lr}^: no other register */ };
-    struct fastpath_sites s = { .reads = true };
-    struct fastpath_link l;
-    for (unsigned i = 0; i < 4; i++)
-        add_site(&s, TEXT_VA + 4 * i, others[i]);
-    link_ok(&s, fastpath_region_size(&s), &l);
-    assert_int_equal(l.nrw, 0);
-    assert_int_equal(l.left, 4);
-    fastpath_link_free(&l);
-    fastpath_sites_free(&s);
+    want_none_linked(others, 4, true);
 }
 
 /* A conditional site whose condition fails changes nothing; when it passes, it works. */
@@ -1189,21 +1195,6 @@ static void test_execute_conditional(void **state)
 
 /* ------------------------------------------------------------------ main */
 
-static int cs_setup(void **state)
-{
-    (void)state;
-    if (cs_open(CS_ARCH_ARM, CS_MODE_ARM, &cs) != CS_ERR_OK)
-        return -1;
-    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    return 0;
-}
-
-static int cs_teardown(void **state)
-{
-    (void)state;
-    cs_close(&cs);
-    return 0;
-}
 
 int main(void)
 {
