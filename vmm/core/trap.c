@@ -72,7 +72,7 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     shadow_set_dacr(vm, v->cp15.dacr, true);
     vm->stats.emulated++;
     stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
-    vcpu_shared_export(v, f);   /* MRC c3 trampolines read it there */
+    vcpu_shared_export_dacr(v);   /* MRC c3 trampolines read it there */
     return true;
 }
 

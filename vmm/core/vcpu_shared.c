@@ -74,6 +74,15 @@ void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f)
     cp15_flush_dcache_range((const void *)s->page, VSHARED_SIZE);
 }
 
+void vcpu_shared_export_dacr(struct vcpu *v)
+{
+    const struct vcpu_shared *s = &v->vm->shared;
+    if (!s->size)
+        return;
+    s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
+    cp15_flush_dcache_range((const void *)&s->page[WORD(VSHARED_DACR)], 4);
+}
+
 bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page)
 {
     const struct vcpu_shared *s = &vm->shared;

@@ -35,6 +35,8 @@ struct trap_frame;
 void vcpu_shared_import(struct vcpu *v, struct trap_frame *f);
 /* Before the guest resumes: the virtual state the trampolines read. */
 void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f);
+/* The same for the virtual DACR alone (the only thing a DACR write changes there). */
+void vcpu_shared_export_dacr(struct vcpu *v);
 
 /* The host page that guest-physical gpa maps to when it is one of the shared pages. */
 bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page);
