@@ -22,6 +22,8 @@ static uint32_t pool[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
 static uint32_t region_tables[MAX_VMS][SHADOW_REGION_TABLES][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+/* Bit per entry a pool table may hold: a table is emptied entry by entry, not all 256. */
+static uint32_t pool_set[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES / 32];
 
 static void sync(const void *p, uint32_t len)
 {
@@ -68,6 +70,9 @@ void shadow_init(struct vm *vm)
                           .vpriv = true };
     clear_table(s->l1, 0, L1_ENTRIES);
     clear_table(s->low, 0, L2C_ENTRIES);
+    for (unsigned t = 0; t < SHADOW_TABLES_PER_VM; t++)   /* first use empties all of it */
+        for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
+            pool_set[vm->id][t][w] = ~0u;
     mmu_window_clone(s->window);
     vdomain_reset(&s->dom);
     install_fixed(s);
@@ -199,6 +204,27 @@ static unsigned ap_of(unsigned perm)
     return perm == GPTW_PERM_RW ? AP_USER_RW : perm == GPTW_PERM_RO ? AP_USER_RO : AP_PRIV_ONLY;
 }
 
+static void pool_clear(struct vm *vm, unsigned idx)
+{
+    uint32_t *t = pool[vm->id][idx], *set = pool_set[vm->id][idx];
+    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++) {
+        for (uint32_t bits = set[w]; bits; bits &= bits - 1) {
+            uint32_t *e = &t[w * 32 + (unsigned)__builtin_ctz(bits)];
+            *e = 0;
+            sync(e, 4);
+        }
+        set[w] = 0;
+    }
+}
+
+static void pool_set_entry(struct vm *vm, unsigned idx, uint32_t va, uint32_t desc)
+{
+    unsigned i = L2C_INDEX(va);
+    pool[vm->id][idx][i] = desc;
+    sync(&pool[vm->id][idx][i], 4);
+    pool_set[vm->id][idx][i / 32] |= 1u << (i % 32);
+}
+
 /* A coarse table for slot, in domain `domain`; a table of another domain is emptied first (the
  * domain lives in the L1 descriptor, shared by the whole megabyte). */
 static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
@@ -214,7 +240,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
         s->pool_used |= 1ull << idx;
         s->slot_table[slot] = (uint8_t)++idx;
         s->section_from[slot] = 0;
-        clear_table(pool[vm->id][idx - 1], 0, L2C_ENTRIES);
+        pool_clear(vm, idx - 1);
         if (s->l1[slot])   /* a section was there */
             mmu_flush_all(s->real_dacr);
     }
@@ -222,7 +248,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
     uint32_t want = l1_coarse(vmm_pa(t).pa, domain);
     if (s->l1[slot] != want) {
         if ((s->l1[slot] & 3) == L1_TYPE_COARSE) {
-            clear_table(t, 0, L2C_ENTRIES);
+            pool_clear(vm, idx - 1);
             mmu_flush_all(s->real_dacr);
         }
         set_l1(s, slot, want);
@@ -339,10 +365,13 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
             s->section_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
         } else {
             uint32_t *t = coarse_for(vm, slot, dom);
-            t[L2C_INDEX(va)] = l2_small(hpa, flat ? AP_USER_RW : ap, cached);
-            sync(&t[L2C_INDEX(va)], 4);
-            if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa))
+            unsigned idx = s->slot_table[slot] - 1u;
+            pool_set_entry(vm, idx, va, l2_small(hpa, flat ? AP_USER_RW : ap, cached));
+            if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa)) {
                 map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
+                for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
+                    pool_set[vm->id][idx][w] = ~0u;   /* filled by range */
+            }
         }
         s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
         cp15_write_dacr(s->real_dacr);
