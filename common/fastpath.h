@@ -17,6 +17,11 @@
  *                       -> B<cond> tramp:  Rd := shared.spsr / .sctlr / .dacr
  *   MSR SPSR_fsxc, Rm   -> B<cond> tramp:  shared.spsr := Rm & shared.spsr_mask (the VMM takes
  *                                           it into the vCPU at the next trap)
+ *   MCR p15, 0, Rd, c3, c0, 0 (a DACR write)
+ *                       -> B<cond> tramp:  shared.dacr := Rd when it only grants access (no
+ *                                           domain loses Client or Manager), taken into the real
+ *                                           DACR at the next trap, a domain fault included;
+ *                                           a write that takes access away traps, as before
  *   STM Rn, {sp, lr}^   -> B<cond> tramp:  the User sp and lr from the shared page to memory
  *   LDM Rn, {..., sp, lr}^ (no pc)         the User sp and lr from memory to the shared page
  *                                           (taken into the vCPU at the next trap), the other
@@ -56,7 +61,8 @@
 #define VSHARED_SPSR_MASK 32u  /* the SPSR bits an MSR may write */
 #define VSHARED_USR_SP    36u  /* the User-mode sp and lr (the banked ones, in an exception */
 #define VSHARED_USR_LR    40u  /* mode) */
-#define VSHARED_SIZE      44u
+#define VSHARED_ACCESS    44u  /* 0x55555555: the access bit of every DACR domain field */
+#define VSHARED_SIZE      48u
 
 /* Every field must be in reach of an LDR [pc, #+4095] from every code word: the farthest pair
  * is the first code word and the last field. */

@@ -822,6 +822,9 @@ static void data_proc(struct machine *m, uint32_t at, uint32_t w)
             carry = op2 & 0x80000000u ? PSR_C : 0;
     } else if (!(w & 0xff0u) && (w & 15) != REG_PC) {
         op2 = m->r[w & 15];
+    } else if ((w & 0xff0u) == 0x0a0u && (w & 15) != REG_PC) {   /* Rm, LSR #1 */
+        op2 = m->r[w & 15] >> 1;
+        carry = m->r[w & 15] & 1 ? PSR_C : 0;
     } else {
         fail_msg("%08x: unexpected operand in %08x", at, w);
     }
@@ -850,6 +853,11 @@ static uint32_t step(struct machine *m, uint32_t at)
     uint32_t w = fetch(m, at);
     if (proxy_in_space(w)) {
         vmm_trap(m, at, w);
+        return at + 4;
+    }
+    if ((w & 0xfff0fffu) == 0xe030f10u) {   /* MCR p15, 0, Rd, c3, c0, 0: traps, the VMM writes */
+        m->shared[VSHARED_DACR / 4] = m->r[w >> 12 & 15];
+        m->traps++;
         return at + 4;
     }
     if (!cond_passes(m->cpsr, w >> 28))
@@ -1158,6 +1166,53 @@ static void test_execute_user_blocks(void **state)
     want_none_linked(others, 4, true);
 }
 
+/* MCR DACR: a write that only grants access goes to the shared page without a trap; one that
+ * takes any access away (Client lost, Manager lost, Client to the reserved type) traps. */
+static void test_execute_dacr_write(void **state)
+{
+    (void)state;
+    static const struct { uint32_t before, after; unsigned traps; } cases[] = {
+        { 0x51, 0x55, 0 },                 /* Linux: uaccess enabled (domain 1 Client) */
+        { 0x55, 0x51, 1 },                 /* and disabled again */
+        { 0x00000000u, 0xffffffffu, 0 },   /* everything becomes Manager */
+        { 0x57, 0x55, 1 },                 /* domain 0 Manager -> Client */
+        { 0x55, 0x57, 0 },                 /* and back: a grant */
+        { 0x01, 0x02, 1 },                 /* Client -> reserved (no access) */
+        { 0x02, 0x01, 0 },                 /* reserved -> Client */
+        { 0xc0000000u, 0x40000000u, 1 },   /* domain 15 Manager -> Client */
+    };
+    static const uint32_t words[] = { 0xee033f10u /* mcr p15, 0, r3, c3, c0, 0 */,
+                                      0xee030f10u /* ... r0 (scratch r1, r2) */,
+                                      0xee031f10u /* ... r1 (scratch r0, r2) */,
+                                      0x1e03ef10u /* mcrne ... lr */ };
+    for (unsigned w = 0; w < 4; w++) {
+        struct fastpath_sites s = { .reads = true };
+        struct fastpath_link l;
+        add_site(&s, TEXT_VA, words[w]);
+        link_ok(&s, fastpath_region_size(&s), &l);
+        assert_int_equal(l.reads, 1);
+        unsigned rd = words[w] >> 12 & 15;
+        for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++)
+            for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+                struct machine m;
+                uint32_t flags = w == 3 ? flag_sets[f] & ~PSR_Z : flag_sets[f];   /* NE passes */
+                machine_at(&m, &l, &s.site[0], l.rw[0].word, flags);
+                m.r[rd] = cases[c].after;
+                m.shared[VSHARED_DACR / 4] = cases[c].before;
+                m.shared[VSHARED_ACCESS / 4] = 0x55555555u;
+                run(&m);
+                if (m.shared[VSHARED_DACR / 4] != cases[c].after || m.traps != cases[c].traps)
+                    fail_msg("%08x, case %u: dacr %08x, %u traps; want %08x, %u", words[w], c,
+                             m.shared[VSHARED_DACR / 4], m.traps, cases[c].after,
+                             cases[c].traps);
+                want_regs_kept(&m, rd);
+                assert_int_equal(m.cpsr, flags | PSR_USR);
+            }
+        fastpath_link_free(&l);
+        fastpath_sites_free(&s);
+    }
+}
+
 /* A conditional site whose condition fails changes nothing; when it passes, it works. */
 static void test_execute_conditional(void **state)
 {
@@ -1215,6 +1270,7 @@ int main(void)
         cmocka_unit_test(test_execute_msr_imm),
         cmocka_unit_test(test_execute_state_reads),
         cmocka_unit_test(test_execute_user_blocks),
+        cmocka_unit_test(test_execute_dacr_write),
         cmocka_unit_test(test_unlinkable_sites),
     };
     return cmocka_run_group_tests_name("trampoline", tests, cs_setup, cs_teardown);

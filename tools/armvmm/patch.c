@@ -478,7 +478,7 @@ static int scan_code(struct patch_ctx *c, const char *secname, const GElf_Shdr *
                 }
             }
         } else if (((in.kind == INSN_MRS || in.kind == INSN_MSR) && in.psr.spsr) ||
-                   (in.kind == INSN_MRC && in.cp.cp == 15) ||
+                   ((in.kind == INSN_MRC || in.kind == INSN_MCR) && in.cp.cp == 15) ||
                    (in.kind == INSN_LOAD_STORE_MULTIPLE && in.block.user_regs)) {
             report(c, PATCH_SITE_VIRTUAL_STATE, secname, sh, off, w, w);
         } else if ((in.kind == INSN_MRS || in.kind == INSN_MSR) && !in.psr.spsr) {

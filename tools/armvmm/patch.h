@@ -37,7 +37,7 @@ enum patch_site_kind {
     PATCH_SITE_INVALID_PROXY,
     PATCH_SITE_UNPREDICTABLE,
     PATCH_SITE_PROXY,       /* a valid proxy already in the input (trampoline.c links them) */
-    PATCH_SITE_VIRTUAL_STATE, /* MRS/MSR on the SPSR, MRC p15, LDM/STM of User registers:
+    PATCH_SITE_VIRTUAL_STATE, /* MRS/MSR on the SPSR, MRC/MCR p15, LDM/STM of User registers:
                                  trap by themselves, left alone (trampoline.c links some) */
 };
 

@@ -16,10 +16,10 @@
 
 /* What a site becomes, and the size of its trampoline in words. */
 enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ,
-                  TRAMP_SPSR_WRITE, TRAMP_STM_USR, TRAMP_LDM_USR };
+                  TRAMP_SPSR_WRITE, TRAMP_STM_USR, TRAMP_LDM_USR, TRAMP_DACR_WRITE };
 static const unsigned tramp_words[] = {
     [TRAMP_MRS] = 7, [TRAMP_MSR_REG] = 19, [TRAMP_MSR_IMM] = 23, [TRAMP_READ] = 2,
-    [TRAMP_SPSR_WRITE] = 6, [TRAMP_STM_USR] = 7, [TRAMP_LDM_USR] = 7,
+    [TRAMP_SPSR_WRITE] = 6, [TRAMP_STM_USR] = 7, [TRAMP_LDM_USR] = 7, [TRAMP_DACR_WRITE] = 24,
 };
 
 struct tramp {
@@ -117,6 +117,9 @@ static struct tramp classify(uint32_t word, bool reads)
                in.psr.mask == (PSR_FIELD_C | PSR_FIELD_X | PSR_FIELD_S | PSR_FIELD_F) &&
                in.psr.rm != REG_PC) {
         t = (struct tramp){ .kind = TRAMP_SPSR_WRITE, .reg = in.psr.rm };
+    } else if (reads && in.kind == INSN_MCR && in.cp.cp == 15 && !in.cp.opc1 && in.cp.crn == 3 &&
+               !in.cp.crm && !in.cp.opc2 && in.cp.rd != REG_PC) {
+        t = (struct tramp){ .kind = TRAMP_DACR_WRITE, .reg = in.cp.rd };
     } else if (reads && user_block(&in)) {
         t = (struct tramp){ .kind = in.block.load ? TRAMP_LDM_USR : TRAMP_STM_USR,
                             .reg = in.block.rn, .block = in.block };
@@ -217,11 +220,12 @@ static void emit_mrs(struct emitter *e, unsigned rd, unsigned scratch, uint32_t 
     emit(e, branch(COND_AL, e->va, back));
 }
 
-/* The scratch registers and the flags back from the shared page. */
-static void emit_restore(struct emitter *e, unsigned scratch, bool value_reg)
+/* The scratch registers (second: spilled to SCRATCH2, or -1) and the flags back from the
+ * shared page. */
+static void emit_restore(struct emitter *e, unsigned scratch, int second)
 {
-    if (value_reg)
-        emit(e, LDR_PC(COND_AL, 1, field(e, VSHARED_SCRATCH2)));
+    if (second >= 0)
+        emit(e, LDR_PC(COND_AL, (unsigned)second, field(e, VSHARED_SCRATCH2)));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));
     emit(e, MSR_CPSR_F(scratch));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
@@ -253,11 +257,41 @@ static void emit_msr(struct emitter *e, const struct tramp *t, unsigned scratch,
     uint32_t *bne = e->out, bne_va = e->va;
     emit(e, 0);   /* bne slow, below */
     emit(e, STRB_PC(COND_AL, rm, field(e, VSHARED_CPSR)));
-    emit_restore(e, scratch, imm);
+    emit_restore(e, scratch, imm ? (int)rm : -1);
     emit(e, branch(COND_AL, e->va, back));
     *bne = branch(COND_NE, bne_va, e->va);                            /* slow: */
-    emit_restore(e, scratch, imm);
+    emit_restore(e, scratch, imm ? (int)rm : -1);
     emit(e, (proxy & 0x0fffffffu) | COND_AL << 28);
+    emit(e, branch(COND_AL, e->va, back));
+}
+
+/* MCR DACR, Rd: lazily, when no domain loses access (its Client bit, or Manager), i.e. when
+ * (D & ~N) | (D & D >> 1 & ~(N >> 1)) has no bit of 0x55555555 set (D the current DACR, N the
+ * new one); the VMM takes it into the real DACR at the next trap, and until then only refuses
+ * too much (a domain fault, after which the access is retried).  Else the MCR itself traps, with
+ * every register the guest's. */
+static void emit_dacr_write(struct emitter *e, unsigned rd, uint32_t insn, uint32_t back)
+{
+    unsigned a = rd == 0 ? 1 : 0, b = rd == 1 || a == 1 ? 2 : 1;
+    emit(e, STR_PC(COND_AL, a, field(e, VSHARED_SCRATCH0)));
+    emit(e, MRS_CPSR(a));
+    emit(e, STR_PC(COND_AL, a, field(e, VSHARED_SCRATCH1)));
+    emit(e, STR_PC(COND_AL, b, field(e, VSHARED_SCRATCH2)));
+    emit(e, LDR_PC(COND_AL, a, field(e, VSHARED_DACR)));
+    emit(e, dp(COND_AL, 0x01c00000u, a, b, rd));                 /* BIC b, a, rd */
+    emit(e, dp(COND_AL, 0x00000000u, a, a, 0x0a0u | a));         /* AND a, a, a, LSR #1 */
+    emit(e, dp(COND_AL, 0x01c00000u, a, a, 0x0a0u | rd));        /* BIC a, a, rd, LSR #1 */
+    emit(e, ORR_REG(a, a, b));
+    emit(e, LDR_PC(COND_AL, b, field(e, VSHARED_ACCESS)));
+    emit(e, dp(COND_AL, 0x01100000u, a, 0, b));                  /* TST a, b */
+    uint32_t *bne = e->out, bne_va = e->va;
+    emit(e, 0);   /* bne slow, below */
+    emit(e, STR_PC(COND_AL, rd, field(e, VSHARED_DACR)));
+    emit_restore(e, a, (int)b);
+    emit(e, branch(COND_AL, e->va, back));
+    *bne = branch(COND_NE, bne_va, e->va);                            /* slow: */
+    emit_restore(e, a, (int)b);
+    emit(e, (insn & 0x0fffffffu) | COND_AL << 28);
     emit(e, branch(COND_AL, e->va, back));
 }
 
@@ -368,6 +402,8 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
             emit_spsr_write(&e, t.reg, scratch, site->va + 4);
         else if (t.kind == TRAMP_STM_USR)
             emit_stm_usr(&e, &t, site->va + 4);
+        else if (t.kind == TRAMP_DACR_WRITE)
+            emit_dacr_write(&e, t.reg, site->word, site->va + 4);
         else if (t.kind == TRAMP_LDM_USR)
             emit_ldm_usr(&e, &t, site->va + 4);
         else

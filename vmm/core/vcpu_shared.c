@@ -43,6 +43,10 @@ void vcpu_shared_import(struct vcpu *v, struct trap_frame *f)
         v->vcpsr = (v->vcpsr & ~(VPSR_I | VPSR_F)) | bits;
     if (spsr != s->spsr)   /* vcpu_write_spsr() keeps only what an MSR may write */
         vcpu_write_spsr(v, spsr, PSR_FIELD_ALL);
+    if (s->page[WORD(VSHARED_DACR)] != s->dacr) {   /* a lazy grant: now for real */
+        v->cp15.dacr = s->page[WORD(VSHARED_DACR)];
+        shadow_set_dacr(v->vm, v->cp15.dacr, vcpu_privileged(v));
+    }
     if ((sp != s->usr_sp || lr != s->usr_lr) && user_regs_banked(v)) {
         vcpu_set_mode_reg(v, f, PSR_MODE_USR, 13, sp);
         vcpu_set_mode_reg(v, f, PSR_MODE_USR, 14, lr);
@@ -65,8 +69,10 @@ void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f)
                                      (v->vm->board.cpu_fiq ? VPSR_F : 0);
     s->page[WORD(VSHARED_SPSR)] = spsr;
     s->page[WORD(VSHARED_SCTLR)] = v->cp15.sctlr;
+    s->dacr = v->cp15.dacr;
     s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
     s->page[WORD(VSHARED_SPSR_MASK)] = VCPU_MSR_SPSR;
+    s->page[WORD(VSHARED_ACCESS)] = 0x55555555u;
     s->page[WORD(VSHARED_USR_SP)] = s->usr_sp;
     s->page[WORD(VSHARED_USR_LR)] = s->usr_lr;
     /* The guest reads the page uncached: the line must reach memory and leave the cache (the
@@ -76,9 +82,10 @@ void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f)
 
 void vcpu_shared_export_dacr(struct vcpu *v)
 {
-    const struct vcpu_shared *s = &v->vm->shared;
+    struct vcpu_shared *s = &v->vm->shared;
     if (!s->size)
         return;
+    s->dacr = v->cp15.dacr;
     s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
     cp15_flush_dcache_range((const void *)&s->page[WORD(VSHARED_DACR)], 4);
 }

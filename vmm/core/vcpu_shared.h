@@ -24,14 +24,15 @@ struct vcpu_shared {
     hpa_t page_hpa;
     uint32_t spsr;              /* the SPSR and User sp, lr last exported: a different value */
     uint32_t usr_sp, usr_lr;    /* there was written by a trampoline */
+    uint32_t dacr;
 };
 
 void vcpu_shared_init(struct vm *vm, const struct bootinfo_vm *bi);
 
 struct trap_frame;
 
-/* At trap entry: the virtual I and F bits, the SPSR and the User sp and lr the trampolines
- * changed since the last trap (f: the guest's registers). */
+/* At trap entry: the virtual I and F bits, the SPSR, the User sp and lr and the DACR the
+ * trampolines changed since the last trap (f: the guest's registers). */
 void vcpu_shared_import(struct vcpu *v, struct trap_frame *f);
 /* Before the guest resumes: the virtual state the trampolines read. */
 void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f);
