@@ -30,6 +30,29 @@ static void sync(const void *p, uint32_t len)
     mmu_sync_table(p, len);
 }
 
+/* vdomain_real_dacr(), remembered: it runs at every mode change, DACR write and shadow fill. */
+static uint32_t real_dacr(struct shadow *s, uint32_t guest_dacr, bool vpriv)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        const struct shadow_dacr_memo *m = &s->memo[i];
+        if (m->valid && m->guest == guest_dacr && m->used == s->dom.used)
+            return vpriv ? m->priv : m->user;
+    }
+    struct shadow_dacr_memo *m = &s->memo[s->memo_next];
+    s->memo_next ^= 1;
+    *m = (struct shadow_dacr_memo){ guest_dacr, vdomain_real_dacr(&s->dom, guest_dacr, true),
+                                    vdomain_real_dacr(&s->dom, guest_dacr, false),
+                                    s->dom.used, true };
+    return vpriv ? m->priv : m->user;
+}
+
+/* The domain map starts over: what was remembered of it goes too. */
+static void reset_domains(struct shadow *s)
+{
+    vdomain_reset(&s->dom);
+    s->memo[0].valid = s->memo[1].valid = false;
+}
+
 static void clear_table(uint32_t *t, unsigned from, unsigned to)
 {
     for (unsigned i = from; i < to; i++)
@@ -74,9 +97,9 @@ void shadow_init(struct vm *vm)
         for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
             pool_set[vm->id][t][w] = ~0u;
     mmu_window_clone(s->window);
-    vdomain_reset(&s->dom);
+    reset_domains(s);
     install_fixed(s);
-    s->real_dacr = vdomain_real_dacr(&s->dom, 0, true);
+    s->real_dacr = real_dacr(s, 0, true);
 }
 
 /* Sets a guest slot's L1 entry (never the window's). */
@@ -118,9 +141,9 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     s->pool_used = 0;
     s->nr_mixed = 0;
     if (!keep)   /* the kept sections' real domains stay allocated */
-        vdomain_reset(&s->dom);
+        reset_domains(s);
     install_fixed(s);
-    s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
+    s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
     mmu_flush_all(s->real_dacr);
 }
 
@@ -188,7 +211,7 @@ void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv)
         cp15_write_tlb_invalidate_all(0);
     s->vpriv = vpriv;
     s->guest_dacr = guest_dacr;
-    s->real_dacr = vdomain_real_dacr(&s->dom, guest_dacr, vpriv);
+    s->real_dacr = real_dacr(s, guest_dacr, vpriv);
     cp15_write_dacr(s->real_dacr);
 }
 
@@ -346,7 +369,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         if (dom == VDOMAIN_NONE) {   /* every real domain taken: start over */
             shadow_flush(vm);
             dom = vdomain_get(&s->dom, r->domain, cls);
-            s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
+            s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
         }
         bool section = (flat || r->map == GPTW_MAP_SECTION) && !s->slot_table[slot] &&
                        (ram ? (r->pa | (SECTION_SIZE - 1)) < vm->ram_size : false) &&
@@ -373,7 +396,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
                     pool_set[vm->id][idx][w] = ~0u;   /* filled by range */
             }
         }
-        s->real_dacr = vdomain_real_dacr(&s->dom, s->guest_dacr, s->vpriv);
+        s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
         cp15_write_dacr(s->real_dacr);
     }
     mmu_flush_va(va);

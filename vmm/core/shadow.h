@@ -31,6 +31,14 @@
 
 struct vm;
 
+/* The real DACRs (virtual privileged, User) computed for one guest DACR with the domain map as
+ * it was (`used` domains allocated since the last reset). */
+struct shadow_dacr_memo {
+    uint32_t guest, priv, user;
+    uint8_t used;
+    bool valid;
+};
+
 /* A kernel-only guest page in a megabyte shared with the VMM: its descriptor per virtual mode. */
 struct shadow_mixed {
     uint32_t *pte;
@@ -45,6 +53,8 @@ struct shadow {
     bool vpriv;                        /* the virtual mode the tables are set up for */
     uint32_t guest_dacr;
     uint32_t real_dacr;
+    struct shadow_dacr_memo memo[2];   /* a kernel with PAN alternates two guest DACRs */
+    unsigned memo_next;
     struct vdomain_map dom;
     uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
     uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
