@@ -68,6 +68,7 @@ static _Noreturn void vcpu_run(struct vcpu *v)
 {
     vcpu_load(v);
     vcpu_shared_export(v, &v->regs);
+    trap_fast_update(v);
     arch_enter_guest(&v->regs);
 }
 

@@ -11,6 +11,15 @@
 #include "vm.h"
 #include "vm_board.h"
 
+struct trap_fast trap_fast;
+
+void trap_fast_update(const struct vcpu *v)
+{
+    trap_fast.priv = vcpu_privileged(v);
+    trap_fast.count = &v->vm->stats.cache_ops;
+    trap_fast.und = &v->vm->stats.by_kind[TRAP_UND];
+}
+
 const char *trap_kind_name(unsigned kind)
 {
     static const char *const names[TRAP_NR_KINDS] = {
@@ -140,4 +149,5 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     /* Interrupt lines move only with time or a device access: the other traps need no clock. */
     sched_trap_exit(f, kind == TRAP_IRQ || vm->stats.mmio != mmio, kind == TRAP_UND);
     vcpu_shared_export(sched_current(), f);
+    trap_fast_update(sched_current());
 }

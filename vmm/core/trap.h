@@ -24,6 +24,24 @@ const char *trap_kind_name(unsigned kind);
 /* Called by vectors.S for every exception from the guest; returns to resume it. */
 void trap_entry(struct trap_frame *frame, unsigned kind);
 
+/* What vectors.S's own path for cache-line operations needs: whether the running guest's
+ * virtual mode is privileged (it changes only inside traps) and its VM's counters (cache-line
+ * operations, undefined-instruction traps). */
+struct trap_fast {
+    uint32_t priv;
+    uint32_t *count;
+    uint32_t *und;
+};
+extern struct trap_fast trap_fast;
+#ifdef __arm__
+_Static_assert(__builtin_offsetof(struct trap_fast, count) == 4 &&
+               __builtin_offsetof(struct trap_fast, und) == 8, "vectors.S layout");
+#endif
+
+struct vcpu;
+/* Before a guest resumes: trap_fast for vCPU v. */
+void trap_fast_update(const struct vcpu *v);
+
 /* Enters a guest with the registers regs: copies them into the live frame at the top of the SVC
  * stack, which it then runs on, and returns to User mode (vectors.S); never returns. */
 _Noreturn void arch_enter_guest(const struct trap_frame *regs);
