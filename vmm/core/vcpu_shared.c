@@ -39,7 +39,7 @@ void vcpu_shared_import(struct vcpu *v, struct trap_frame *f)
     uint32_t bits = s->page[WORD(VSHARED_CPSR)] & (VPSR_I | VPSR_F);
     uint32_t spsr = s->page[WORD(VSHARED_SPSR)];
     uint32_t sp = s->page[WORD(VSHARED_USR_SP)], lr = s->page[WORD(VSHARED_USR_LR)];
-    if ((v->vcpsr & (VPSR_I | VPSR_F)) != bits)
+    if ((v->vcpsr & (VPSR_I | VPSR_F)) != bits && vcpu_privileged(v))
         v->vcpsr = (v->vcpsr & ~(VPSR_I | VPSR_F)) | bits;
     if (spsr != s->spsr)   /* vcpu_write_spsr() keeps only what an MSR may write */
         vcpu_write_spsr(v, spsr, PSR_FIELD_ALL);
@@ -65,8 +65,11 @@ void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f)
     s->usr_sp = banked ? v->banked_sp[VBANK_USR] : f->sp;
     s->usr_lr = banked ? v->banked_lr[VBANK_USR] : f->lr;
     s->page[WORD(VSHARED_CPSR)] = v->vcpsr;
-    s->page[WORD(VSHARED_PENDING)] = (v->vm->board.cpu_irq ? VPSR_I : 0) |
-                                     (v->vm->board.cpu_fiq ? VPSR_F : 0);
+    /* In virtual User mode an MSR may change no control bit: every one there traps (a bare-
+     * metal guest may run linked code in User mode; a kernel's text is privileged-only). */
+    s->page[WORD(VSHARED_PENDING)] = !vcpu_privileged(v) ? 0xffu
+                                     : (v->vm->board.cpu_irq ? VPSR_I : 0) |
+                                       (v->vm->board.cpu_fiq ? VPSR_F : 0);
     s->page[WORD(VSHARED_SPSR)] = spsr;
     s->page[WORD(VSHARED_SCTLR)] = v->cp15.sctlr;
     s->dacr = v->cp15.dacr;
@@ -115,5 +118,8 @@ bool vcpu_shared_in_megabyte(const struct vm *vm, uint32_t gpa)
 bool vcpu_shared_in_trampoline(const struct vm *vm, uint32_t pc)
 {
     const struct vcpu_shared *s = &vm->shared;
-    return s->size && (in_region(s->va, s->size, pc) || in_region(s->gpa, s->size, pc));
+    /* the guest-physical alias only while the guest MMU is off: with it on, those are some
+     * process's own addresses, which must not delay interrupts */
+    uint32_t base = vm->vcpu.cp15.sctlr & VSCTLR_M ? s->va : s->gpa;
+    return s->size && in_region(base, s->size, pc);
 }
