@@ -75,8 +75,9 @@ __asm__(".text\n"
         "1:mrs r0, cpsr\n"
         "  bx r2\n"
         /* void user_roundtrip(uint32_t *out): User mode via `movs pc, lr`; there read the CPSR,
-         * try `msr cpsr_c, #0xd3` (ignored in User mode), read again, `svc #0x42`; the SWI
-         * handler resumes at user_back in SVC mode. */
+         * try `msr cpsr_c, #0xd3` and `msr cpsr_c, r5` = 0x90 (I alone; both ignored in User
+         * mode, also through the VMM's trampolines), read again after each, `svc #0x42`; the
+         * SWI handler resumes at user_back in SVC mode. */
         ".global user_roundtrip, user_back\n"
         "user_roundtrip:\n"
         "  push {r4-r12, lr}\n"
@@ -90,6 +91,10 @@ __asm__(".text\n"
         "  msr cpsr_c, #0xd3\n"
         "  mrs r0, cpsr\n"
         "  str r0, [r4, #4]\n"
+        "  mov r5, #0x90\n"
+        "  msr cpsr_c, r5\n"
+        "  mrs r0, cpsr\n"
+        "  str r0, [r4, #12]\n"
         "  svc #0x42\n"
         "user_back:\n"
         "  mrs r0, cpsr\n"
@@ -135,7 +140,7 @@ static const char *const names[] = { "fiq", "irq", "abt", "und", "sys" };
 
 int main(void)
 {
-    uint32_t r[7], u[3], io[4];
+    uint32_t r[7], u[4], io[4];
 
     guest_install_vectors();
     guest_printf("svc cpsr %08x\n", cpsr_read());
@@ -159,8 +164,8 @@ int main(void)
 
     guest_setup_stacks();   /* the user stack comes from SYS mode */
     user_roundtrip(u);
-    guest_printf("user cpsr %08x, after msr cpsr_c %08x, back in svc %08x, swi #%x\n", u[0], u[1],
-                 u[2], swi_imm);
+    guest_printf("user cpsr %08x, after msr cpsr_c %08x and %08x, back in svc %08x, swi #%x\n",
+                 u[0], u[1], u[3], u[2], swi_imm);
     __asm__ volatile("svc #0x17" ::: "lr", "memory");
     guest_printf("swi from svc #%x\n", swi_imm);
 
