@@ -85,11 +85,34 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     return true;
 }
 
+#define MOVS_PC_LR    0xe1b0f00eu   /* movs pc, lr */
+#define SUBS_PC_LR    0xe25ef000u   /* subs pc, lr, #imm8 (low byte) */
+
+/* The exception returns a kernel ends its entries with, from a privileged mode, without the
+ * general decode: emulate.c does the same for every form. */
+static bool exception_return(struct vcpu *v, struct trap_frame *f, uint32_t insn)
+{
+    uint32_t back;
+    if (insn == MOVS_PC_LR)
+        back = f->lr;
+    else if ((insn & 0xffffff00u) == SUBS_PC_LR)
+        back = f->lr - (insn & 0xffu);
+    else
+        return false;
+    return vcpu_exception_return(v, f, back);
+}
+
 /* An undefined-instruction trap: a sensitive instruction (or a proxy) to emulate, or the
  * guest's own undefined instruction, which emulate_insn() reports as EMU_F_UND. */
 static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
 {
     uint32_t at = f->pc - 4;
+
+    if (exception_return(v, f, insn)) {
+        v->vm->stats.emulated++;
+        stats_count_site(&v->vm->stats, at, insn, INSN_DATA_PROC);
+        return;
+    }
     struct emu_result r = emulate_insn(v, f, insn);
     guest_mem_forget();
 
