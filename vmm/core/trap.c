@@ -139,12 +139,33 @@ static void swi(struct vcpu *v, struct trap_frame *f)
     v->vm->stats.delivered++;
 }
 
+/* A SWI from virtual User mode (a system call), the short way: nothing to take from the shared
+ * page (no kernel code ran since the last trap), no instruction to read (semihosting is for
+ * privileged modes), nothing to deliver after it (the SWI masks IRQs; a pending FIQ or a
+ * passed-through device takes the general path). */
+static bool user_swi(struct vcpu *v, struct trap_frame *f)
+{
+    struct vm *vm = v->vm;
+    if (vcpu_privileged(v) || vm->board.cpu_fiq || vm->passthrough || vm->state != VM_RUNNABLE)
+        return false;
+    vm->stats.by_kind[TRAP_SWI]++;
+    trace_record(&vm->trace, TRAP_SWI, f->pc, 0, vcpu_read_cpsr(v, f));
+    vcpu_enter_exception(v, f, VEXC_SWI, vcpu_trap_link(VEXC_SWI, f->pc));
+    vm->stats.delivered++;
+    vm_apply_changes(vm, f);
+    vcpu_shared_export(v, f);
+    trap_fast_update(v);
+    return true;
+}
+
 void trap_entry(struct trap_frame *f, unsigned kind)
 {
     struct vcpu *v = sched_current();
     struct vm *vm = v->vm;
     uint32_t insn = 0, mmio = vm->stats.mmio;
 
+    if (kind == TRAP_SWI && user_swi(v, f))
+        return;
     vcpu_shared_import(v, f);
     vm->stats.by_kind[kind]++;
     if ((kind == TRAP_UND || kind == TRAP_SWI) && !guest_fetch_insn(v, f->pc - 4, &insn))
