@@ -15,6 +15,8 @@ NO_LOOP_CALLS void *memset(void *dst, int c, size_t n)
 {
     if (word_aligned(dst, 0, n)) {
         uint32_t *d = dst, v = (uint8_t)c * 0x01010101u;
+        for (; n >= 32; n -= 32, d += 8)   /* 8 words a turn: a third of the loop overhead */
+            d[0] = d[1] = d[2] = d[3] = d[4] = d[5] = d[6] = d[7] = v;
         for (n /= 4; n; n--)
             *d++ = v;
         return dst;
