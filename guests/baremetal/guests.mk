@@ -6,7 +6,7 @@ GUEST_CFLAGS  := -std=c11 $(ARM_CFLAGS) -ffreestanding -nostdlib -O2 -g -Wall -W
                  -Icommon -Iguests/baremetal/lib
 GUEST_LDS     := guests/baremetal/lib/guest.ld
 GUEST_RT      := guests/baremetal/lib/crt0.S guests/baremetal/lib/vectors.S guests/baremetal/lib/guest.c \
-                 guests/baremetal/lib/access.S \
+                 guests/baremetal/lib/access.S guests/baremetal/lib/access.c \
                  common/fmt.c
 
 # Every guests/baremetal/NAME.c is a guest, plus build-time variants of exit_status.c.
@@ -15,7 +15,8 @@ GUESTS        := $(patsubst %,$(GUEST_DIR)/%.elf,$(GUEST_NAMES)) \
                  $(GUEST_DIR)/exit_status_0.elf $(GUEST_DIR)/exit_status_3.elf \
                  $(GUEST_DIR)/exit_reason_error.elf
 
-GUEST_DEPS := $(GUEST_RT) $(GUEST_LDS) guests/baremetal/lib/guest.h common/fmt.h common/bootinfo.h
+GUEST_DEPS := $(GUEST_RT) $(GUEST_LDS) guests/baremetal/lib/guest.h guests/baremetal/lib/access.h \
+              common/fmt.h common/bootinfo.h
 
 define guest_link
 	@mkdir -p $(@D)

@@ -10,6 +10,7 @@
  * the values read -- so the output is identical on the bare board and under the VMM.  Where QEMU
  * (the native reference) makes a choice the ARM ARM leaves open, this output records QEMU's
  * choice; docs/MEMORY.md lists them. */
+#include "access.h"
 #include "cpu.h"
 #include "guest.h"
 
@@ -127,19 +128,13 @@ __asm__(".text\n"
         "           pop {r0, pc}\n"
         ".ltorg\n");
 
-typedef uint32_t (*acc_fn)(uint32_t addr, uint32_t value);
-uint32_t acc_read(uint32_t, uint32_t), acc_write(uint32_t, uint32_t), acc_ldrt(uint32_t, uint32_t),
-    acc_strt(uint32_t, uint32_t), acc_ldrh(uint32_t, uint32_t), acc_ldm(uint32_t, uint32_t),
-    acc_ldrd(uint32_t, uint32_t), acc_fetch(uint32_t, uint32_t);
-uint32_t run_user(acc_fn fn, uint32_t a0, uint32_t a1);
 uint32_t fcse_probe(uint32_t pid, uint32_t addr);
-extern char acc_start[], acc_end[], fetch_back[], user_return[], fcse_probe_end[];
+extern char fcse_probe_end[];
 extern char hv_swi[], hv_dabt[];
 extern const uint32_t guest_vector_table[], guest_vector_table_end[];
 volatile uint32_t hv_swi_count, hv_dabt_count;
 
 /* ---------------------------------------------------------------- exceptions */
-static volatile uint32_t ab_count, ab_kind, ab_fsr, ab_far, ab_expected, fetch_target;
 static volatile uint32_t swi_count, swi_last;
 
 void guest_exception(uint32_t kind, uint32_t *regs)
@@ -157,21 +152,8 @@ void guest_exception(uint32_t kind, uint32_t *regs)
         }
         return;
     }
-    if (kind == 4 && ab_expected && at >= (uint32_t)acc_start && at < (uint32_t)acc_end) {
-        ab_kind = 4;
-        ab_fsr = CP15_READ(c5, 0, c0, 0);
-        ab_far = CP15_READ(c6, 0, c0, 0);
-        ab_count++;
+    if (access_take_abort(kind, regs))
         return;
-    }
-    if (kind == 3 && ab_expected && at == fetch_target) {   /* lr_abt = address + 4 */
-        ab_kind = 3;
-        ab_fsr = CP15_READ(c5, 0, c0, 1);
-        ab_far = CP15_READ(c6, 0, c0, 0);
-        ab_count++;
-        regs[13] = (uint32_t)fetch_back;
-        return;
-    }
     guest_printf("unexpected exception %u at %08x\n", kind, at);
     guest_exit(1);
 }
@@ -184,18 +166,17 @@ struct acc {
 static struct acc access(int user, acc_fn fn, uint32_t va, uint32_t value)
 {
     struct acc a = { 0 };
-    uint32_t before = ab_count;
+    uint32_t before = access_abort.count;
 
     CP15_WRITE(c6, 0, c0, 0, FAR_SENTINEL);
-    fetch_target = va;
-    ab_expected = 1;
+    access_expect(va);
     a.value = user ? run_user(fn, va, value) : fn(va, value);
-    ab_expected = 0;
-    if (ab_count != before) {
+    access_done();
+    if (access_abort.count != before) {
         a.fault = 1;
-        a.pabt = ab_kind == 3;
-        a.fsr = ab_fsr;
-        a.far = ab_far;
+        a.pabt = access_abort.kind == 3;
+        a.fsr = access_abort.fsr;
+        a.far = access_abort.far;
     }
     return a;
 }

@@ -16,6 +16,7 @@
  * The hardware model is the oracle: tests/fixtures/mmu_sweep.native.txt is this guest's output
  * on QEMU's integratorcp, which the walker (vmm/core/guest_ptw.c, test_guest_ptw) reproduces and
  * which the guest must print identically under the VMM. */
+#include "access.h"
 #include "cpu.h"
 #include "guest.h"
 
@@ -50,18 +51,7 @@ static volatile uint32_t *const ct = (volatile uint32_t *)CT_PA;
 static inline void wr32(uint32_t pa, uint32_t v) { *(volatile uint32_t *)pa = v; }
 static inline uint32_t rd32(uint32_t pa) { return *(volatile uint32_t *)pa; }
 
-/* ---------------------------------------------------------------- access helpers
- * (address, value) -> value.  A data abort inside [acc_start, acc_end) resumes at the next
- * instruction; a prefetch abort of acc_fetch's target resumes at fetch_back. */
-
-typedef uint32_t (*acc_fn)(uint32_t addr, uint32_t value);
-uint32_t acc_read(uint32_t, uint32_t), acc_write(uint32_t, uint32_t), acc_ldrt(uint32_t, uint32_t),
-    acc_strt(uint32_t, uint32_t), acc_fetch(uint32_t, uint32_t);
-uint32_t run_user(acc_fn fn, uint32_t a0, uint32_t a1);
-extern char acc_start[], acc_end[], fetch_back[], user_return[];
-
 /* ---------------------------------------------------------------- exceptions */
-static volatile uint32_t ab_count, ab_kind, ab_fsr, ab_far, ab_expected, fetch_target;
 
 void guest_exception(uint32_t kind, uint32_t *regs)
 {
@@ -72,21 +62,8 @@ void guest_exception(uint32_t kind, uint32_t *regs)
         regs[13] = (uint32_t)user_return;
         return;
     }
-    if (kind == 4 && ab_expected && at >= (uint32_t)acc_start && at < (uint32_t)acc_end) {
-        ab_kind = 4;
-        ab_fsr = CP15_READ(c5, 0, c0, 0);
-        ab_far = CP15_READ(c6, 0, c0, 0);
-        ab_count++;
+    if (access_take_abort(kind, regs))
         return;
-    }
-    if (kind == 3 && ab_expected && at == fetch_target) {
-        ab_kind = 3;
-        ab_fsr = CP15_READ(c5, 0, c0, 1);
-        ab_far = CP15_READ(c6, 0, c0, 0);
-        ab_count++;
-        regs[13] = (uint32_t)fetch_back;
-        return;
-    }
     guest_printf("unexpected exception %u at %08x\n", kind, at);
     guest_exit(1);
 }
@@ -98,20 +75,19 @@ static uint32_t cases;
 
 static void one(const char *name, int user, acc_fn fn, enum kind k, uint32_t va, uint32_t pa)
 {
-    uint32_t before = ab_count, value = 0x77000000u | cases, got;
+    uint32_t before = access_abort.count, value = 0x77000000u | cases, got;
 
     cases++;
     if (k == WR)
         wr32(pa + OFF_WRITE, 0);
     CP15_WRITE(c6, 0, c0, 0, FAR_SENTINEL);
     uint32_t addr = va + (k == RD ? OFF_READ : k == WR ? OFF_WRITE : OFF_CODE);
-    fetch_target = addr;
-    ab_expected = 1;
+    access_expect(addr);
     got = user ? run_user(fn, addr, value) : fn(addr, value);
-    ab_expected = 0;
+    access_done();
 
     guest_printf(" %s:", name);
-    if (ab_count == before) {
+    if (access_abort.count == before) {
         guest_printf("ok");
         if (k == RD && got != rd32(pa + OFF_READ))
             guest_printf("=%08x", got);
@@ -121,9 +97,9 @@ static void one(const char *name, int user, acc_fn fn, enum kind k, uint32_t va,
             guest_printf("!");
         return;
     }
-    guest_printf("%02x", ab_fsr);
-    if (ab_kind == 3 ? ab_far != FAR_SENTINEL : ab_far != addr)
-        guest_printf("@%08x", ab_far);
+    guest_printf("%02x", access_abort.fsr);
+    if (access_abort.kind == 3 ? access_abort.far != FAR_SENTINEL : access_abort.far != addr)
+        guest_printf("@%08x", access_abort.far);
     if (k == WR && rd32(pa + OFF_WRITE) != 0)
         guest_printf("!");
 }
