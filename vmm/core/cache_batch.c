@@ -21,21 +21,6 @@ bool cache_batch_is_line_op(uint32_t word)
     return line || whole || drain;
 }
 
-static uint32_t reg(const struct trap_frame *f, unsigned r)
-{
-    return r < 13 ? f->r[r] : r == 13 ? f->sp : f->lr;
-}
-
-static void set_reg(struct trap_frame *f, unsigned r, uint32_t v)
-{
-    if (r < 13)
-        f->r[r] = v;
-    else if (r == 13)
-        f->sp = v;
-    else
-        f->lr = v;
-}
-
 static void set_nzcv(struct trap_frame *f, uint32_t result, bool c, bool v)
 {
     f->cpsr = (f->cpsr & ~(PSR_N | PSR_Z | PSR_C | PSR_V)) | (result & PSR_N) |
@@ -55,7 +40,8 @@ static bool dp_in_set(const struct insn_dp *d)
 
 static void run_dp(struct trap_frame *f, const struct insn_dp *d)
 {
-    uint32_t a = reg(f, d->rn), b = d->form == OPERAND_IMM ? d->imm : reg(f, d->rm), r;
+    uint32_t a = trap_frame_get(f, d->rn), r;
+    uint32_t b = d->form == OPERAND_IMM ? d->imm : trap_frame_get(f, d->rm);
     bool c, v;
     if (d->opcode == DP_ADD || d->opcode == DP_CMN) {
         r = a + b;
@@ -71,7 +57,7 @@ static void run_dp(struct trap_frame *f, const struct insn_dp *d)
         v = (f->cpsr & PSR_V) != 0;
     }
     if (d->opcode == DP_ADD || d->opcode == DP_SUB)
-        set_reg(f, d->rd, r);
+        trap_frame_set(f, d->rd, r);
     if (d->s)
         set_nzcv(f, r, c, v);
 }
@@ -142,7 +128,7 @@ unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops
         uint32_t next = f->pc + 4;
         if (emu_cond_passed(in->cond, f->cpsr)) {
             if (in->kind == INSN_MCR)
-                ops->line_op(ops->ctx, in->raw, reg(f, in->cp.rd));
+                ops->line_op(ops->ctx, in->raw, trap_frame_get(f, in->cp.rd));
             else if (in->kind == INSN_DATA_PROC)
                 run_dp(f, &in->dp);
             else

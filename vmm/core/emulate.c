@@ -53,26 +53,16 @@ bool emu_cond_passed(unsigned cond, uint32_t cpsr)
  * next instruction), in every form, as on QEMU. */
 static uint32_t reg_read(const struct trap_frame *f, unsigned n)
 {
-    if (n < 13)
-        return f->r[n];
-    if (n == ARM_REG_SP)
-        return f->sp;
-    if (n == ARM_REG_LR)
-        return f->lr;
-    return f->pc + 4u;
+    return n == ARM_REG_PC ? f->pc + 4u : trap_frame_get(f, n);
 }
 
 /* A write to the PC in ARM state ignores bits [1:0] (QEMU, for every architecture version). */
 static void reg_write(struct trap_frame *f, unsigned n, uint32_t value)
 {
-    if (n < 13)
-        f->r[n] = value;
-    else if (n == ARM_REG_SP)
-        f->sp = value;
-    else if (n == ARM_REG_LR)
-        f->lr = value;
-    else
+    if (n == ARM_REG_PC)
         f->pc = value & ~3u;
+    else
+        trap_frame_set(f, n, value);
 }
 
 /* MRC (and VMRS) result: Rd = 15 sets N Z C V from bits [31:28]. */

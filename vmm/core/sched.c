@@ -67,8 +67,7 @@ static void vcpu_load(struct vcpu *v)
 static _Noreturn void vcpu_run(struct vcpu *v)
 {
     vcpu_load(v);
-    vcpu_shared_export(v, &v->regs);
-    trap_fast_update(v);
+    trap_prepare_resume(v, &v->regs);
     arch_enter_guest(&v->regs);
 }
 

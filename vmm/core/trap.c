@@ -13,8 +13,9 @@
 
 struct trap_fast trap_fast;
 
-void trap_fast_update(const struct vcpu *v)
+void trap_prepare_resume(struct vcpu *v, const struct trap_frame *f)
 {
+    vcpu_shared_export(v, f);
     trap_fast.priv = vcpu_privileged(v);
     trap_fast.count = &v->vm->stats.cache_ops;
     trap_fast.und = &v->vm->stats.by_kind[TRAP_UND];
@@ -53,11 +54,6 @@ static void batch_line_op(void *ctx, uint32_t word, uint32_t mva)
 #define MCR_DACR_MASK 0x0fff0fffu   /* MCR p15, 0, Rd, c3, c0, 0: a DACR write */
 #define MCR_DACR_BITS 0x0e030f10u
 
-static uint32_t frame_reg(const struct trap_frame *f, unsigned r)
-{
-    return r < 13 ? f->r[r] : r == 13 ? f->sp : f->lr;
-}
-
 /* The two instructions a kernel traps on most that change nothing interrupts or the trampolines
  * depend on (the mode, I, F, the interrupt lines): cache-line operations and DACR writes (two
  * per system call with Linux's PAN).  Done here, they skip the general exit (delivery, state
@@ -77,7 +73,7 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     }
     if ((insn & MCR_DACR_MASK) != MCR_DACR_BITS || rd == 15)
         return false;
-    v->cp15.dacr = frame_reg(f, rd);
+    v->cp15.dacr = trap_frame_get(f, rd);
     shadow_set_dacr(vm, v->cp15.dacr, true);
     vm->stats.emulated++;
     stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
@@ -153,8 +149,7 @@ static bool user_swi(struct vcpu *v, struct trap_frame *f)
     vcpu_enter_exception(v, f, VEXC_SWI, vcpu_trap_link(VEXC_SWI, f->pc));
     vm->stats.delivered++;
     vm_apply_changes(vm, f);
-    vcpu_shared_export(v, f);
-    trap_fast_update(v);
+    trap_prepare_resume(v, f);
     return true;
 }
 
@@ -192,6 +187,5 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     }
     /* Interrupt lines move only with time or a device access: the other traps need no clock. */
     sched_trap_exit(f, kind == TRAP_IRQ || vm->stats.mmio != mmio, kind == TRAP_UND);
-    vcpu_shared_export(sched_current(), f);
-    trap_fast_update(sched_current());
+    trap_prepare_resume(sched_current(), f);
 }

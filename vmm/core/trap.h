@@ -19,6 +19,22 @@ _Static_assert(__builtin_offsetof(struct trap_frame, pc) == FRAME_PC, "frame lay
 _Static_assert(__builtin_offsetof(struct trap_frame, cpsr) == FRAME_CPSR, "frame layout");
 _Static_assert(sizeof(struct trap_frame) == FRAME_SIZE, "frame layout");
 
+/* Register n (0..14) of a frame: r0-r12, sp and lr of the guest's current mode. */
+static inline uint32_t trap_frame_get(const struct trap_frame *f, unsigned n)
+{
+    return n < 13 ? f->r[n] : n == 13 ? f->sp : f->lr;
+}
+
+static inline void trap_frame_set(struct trap_frame *f, unsigned n, uint32_t value)
+{
+    if (n < 13)
+        f->r[n] = value;
+    else if (n == 13)
+        f->sp = value;
+    else
+        f->lr = value;
+}
+
 const char *trap_kind_name(unsigned kind);
 
 /* Called by vectors.S for every exception from the guest; returns to resume it. */
@@ -39,8 +55,9 @@ _Static_assert(__builtin_offsetof(struct trap_fast, count) == 4 &&
 #endif
 
 struct vcpu;
-/* Before a guest resumes: trap_fast for vCPU v. */
-void trap_fast_update(const struct vcpu *v);
+/* Before vCPU v resumes with the registers f: the state the trampolines read (the shared page)
+ * and trap_fast. */
+void trap_prepare_resume(struct vcpu *v, const struct trap_frame *f);
 
 /* Enters a guest with the registers regs: copies them into the live frame at the top of the SVC
  * stack, which it then runs on, and returns to User mode (vectors.S); never returns. */

@@ -15,8 +15,7 @@ void vcpu_shared_init(struct vm *vm, const struct bootinfo_vm *bi)
     *s = (struct vcpu_shared){ .va = bi->fast_va, .gpa = bi->fast_gpa, .size = bi->fast_size,
                                .page = pages[vm->id], .page_hpa = vmm_pa(pages[vm->id]) };
     for (unsigned i = 0; i < FASTPATH_PAGE_SIZE / 4; i++)
-        s->page[i] = 0;
-    vcpu_shared_export(&vm->vcpu, &vm->vcpu.regs);
+        s->page[i] = 0;   /* filled in before the vCPU first runs (trap_prepare_resume) */
 }
 
 static bool in_region(uint32_t base, uint32_t size, uint32_t a)
