@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "file_io.h"
 #include "../../vmm/vdev/vboard.h"
 
 /* Clocks of the real board that the device list does not carry (the DTS's values). */
@@ -464,7 +465,6 @@ int board_dtb_write(const char *path, const struct board_dtb_params *p, uint32_t
 {
     size_t len = 8192 + (p->bootargs ? strlen(p->bootargs) : 0);
     void *buf = NULL;
-    FILE *f;
     int rc;
 
     for (;;) {
@@ -483,13 +483,10 @@ int board_dtb_write(const char *path, const struct board_dtb_params *p, uint32_t
         return errmsg(err, errlen, "cannot generate the board's device tree: %s",
                       fdt_strerror(rc));
     }
-    f = fopen(path, "wb");
-    bool bad = !f || fwrite(buf, 1, (size_t)rc, f) != (size_t)rc;
-    if (f && fclose(f))
-        bad = true;
+    int bad = file_write(path, buf, (size_t)rc, err, errlen);
     free(buf);
     if (bad)
-        return errmsg(err, errlen, "%s: cannot write: %s", path, strerror(errno ? errno : EIO));
+        return -1;
     if (size)
         *size = (uint32_t)rc;
     return 0;

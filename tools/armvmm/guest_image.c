@@ -123,10 +123,10 @@ int guest_image_load(const char *path, uint32_t ram_size, uint32_t load_offset,
 }
 
 int guest_image_extract(const char *path, const struct guest_segment *seg, const char *out_path,
-                        char *err, size_t errlen)
+                        guest_image_fixup fixup, void *ctx, char *err, size_t errlen)
 {
     FILE *in = fopen(path, "rb"), *out = NULL;
-    char buf[65536];
+    uint8_t buf[65536];
     uint32_t left = seg->filesz;
     int rc = -1;
 
@@ -137,7 +137,11 @@ int guest_image_extract(const char *path, const struct guest_segment *seg, const
         goto done;
     while (left) {
         size_t n = left < sizeof(buf) ? left : sizeof(buf);
-        if (fread(buf, 1, n, in) != n || fwrite(buf, 1, n, out) != n)
+        if (fread(buf, 1, n, in) != n)
+            goto done;
+        if (fixup)
+            fixup(ctx, seg->offset + (seg->filesz - left), buf, n);
+        if (fwrite(buf, 1, n, out) != n)
             goto done;
         left -= (uint32_t)n;
     }

@@ -30,8 +30,13 @@ int guest_image_load(const char *path, uint32_t ram_size, uint32_t load_offset,
 /* First guest-physical byte after every segment. */
 uint32_t guest_image_end(const struct guest_image *img);
 
-/* Writes segment i's file bytes of the image at path to out_path; -1 with err on failure. */
+/* Called on each chunk of a segment's bytes before it is written (buf holds len bytes from
+ * file_offset of the image file): a chance to change them in the copy. */
+typedef void (*guest_image_fixup)(void *ctx, uint64_t file_offset, uint8_t *buf, size_t len);
+
+/* Writes segment seg's file bytes of the image at path to out_path, through fixup (if not
+ * NULL); -1 with err on failure. */
 int guest_image_extract(const char *path, const struct guest_segment *seg, const char *out_path,
-                        char *err, size_t errlen);
+                        guest_image_fixup fixup, void *ctx, char *err, size_t errlen);
 
 #endif

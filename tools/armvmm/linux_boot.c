@@ -13,6 +13,7 @@
 
 #include "elf_symbols.h"
 #include "errmsg.h"
+#include "file_io.h"
 
 #define ZIMAGE_MAGIC_OFFSET 0x24
 #define ZIMAGE_MAGIC        0x016f2818u
@@ -97,7 +98,6 @@ int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, const struct boar
 {
     size_t len = 0, room = 4096 + (p->bootargs ? strlen(p->bootargs) : 0);
     void *fdt = read_whole(dtb_in, room, &len);
-    FILE *out;
     int rc;
 
     if (!fdt)
@@ -113,10 +113,7 @@ int linux_prepare_dtb(const char *dtb_in, const char *dtb_out, const struct boar
                     fdt_strerror(rc));
     }
     *size = fdt_totalsize(fdt);
-    out = fopen(dtb_out, "wb");
-    rc = !out || fwrite(fdt, 1, *size, out) != *size;
-    if (out && fclose(out))
-        rc = 1;
+    rc = file_write(dtb_out, fdt, *size, err, errlen);
     free(fdt);
-    return rc ? errmsg(err, errlen, "%s: cannot write: %s", dtb_out, strerror(errno)) : 0;
+    return rc;
 }

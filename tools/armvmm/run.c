@@ -16,6 +16,7 @@
 #include "patch_cache.h"
 #include "qemu.h"
 #include "errmsg.h"
+#include "file_io.h"
 #include "elf_symbols.h"
 #include "trampoline.h"
 
@@ -355,33 +356,10 @@ static int staging_dir(struct staging *st, char *err, size_t errlen)
     return 0;
 }
 
-static int write_file(const char *path, const void *data, size_t len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "wb");
-    bool bad = !f || fwrite(data, 1, len, f) != len;
-    if (f && fclose(f))
-        bad = true;
-    return bad ? errmsg(err, errlen, "cannot write %s: %s", path, strerror(errno)) : 0;
-}
-
 /* The staged copy of a segment gets the branches of the sites linked to trampolines. */
-static int link_segment(const struct fastpath_link *l, const struct guest_segment *seg,
-                        const char *path, char *err, size_t errlen)
+static void link_chunk(void *link, uint64_t file_offset, uint8_t *buf, size_t len)
 {
-    if (!l->nrw)
-        return 0;
-    uint8_t *buf = malloc(seg->filesz ? seg->filesz : 1);
-    FILE *f = fopen(path, "r+b");
-    bool bad = !buf || !f || fread(buf, 1, seg->filesz, f) != seg->filesz;
-    if (!bad) {
-        fastpath_apply(l, seg->offset, buf, seg->filesz);
-        bad = fseek(f, 0, SEEK_SET) || fwrite(buf, 1, seg->filesz, f) != seg->filesz;
-    }
-    if (f && fclose(f))
-        bad = true;
-    free(buf);
-    return bad ? errmsg(err, errlen, "cannot link trampolines into %s: %s", path,
-                        strerror(errno ? errno : EIO)) : 0;
+    fastpath_apply(link, file_offset, buf, len);
 }
 
 /* Where the trampolines go: a bare-metal guest says so with its symbols; a Linux kernel gets
@@ -443,15 +421,15 @@ static int stage_guest(const struct run_vm *vm, unsigned idx, struct staging *st
             continue;   /* all zeros: RAM starts zeroed */
         snprintf(name, sizeof(name), "vm%u-seg%u.bin", idx, i);
         const char *path = staging_file(st, name);
-        if (guest_image_extract(vm->image, &img->seg[i], path, err, errlen) ||
-            link_segment(&vm->link, &img->seg[i], path, err, errlen))
+        if (guest_image_extract(vm->image, &img->seg[i], path, link_chunk, (void *)&vm->link,
+                                err, errlen))
             return -1;
         load_at(cmd, path, vm->ram_hpa + img->seg[i].gpa);
     }
     if (vm->link.image) {
         snprintf(name, sizeof(name), "vm%u-trampolines.bin", idx);
         const char *path = staging_file(st, name);
-        if (write_file(path, vm->link.image, vm->link.size, err, errlen))
+        if (file_write(path, vm->link.image, vm->link.size, err, errlen))
             return -1;
         load_at(cmd, path, vm->ram_hpa + vm->link.gpa);
     }
@@ -485,7 +463,7 @@ static int stage_vms(const struct run_vm *vms, unsigned n, struct staging *st,
             return -1;
     run_fill_bootinfo(vms, n, &bi);
     const char *bpath = staging_file(st, "bootinfo.bin");
-    if (write_file(bpath, &bi, sizeof(bi), err, errlen))
+    if (file_write(bpath, &bi, sizeof(bi), err, errlen))
         return -1;
     load_at(cmd, bpath, BOOTINFO_HPA);
     return 0;
