@@ -56,6 +56,8 @@ struct shadow {
     struct shadow_dacr_memo memo[2];   /* a kernel with PAN alternates two guest DACRs */
     unsigned memo_next;
     struct vdomain_map dom;
+    struct shadow_mixed mixed[SHADOW_MIXED_MAX];   /* (before the big arrays: vectors.S */
+    unsigned nr_mixed;                             /* reaches them by immediate offsets) */
     uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
     uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
                                           flush clears those, not all 4096 */
@@ -63,8 +65,6 @@ struct shadow {
                                           whole trampoline megabyte) was made from (0: none) */
     uint32_t sctlr, fcse_pid;          /* the guest MMU state the tables were built for */
     uint64_t pool_used;                /* bit per table of this VM's pool share */
-    struct shadow_mixed mixed[SHADOW_MIXED_MAX];
-    unsigned nr_mixed;
 };
 
 void shadow_init(struct vm *vm);

@@ -50,23 +50,37 @@ static void print_top_sites(const struct trap_stats *s)
 void stats_print(const struct vm *vm)
 {
     const struct trap_stats *s = &vm->stats;
-    uint32_t total = 0;
+    uint32_t by_kind[TRAP_NR_KINDS], by_insn_kind[INSN_KIND_COUNT], total = 0;
+    uint32_t fast_und = s->fast_eret + s->fast_dacr;
+
+    /* What vectors.S handled alone counts where C would have counted it. */
+    for (unsigned k = 0; k < TRAP_NR_KINDS; k++)
+        by_kind[k] = s->by_kind[k];
+    for (unsigned k = 0; k < INSN_KIND_COUNT; k++)
+        by_insn_kind[k] = s->by_insn_kind[k];
+    by_kind[TRAP_SWI] += s->fast_swi;
+    by_kind[TRAP_UND] += fast_und;
+    by_insn_kind[INSN_DATA_PROC] += s->fast_eret;
+    by_insn_kind[INSN_MCR] += s->fast_dacr;
 
     for (unsigned k = 0; k < TRAP_NR_KINDS; k++)
-        total += s->by_kind[k];
+        total += by_kind[k];
     vmm_log("vm%u '%s' trap statistics: %u traps\n", vm->id, vm->name, total);
     for (unsigned k = 0; k < TRAP_NR_KINDS; k++)
-        log_printf("  %-22s %u\n", trap_kind_name(k), s->by_kind[k]);
+        log_printf("  %-22s %u\n", trap_kind_name(k), by_kind[k]);
     log_printf("  %-22s %u\n", "semihosting calls", s->semihosting);
-    log_printf("  %-22s %u\n", "emulated instructions", s->emulated);
+    log_printf("  %-22s %u\n", "emulated instructions", s->emulated + fast_und);
     log_printf("  %-22s %u\n", "emulated accesses", s->emulated_accesses);
-    log_printf("  %-22s %u\n", "exceptions delivered", s->delivered);
+    log_printf("  %-22s %u\n", "exceptions delivered", s->delivered + s->fast_swi);
     log_printf("  %-22s %u\n", "interrupts delivered", s->interrupts);
     log_printf("  %-22s %u\n", "device accesses", s->mmio);
     log_printf("  %-22s %u\n", "waits for interrupt", s->waits);
     log_printf("  %-22s %u\n", "cache-line operations", s->cache_ops);
+    log_printf("  %-22s %u\n", "asm SWI forwards", s->fast_swi);
+    log_printf("  %-22s %u\n", "asm exception returns", s->fast_eret);
+    log_printf("  %-22s %u\n", "asm DACR writes", s->fast_dacr);
     for (unsigned k = 0; k < INSN_KIND_COUNT; k++)
-        if (s->by_insn_kind[k])
-            log_printf("  emulated %-13s %u\n", insn_kind_name(k), s->by_insn_kind[k]);
+        if (by_insn_kind[k])
+            log_printf("  emulated %-13s %u\n", insn_kind_name(k), by_insn_kind[k]);
     print_top_sites(s);
 }

@@ -15,10 +15,18 @@ struct trap_fast trap_fast;
 
 void trap_prepare_resume(struct vcpu *v, const struct trap_frame *f)
 {
+    struct vm *vm = v->vm;
     vcpu_shared_export(v, f);
-    trap_fast.priv = vcpu_privileged(v);
-    trap_fast.count = &v->vm->stats.cache_ops;
-    trap_fast.und = &v->vm->stats.by_kind[TRAP_UND];
+    /* vectors.S's paths assume the state a resume leaves (nothing pending to apply, the
+     * tables set up for the current mode) and the shared page they update. */
+    trap_fast = (struct trap_fast){
+        .priv = vcpu_privileged(v),
+        .go = vm->shared.size && vm->state == VM_RUNNABLE && !vm->passthrough && !v->changed &&
+              vm->shadow.vpriv == vcpu_privileged(v),
+        .pending = (vm->board.cpu_irq ? VPSR_I : 0) | (vm->board.cpu_fiq ? VPSR_F : 0),
+        .vcpu = v, .shadow = &vm->shadow, .shared = &vm->shared, .stats = &vm->stats,
+        .trace = &vm->trace,
+    };
 }
 
 const char *trap_kind_name(unsigned kind)

@@ -6,6 +6,12 @@
 
 #include "asm.h"
 
+struct shadow;
+struct vcpu;
+struct trap_stats;
+struct trace_ring;
+struct vcpu_shared;
+
 /* The guest's real registers, as the vectors save them.  pc follows the "resume" convention:
  * UND/SWI the next instruction, PABT/DABT the faulting one, IRQ/FIQ the interrupted one.
  * cpsr is the real CPSR of the guest: always User mode; only its flags are the guest's. */
@@ -40,21 +46,24 @@ const char *trap_kind_name(unsigned kind);
 /* Called by vectors.S for every exception from the guest; returns to resume it. */
 void trap_entry(struct trap_frame *frame, unsigned kind);
 
-/* What vectors.S's own path for cache-line operations needs: whether the running guest's
- * virtual mode is privileged (it changes only inside traps) and its VM's counters (cache-line
- * operations, undefined-instruction traps). */
+/* What vectors.S's short paths need (they run without C; docs/ARCHITECTURE.md, "Trap flow"),
+ * set by trap_prepare_resume() before every resume and kept up to date by those paths:
+ *   - every cache-line operation from a virtual privileged mode (priv) is counted and skipped;
+ *   - while go is set: a SWI from virtual User mode is forwarded to the guest's vector, a
+ *     `movs pc, lr` from virtual SVC to User mode returns, and a DACR write from a privileged
+ *     mode goes to the real DACR, whenever the state involved is the common one (else C). */
 struct trap_fast {
-    uint32_t priv;
-    uint32_t *count;
-    uint32_t *und;
+    uint32_t priv;                 /* the virtual mode is privileged */
+    uint32_t go;                   /* the SWI, return and DACR paths may run */
+    uint32_t pending;              /* VPSR_I / VPSR_F: the virtual IRQ / FIQ line is up */
+    struct vcpu *vcpu;             /* the running vCPU and its VM's parts */
+    struct shadow *shadow;
+    struct vcpu_shared *shared;
+    struct trap_stats *stats;
+    struct trace_ring *trace;
 };
 extern struct trap_fast trap_fast;
-#ifdef __arm__
-_Static_assert(__builtin_offsetof(struct trap_fast, count) == 4 &&
-               __builtin_offsetof(struct trap_fast, und) == 8, "vectors.S layout");
-#endif
 
-struct vcpu;
 /* Before vCPU v resumes with the registers f: the state the trampolines read (the shared page)
  * and trap_fast. */
 void trap_prepare_resume(struct vcpu *v, const struct trap_frame *f);

@@ -57,58 +57,17 @@ vmm_vectors:
     b       trap_return
 .endm
 
-/* The cache-line and write-buffer operations a kernel issues by the hundred per page (MCR p15,
- * 0, Rd, c7, CRm, opc2 with condition AL, from a virtual privileged mode): nothing to do for a
- * guest on this VMM, so they are counted and skipped right here, in a few dozen instructions
- * instead of a trap into C.  trap_fast (trap.c) says whether the guest's virtual mode is
- * privileged and where to count; the accepted encodings are emulate.c's for these operations:
- * opc2 0 with CRm 5, 6, 7; opc2 1 with CRm 5, 6, 10, 14; opc2 4 with CRm 10. */
+/* Undefined instruction and SWI: first the short paths (trap_fast.S), which come back to the
+ * *_general labels, with r0-r12 as the guest left them stored below sp, when they do not
+ * apply. */
 vector_und:
-    stmdb   sp, {r0-r2}                @ below the scratch words: this stack is otherwise idle
-    mrs     r0, spsr
-    tst     r0, #0xf                   @ from User mode only (else it is the VMM's own)
-    bne     1f
-    ldr     r0, =trap_fast
-    ldr     r1, [r0]                   @ trap_fast.priv
-    cmp     r1, #0
-    beq     1f
-    ldr     r1, [lr, #-4]              @ the word the guest just executed
-    ldr     r2, =0xffff0f10
-    and     r2, r1, r2
-    sub     r2, r2, #0xee000000
-    sub     r2, r2, #0x00070000
-    teq     r2, #0x00000f10            @ MCR p15, 0, Rd, c7, CRm, opc2, cond AL
-    bne     1f
-    and     r2, r1, #0xe0              @ opc2 << 5
-    cmp     r2, #0x80
-    bhi     1f
-    adr     r0, line_ops_by_opc2
-    ldr     r2, [r0, r2, lsr #3]       @ the CRm mask for this opc2
-    and     r1, r1, #0xf
-    mov     r0, #1
-    tst     r2, r0, lsl r1
-    beq     1f
-    ldr     r2, =trap_fast
-    ldr     r0, [r2, #4]               @ trap_fast.count
-    ldr     r1, [r0]
-    add     r1, r1, #1
-    str     r1, [r0]
-    ldr     r0, [r2, #8]               @ trap_fast.und
-    ldr     r1, [r0]
-    add     r1, r1, #1
-    str     r1, [r0]
-    ldmdb   sp, {r0-r2}
-    movs    pc, lr
-1:  ldmdb   sp, {r0-r2}
+    stmdb   sp, {r0-r12}               @ below the scratch words: this stack is otherwise idle
+    b       trap_fast_und
+    .global vector_und_general
+vector_und_general:
+    ldmdb   sp, {r0-r12}
     EXC_ENTRY TRAP_UND
 
-/* By opc2 (0..4): the CRm values of the accepted operations, a bit each. */
-line_ops_by_opc2:
-    .word   (1 << 5) | (1 << 6) | (1 << 7)
-    .word   (1 << 5) | (1 << 6) | (1 << 10) | (1 << 14)
-    .word   0
-    .word   0
-    .word   (1 << 10)
 vector_pabt:
     sub     lr, lr, #4
     EXC_ENTRY TRAP_PABT
@@ -123,6 +82,11 @@ vector_fiq:
     EXC_ENTRY TRAP_FIQ
 
 vector_swi:
+    stmdb   sp, {r0-r12}               @ where the frame goes: the stack is empty
+    b       trap_fast_swi
+    .global vector_swi_general
+vector_swi_general:
+    ldmdb   sp, {r0-r12}
     sub     sp, sp, #FRAME_SIZE
     stmia   sp, {r0-r12}
     str     lr, [sp, #FRAME_PC]

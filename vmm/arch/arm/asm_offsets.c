@@ -1,0 +1,85 @@
+/* The C structure offsets vectors.S's short paths use, as assembler constants: compiled to
+ * assembly only (never linked), whose "->NAME value" lines vmm.mk turns into asm_offsets.h, so
+ * the assembly follows the structures instead of hand-kept numbers. */
+#include <stddef.h>
+
+#include "fastpath.h"
+#include "shadow.h"
+#include "stats.h"
+#include "trace.h"
+#include "trap.h"
+#include "vcpu.h"
+#include "vcpu_shared.h"
+
+#define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %0\"" ::"i"(val))
+
+void asm_offsets(void);
+void asm_offsets(void)
+{
+    DEFINE(TF_PRIV, offsetof(struct trap_fast, priv));
+    DEFINE(TF_GO, offsetof(struct trap_fast, go));
+    DEFINE(TF_PENDING, offsetof(struct trap_fast, pending));
+    DEFINE(TF_VCPU, offsetof(struct trap_fast, vcpu));
+    DEFINE(TF_SHADOW, offsetof(struct trap_fast, shadow));
+    DEFINE(TF_SHARED, offsetof(struct trap_fast, shared));
+    DEFINE(TF_STATS, offsetof(struct trap_fast, stats));
+    DEFINE(TF_TRACE, offsetof(struct trap_fast, trace));
+
+    DEFINE(VCPU_VCPSR, offsetof(struct vcpu, vcpsr));
+    DEFINE(VCPU_SP_USR, offsetof(struct vcpu, banked_sp[VBANK_USR]));
+    DEFINE(VCPU_LR_USR, offsetof(struct vcpu, banked_lr[VBANK_USR]));
+    DEFINE(VCPU_SP_SVC, offsetof(struct vcpu, banked_sp[VBANK_SVC]));
+    DEFINE(VCPU_LR_SVC, offsetof(struct vcpu, banked_lr[VBANK_SVC]));
+    DEFINE(VCPU_SPSR_SVC, offsetof(struct vcpu, spsr[VBANK_SVC]));
+    DEFINE(VCPU_SCTLR, offsetof(struct vcpu, cp15.sctlr));
+    DEFINE(VCPU_DACR, offsetof(struct vcpu, cp15.dacr));
+
+    DEFINE(SHADOW_VPRIV, offsetof(struct shadow, vpriv));
+    DEFINE(SHADOW_GUEST_DACR, offsetof(struct shadow, guest_dacr));
+    DEFINE(SHADOW_REAL_DACR, offsetof(struct shadow, real_dacr));
+    DEFINE(SHADOW_MEMO, offsetof(struct shadow, memo));
+    DEFINE(SHADOW_DOM_USED, offsetof(struct shadow, dom.used));
+    DEFINE(SHADOW_MIXED, offsetof(struct shadow, mixed));
+    DEFINE(SHADOW_NR_MIXED, offsetof(struct shadow, nr_mixed));
+    DEFINE(MEMO_SIZE, sizeof(struct shadow_dacr_memo));
+    DEFINE(MEMO_GUEST, offsetof(struct shadow_dacr_memo, guest));
+    DEFINE(MEMO_PRIV, offsetof(struct shadow_dacr_memo, priv));
+    DEFINE(MEMO_USER, offsetof(struct shadow_dacr_memo, user));
+    DEFINE(MEMO_USED, offsetof(struct shadow_dacr_memo, used));
+    DEFINE(MEMO_VALID, offsetof(struct shadow_dacr_memo, valid));
+    DEFINE(MIXED_SIZE, sizeof(struct shadow_mixed));
+    DEFINE(MIXED_PTE, offsetof(struct shadow_mixed, pte));
+    DEFINE(MIXED_PRIV, offsetof(struct shadow_mixed, priv_desc));
+    DEFINE(MIXED_USER, offsetof(struct shadow_mixed, user_desc));
+
+    DEFINE(SHARED_PAGE, offsetof(struct vcpu_shared, page));
+    DEFINE(SHARED_SPSR, offsetof(struct vcpu_shared, spsr));
+    DEFINE(SHARED_USR_SP, offsetof(struct vcpu_shared, usr_sp));
+    DEFINE(SHARED_USR_LR, offsetof(struct vcpu_shared, usr_lr));
+    DEFINE(SHARED_DACR, offsetof(struct vcpu_shared, dacr));
+
+    DEFINE(PAGE_CPSR, VSHARED_CPSR);   /* the shared page (fastpath.h) */
+    DEFINE(PAGE_PENDING, VSHARED_PENDING);
+    DEFINE(PAGE_SPSR, VSHARED_SPSR);
+    DEFINE(PAGE_DACR, VSHARED_DACR);
+    DEFINE(PAGE_USR_SP, VSHARED_USR_SP);
+    DEFINE(PAGE_USR_LR, VSHARED_USR_LR);
+    DEFINE(PAGE_SIZE_USED, VSHARED_SIZE);
+
+    DEFINE(STATS_UND, offsetof(struct trap_stats, by_kind[TRAP_UND]));
+    DEFINE(STATS_CACHE_OPS, offsetof(struct trap_stats, cache_ops));
+    DEFINE(STATS_FAST_SWI, offsetof(struct trap_stats, fast_swi));
+    DEFINE(STATS_FAST_ERET, offsetof(struct trap_stats, fast_eret));
+    DEFINE(STATS_FAST_DACR, offsetof(struct trap_stats, fast_dacr));
+
+    DEFINE(TRACE_NEXT, offsetof(struct trace_ring, next));
+    DEFINE(TRACE_ENTRY_SIZE, sizeof(struct trace_entry));
+    DEFINE(TRACE_MASK, TRACE_ENTRIES - 1);
+
+    DEFINE(VCPU_MSR_SPSR_BITS, VCPU_MSR_SPSR);
+}
+
+_Static_assert((TRACE_ENTRIES & (TRACE_ENTRIES - 1)) == 0, "trap_fast.S: the ring's index mask");
+_Static_assert(offsetof(struct trace_entry, kind) == 0 && offsetof(struct trace_entry, pc) == 4 &&
+               offsetof(struct trace_entry, insn) == 8 && offsetof(struct trace_entry, vcpsr) == 12,
+               "trap_fast.S: trace entry layout");

@@ -1,0 +1,337 @@
+/* The short assembly paths: the traps a kernel takes by the thousand, handled right at the
+ * vector, without the frame and without C, whenever the state they involve is the common one;
+ * anything else branches to the general entry (vectors.S), which takes the trap as if this file
+ * did not exist.  struct trap_fast (trap.h) is their view of the running vCPU, refreshed by
+ * trap_prepare_resume() before every resume from C and kept up to date here.
+ *
+ *   trap_fast_und, from a virtual privileged mode, ARM state:
+ *     - a cache-line or write-buffer operation (MCR p15, 0, Rd, c7, ...): counted, skipped;
+ *     - `movs pc, lr` from virtual SVC to User mode: the exception return (vcpu.c's
+ *       vcpu_exception_return, with what vcpu_shared_import would take first);
+ *     - MCR p15, 0, Rd, c3, c0, 0 with Rd in r0-r12: a DACR write (trap.c's quick path).
+ *   trap_fast_swi, from virtual User mode: the SWI, forwarded to the guest's vector (vcpu.c's
+ *     vcpu_enter_exception for VEXC_SWI, as trap.c's user_swi).
+ *
+ * Each records itself in the VM's trace ring and in the statistics, updates the vCPU, the
+ * shadow's virtual privilege and real DACR (from the memo only: a guest DACR not remembered
+ * goes to C), and the shared page (vcpu_shared_export), then resumes the guest.  Each of them
+ * finds r0-r12 of the guest stored below sp (the mode's stack is idle while the guest runs) and
+ * leaves them there, untouched, when it hands over to the general entry. */
+#include "asm.h"
+#include "asm_offsets.h"
+#include "cp15.h"
+#include "cpu.h"
+
+#define MOVS_PC_LR      0xe1b0f00e      /* movs pc, lr */
+#define MCR_DACR        0xee030f10      /* MCR p15, 0, Rd, c3, c0, 0, cond AL, Rd = 0 */
+#define VCPSR_LOW_BITS  0xdf            /* mode, F, I of a PSR; A (bit 8) besides, T not */
+#define VPSR_A          0x100
+
+/* ldmia r, {...} below loads struct trap_fast in this order. */
+.if TF_PRIV != 0 || TF_GO != 4 || TF_PENDING != 8 || TF_VCPU != 12 || TF_SHADOW != 16 || TF_SHARED != 20 || TF_STATS != 24 || TF_TRACE != 28
+.error "struct trap_fast: vectors' layout"
+.endif
+.if TRACE_ENTRY_SIZE != 16 || PAGE_SIZE_USED > 2 * DCACHE_LINE
+.error "struct trace_entry, shared page: this file's layout"
+.endif
+
+/* \out := the real DACR for guest DACR \g with the virtual privilege \which (MEMO_PRIV or
+ * MEMO_USER), from the shadow's memo (shadow.c real_dacr()); to \miss if it is not there. */
+.macro DACR_FROM_MEMO g, sh, which, out, t1, t2, miss
+    ldrb    \t2, [\sh, #SHADOW_DOM_USED]
+    add     \t1, \sh, #SHADOW_MEMO
+    DACR_MEMO_ENTRY \g, \t1, \which, \out, \t2, .Lnext\@
+    b       .Lfound\@
+.Lnext\@:
+    add     \t1, \t1, #MEMO_SIZE
+    DACR_MEMO_ENTRY \g, \t1, \which, \out, \t2, \miss
+.Lfound\@:
+.endm
+
+.macro DACR_MEMO_ENTRY g, m, which, out, used, miss
+    ldrb    \out, [\m, #MEMO_VALID]
+    cmp     \out, #0
+    beq     \miss
+    ldr     \out, [\m, #MEMO_GUEST]
+    cmp     \out, \g
+    bne     \miss
+    ldrb    \out, [\m, #MEMO_USED]
+    cmp     \out, \used
+    bne     \miss
+    ldr     \out, [\m, #\which]
+.endm
+
+/* The shadow's pages in a megabyte shared with the VMM (shadow.c shadow_set_dacr): their
+ * descriptors for the new virtual privilege (MIXED_PRIV or MIXED_USER), then one TLB flush. */
+.macro MIXED_FLIP sh, which, n, e, t1, t2
+    ldr     \n, [\sh, #SHADOW_NR_MIXED]
+    cmp     \n, #0
+    beq     .Ldone\@
+    add     \e, \sh, #SHADOW_MIXED
+.Lloop\@:
+    ldr     \t1, [\e, #\which]
+    ldr     \t2, [\e, #MIXED_PTE]
+    str     \t1, [\t2]
+    mcr     p15, 0, \t2, c7, c10, 1             @ clean the line for the table walker
+    add     \e, \e, #MIXED_SIZE
+    subs    \n, \n, #1
+    bne     .Lloop\@
+    mcr     p15, 0, \n, c7, c10, 4              @ drain the write buffer (\n = 0)
+    mcr     p15, 0, \n, c8, c7, 0               @ invalidate the TLB
+.Ldone\@:
+.endm
+
+/* One entry of the trace ring (trace.h trace_record): kind, pc, instruction, virtual CPSR. */
+.macro TRACE ring, kind, pc, insn, vcpsr, t1, t2
+    ldr     \t1, [\ring, #TRACE_NEXT]
+    add     \t2, \t1, #1
+    str     \t2, [\ring, #TRACE_NEXT]
+    and     \t1, \t1, #TRACE_MASK
+    add     \t1, \ring, \t1, lsl #4
+    mov     \t2, #\kind
+    str     \t2, [\t1]
+    str     \pc, [\t1, #4]
+    str     \insn, [\t1, #8]
+    str     \vcpsr, [\t1, #12]
+.endm
+
+.macro COUNT base, offset, t
+    ldr     \t, [\base, #\offset]
+    add     \t, \t, #1
+    str     \t, [\base, #\offset]
+.endm
+
+/* \out := the virtual CPSR: the flags and T of the real one (\real), the rest of vcpsr. */
+.macro VIRTUAL_CPSR out, real, vcpsr, t
+    and     \out, \real, #PSR_FLAGS_MASK
+    and     \t, \real, #PSR_T
+    orr     \out, \out, \t
+    orr     \out, \out, \vcpsr
+.endm
+
+/* The shared page's two lines to memory and out of the cache: the guest reads it uncached and
+ * the next import must not hit a stale line (vcpu_shared_export). */
+.macro SHARED_SYNC page, zero
+    mcr     p15, 0, \page, c7, c14, 1
+    add     \page, \page, #DCACHE_LINE
+    mcr     p15, 0, \page, c7, c14, 1
+    mov     \zero, #0
+    mcr     p15, 0, \zero, c7, c10, 4
+.endm
+
+    .text
+/* UND mode, lr = the instruction after the trapping one, r0-r12 stored below sp. */
+    .global trap_fast_und
+trap_fast_und:
+    mrs     r0, spsr
+    tst     r0, #(0xf | PSR_T)          @ User mode (else the VMM's own), ARM state
+    bne     vector_und_general
+    ldr     r11, =trap_fast
+    ldr     r1, [r11, #TF_PRIV]
+    cmp     r1, #0
+    beq     vector_und_general
+    ldr     r1, [lr, #-4]               @ the word the guest just executed
+    ldr     r2, =0xffff0f10
+    and     r2, r1, r2
+    sub     r2, r2, #0xee000000
+    sub     r2, r2, #0x00070000
+    teq     r2, #0x00000f10             @ MCR p15, 0, Rd, c7, CRm, opc2, cond AL
+    bne     und_other
+    and     r2, r1, #0xe0               @ opc2 << 5
+    cmp     r2, #0x80
+    bhi     vector_und_general
+    adr     r3, line_ops_by_opc2
+    ldr     r2, [r3, r2, lsr #3]        @ the CRm mask for this opc2
+    and     r3, r1, #0xf
+    mov     r4, #1
+    tst     r2, r4, lsl r3
+    beq     vector_und_general
+    /* The cache-line and write-buffer operations (emulate.c's encodings: opc2 0 with CRm 5, 6,
+     * 7; opc2 1 with CRm 5, 6, 10, 14; opc2 4 with CRm 10): nothing to do for a guest on this
+     * VMM (guests' caches are the VMM's business; see ARCHITECTURE.md, "Caches"). */
+    ldr     r4, [r11, #TF_STATS]
+    COUNT   r4, STATS_CACHE_OPS, r3
+    COUNT   r4, STATS_UND, r3
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* By opc2 (0..4): the CRm values of the accepted operations, a bit each. */
+line_ops_by_opc2:
+    .word   (1 << 5) | (1 << 6) | (1 << 7)
+    .word   (1 << 5) | (1 << 6) | (1 << 10) | (1 << 14)
+    .word   0
+    .word   0
+    .word   (1 << 10)
+
+/* r0 = the guest's real CPSR, r1 = the instruction, r11 = &trap_fast. */
+und_other:
+    ldmia   r11, {r2-r9}                @ priv go pending vcpu shadow shared stats trace
+    cmp     r3, #0
+    beq     vector_und_general
+    ldr     r10, =MOVS_PC_LR
+    cmp     r1, r10
+    beq     und_eret
+    bic     r10, r1, #0xf000
+    ldr     r12, =MCR_DACR
+    cmp     r10, r12
+    bne     vector_und_general
+    /* MCR p15, 0, Rd, c3, c0, 0: a DACR write.  Rd's value from the stored r0-r12. */
+    mov     r10, r1, lsr #12
+    and     r10, r10, #0xf
+    cmp     r10, #12
+    bhi     vector_und_general
+    sub     r12, sp, #(13 * 4)
+    ldr     r10, [r12, r10, lsl #2]     @ the new guest DACR
+    DACR_FROM_MEMO r10, r6, MEMO_PRIV, r12, r2, r3, vector_und_general
+    str     r10, [r5, #VCPU_DACR]
+    str     r10, [r6, #SHADOW_GUEST_DACR]
+    str     r12, [r6, #SHADOW_REAL_DACR]
+    mcr     p15, 0, r12, c3, c0, 0
+    str     r10, [r7, #SHARED_DACR]     @ (vcpu_shared_export_dacr)
+    ldr     r3, [r7, #SHARED_PAGE]
+    str     r10, [r3, #PAGE_DACR]
+    SHARED_SYNC r3, r2
+    COUNT   r8, STATS_FAST_DACR, r2
+    ldr     r2, [r5, #VCPU_VCPSR]
+    VIRTUAL_CPSR r3, r0, r2, r12
+    TRACE   r9, TRAP_UND, lr, r1, r3, r2, r12
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* `movs pc, lr`: from virtual SVC to User mode, with no interrupt line left unmasked and the
+ * guest's DACR (maybe granted by a trampoline since the last trap) in the memo.  The SVC SPSR
+ * and the User sp and lr come from the shared page, as vcpu_shared_import takes them. */
+und_eret:
+    ldr     r10, [r5, #VCPU_VCPSR]
+    and     r12, r10, #PSR_MODE_MASK
+    cmp     r12, #PSR_MODE_SVC
+    bne     vector_und_general
+    ldr     r3, [r7, #SHARED_PAGE]
+    ldr     r2, [r3, #PAGE_SPSR]
+    ldr     r12, =VCPU_MSR_SPSR_BITS
+    and     r2, r2, r12                 @ r2 = the SPSR: the new CPSR
+    and     r12, r2, #PSR_MODE_MASK
+    cmp     r12, #PSR_MODE_USR
+    bne     vector_und_general
+    bic     r12, r4, r2                 @ lines up that the new CPSR does not mask
+    tst     r12, #(PSR_I | PSR_F)
+    bne     vector_und_general
+    ldr     r4, [r3, #PAGE_DACR]     @ the guest DACR
+    DACR_FROM_MEMO r4, r6, MEMO_USER, r12, r1, r11, vector_und_general
+    /* From here on it happens.  The trace first, with the CPSR the trap was taken in. */
+    VIRTUAL_CPSR r11, r0, r10, r1
+    ldr     r1, =MOVS_PC_LR
+    TRACE   r9, TRAP_UND, lr, r1, r11, r0, r10
+    COUNT   r8, STATS_FAST_ERET, r0
+    str     r2, [r5, #VCPU_SPSR_SVC]
+    str     r4, [r5, #VCPU_DACR]
+    str     r4, [r6, #SHADOW_GUEST_DACR]
+    str     r4, [r7, #SHARED_DACR]
+    str     r12, [r6, #SHADOW_REAL_DACR]
+    mcr     p15, 0, r12, c3, c0, 0
+    mov     r12, #0
+    strb    r12, [r6, #SHADOW_VPRIV]
+    ldr     r11, =trap_fast
+    str     r12, [r11, #TF_PRIV]
+    MIXED_FLIP r6, MIXED_USER, r1, r4, r11, r12
+    /* Banks: SVC's sp and lr to the vCPU, User's from the shared page (SYS mode has them). */
+    ldr     r1, [r3, #PAGE_USR_SP]
+    ldr     r4, [r3, #PAGE_USR_LR]
+    str     r1, [r7, #SHARED_USR_SP]
+    str     r4, [r7, #SHARED_USR_LR]
+    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
+    str     sp, [r5, #VCPU_SP_SVC]
+    str     lr, [r5, #VCPU_LR_SVC]
+    mov     r12, lr                     @ where `movs pc, lr` goes
+    mov     sp, r1
+    mov     lr, r4
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+    tst     r2, #PSR_T
+    biceq   lr, r12, #3
+    bicne   lr, r12, #1
+    /* CPSR := SPSR: flags and T into the real one (still User mode), mode, A, I, F virtual. */
+    and     r12, r2, #VCPSR_LOW_BITS
+    and     r1, r2, #VPSR_A
+    orr     r12, r12, r1
+    str     r12, [r5, #VCPU_VCPSR]
+    and     r0, r2, #PSR_FLAGS_MASK
+    and     r1, r2, #PSR_T
+    orr     r0, r0, r1
+    orr     r0, r0, #PSR_MODE_USR
+    msr     spsr_cxsf, r0
+    /* The shared page as vcpu_shared_export leaves it in User mode. */
+    mov     r1, #0
+    mov     r4, #0xff                   @ every MSR traps in User mode
+    str     r12, [r3, #PAGE_CPSR]
+    str     r4, [r3, #PAGE_PENDING]
+    str     r1, [r3, #PAGE_SPSR]
+    str     r1, [r7, #SHARED_SPSR]
+    SHARED_SYNC r3, r1
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* SVC mode, lr = the instruction after the SWI, r0-r12 stored below sp. */
+    .global trap_fast_swi
+trap_fast_swi:
+    mrs     r0, spsr
+    tst     r0, #0xf                    @ User mode (else the VMM's own)
+    bne     vector_swi_general
+    ldr     r11, =trap_fast
+    ldmia   r11, {r1-r8}                @ priv go pending vcpu shadow shared stats trace
+    cmp     r2, #0
+    beq     vector_swi_general
+    cmp     r1, #0                      @ from virtual User mode
+    bne     vector_swi_general
+    tst     r3, #PSR_F                  @ an FIQ would be taken right away: C delivers it
+    bne     vector_swi_general
+    ldr     r9, [r5, #SHADOW_GUEST_DACR]
+    DACR_FROM_MEMO r9, r5, MEMO_PRIV, r10, r1, r2, vector_swi_general
+    /* From here on it happens. */
+    ldr     r9, [r4, #VCPU_VCPSR]
+    VIRTUAL_CPSR r12, r0, r9, r1        @ r12 = the CPSR the SWI was taken in: SPSR_svc
+    and     r0, r0, #PSR_FLAGS_MASK     @ the real CPSR: User mode, flags kept, T clear
+    orr     r0, r0, #PSR_MODE_USR
+    msr     spsr_cxsf, r0
+    mov     r0, #0
+    TRACE   r8, TRAP_SWI, lr, r0, r12, r1, r2
+    COUNT   r7, STATS_FAST_SWI, r1
+    str     r12, [r4, #VCPU_SPSR_SVC]
+    bic     r9, r9, #PSR_MODE_MASK
+    orr     r9, r9, #(PSR_MODE_SVC | PSR_I)
+    str     r9, [r4, #VCPU_VCPSR]
+    str     r10, [r5, #SHADOW_REAL_DACR]
+    mcr     p15, 0, r10, c3, c0, 0
+    mov     r10, #1
+    strb    r10, [r5, #SHADOW_VPRIV]
+    str     r10, [r11, #TF_PRIV]
+    MIXED_FLIP r5, MIXED_PRIV, r0, r1, r2, r10
+    /* Banks: User's sp and lr to the vCPU, SVC's sp and the link from it (SYS mode has them). */
+    mov     r10, lr
+    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
+    mov     r1, sp
+    mov     r2, lr
+    ldr     sp, [r4, #VCPU_SP_SVC]
+    mov     lr, r10
+    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    str     r1, [r4, #VCPU_SP_USR]
+    str     r2, [r4, #VCPU_LR_USR]
+    /* The shared page as vcpu_shared_export leaves it in SVC mode. */
+    ldr     r0, [r6, #SHARED_PAGE]
+    str     r9, [r0, #PAGE_CPSR]
+    str     r3, [r0, #PAGE_PENDING]
+    str     r12, [r0, #PAGE_SPSR]
+    str     r1, [r0, #PAGE_USR_SP]
+    str     r2, [r0, #PAGE_USR_LR]
+    str     r12, [r6, #SHARED_SPSR]
+    str     r1, [r6, #SHARED_USR_SP]
+    str     r2, [r6, #SHARED_USR_LR]
+    SHARED_SYNC r0, r1
+    /* To the guest's SWI vector. */
+    ldr     r1, [r4, #VCPU_SCTLR]
+    mov     lr, #0x08
+    tst     r1, #SCTLR_V
+    orrne   lr, lr, #0xff000000
+    orrne   lr, lr, #0x00ff0000
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+    .ltorg
