@@ -83,10 +83,11 @@ static void test_exit_status_propagates(void **state)
     assert_same_native_and_vmm("exit_reason_error", 1);
 }
 
-static unsigned stats_total(const char *err)
+/* The counter `name` of a --stats report (0 when absent). */
+static unsigned stats_counter(const char *err, const char *name)
 {
-    const char *p = strstr(err, "trap statistics: ");
-    return p ? (unsigned)strtoul(p + strlen("trap statistics: "), NULL, 10) : 0;
+    const char *p = strstr(err, name);
+    return p ? (unsigned)strtoul(p + strlen(name), NULL, 10) : 0;
 }
 
 static void test_stats_count_traps(void **state)
@@ -98,7 +99,7 @@ static void test_stats_count_traps(void **state)
         print_diff("native stdout", n.out, "VMM --stats stdout", v.out);
         fail_msg("--stats changed the guest's output");
     }
-    if (v.status != 0 || stats_total(v.err) == 0) {
+    if (v.status != 0 || stats_counter(v.err, "trap statistics: ") == 0) {
         proc_report("VMM --stats", &v);
         fail_msg("expected status 0 and a non-zero trap count");
     }
@@ -138,9 +139,8 @@ static void test_privileged_instruction_traps_and_is_emulated(void **state)
     (void)state;
     struct proc_result n = run_guest(guest("probe_priv"), 1, NULL);
     struct proc_result v = run_guest(guest("probe_priv"), 0, "--stats");
-    const char *und = strstr(v.err, "undefined instruction");
     if (n.status != 0 || v.status != 0 || strcmp(n.out, v.out) || !strstr(n.out, "midr 41069265") ||
-        !und || strtoul(und + strlen("undefined instruction"), NULL, 10) < 1) {
+        stats_counter(v.err, "undefined instruction") < 1) {
         print_diff("native stdout", n.out, "VMM stdout", v.out);
         proc_report("VMM probe_priv --stats", &v);
         fail_msg("the MRC should trap (User mode) and read the host's main ID");
@@ -154,6 +154,26 @@ static void test_modes_and_banked_registers(void **state)
 {
     (void)state;
     assert_same_native_and_vmm("modes", 0);
+}
+
+/* System calls as a kernel makes them, 300 of them: the same output natively, under the VMM and
+ * with --no-fastpath, and under the VMM the short assembly paths (trap_fast.S) must be the ones
+ * that took them, so the comparison is about those paths. */
+static void test_syscalls_take_the_assembly_paths(void **state)
+{
+    (void)state;
+    assert_same_native_and_vmm("syscalls", 0);
+    struct proc_result v = run_guest(guest("syscalls"), 0, "--stats");
+    unsigned swi = stats_counter(v.err, "asm SWI forwards"),
+             eret = stats_counter(v.err, "asm exception returns"),
+             dacr = stats_counter(v.err, "asm DACR writes");
+    printf("syscalls under the VMM: %u SWIs forwarded, %u exception returns, %u DACR writes in "
+           "assembly\n", swi, eret, dacr);
+    if (v.status != 0 || swi < 300 || eret < 300 || dacr < 300) {
+        proc_report("VMM syscalls --stats", &v);
+        fail_msg("expected at least 300 of each on the assembly paths");
+    }
+    proc_result_free(&v);
 }
 
 /* UND (undefined, missing coprocessor, failed condition), SWI immediates, BKPT, LDM^ returns. */
@@ -516,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_probe_window_never_sees_vmm),
         cmocka_unit_test(test_privileged_instruction_traps_and_is_emulated),
         cmocka_unit_test(test_modes_and_banked_registers),
+        cmocka_unit_test(test_syscalls_take_the_assembly_paths),
         cmocka_unit_test(test_exceptions_and_returns),
         cmocka_unit_test(test_cp15),
         cmocka_unit_test(test_mmu_basic),

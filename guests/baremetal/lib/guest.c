@@ -67,6 +67,14 @@ void guest_install_vectors(void)
         *low++ = *w;
 }
 
+void guest_set_vector(uint32_t kind, void (*handler)(void))
+{
+    /* The table's words after the eight `ldr pc, [pc, #24]`: the handlers' addresses. */
+    volatile uint32_t *word;
+    __asm__("" : "=r"(word) : "0"(0x20u + 4u * kind));   /* (an address, not a null pointer) */
+    *word = (uint32_t)handler;
+}
+
 /* A stack of its own for every exception mode; SVC keeps the start-up stack. */
 static uint32_t mode_stacks[5][256] __attribute__((aligned(8)));
 

@@ -19,6 +19,9 @@ _Noreturn void guest_exit_reason(uint32_t reason);
  * guest_install_vectors() (low vectors at 0) and guest_setup_stacks() first. */
 void guest_exception(uint32_t kind, uint32_t *regs);
 void guest_install_vectors(void);
+/* After guest_install_vectors(): exception `kind` goes to handler, an assembly routine of the
+ * guest's own (entered as the hardware enters a vector). */
+void guest_set_vector(uint32_t kind, void (*handler)(void));
 void guest_setup_stacks(void);
 
 static inline uint32_t guest_read32(uintptr_t addr)
