@@ -80,6 +80,11 @@ static volatile uint32_t *table_word(struct vm *vm, uint32_t gpa)
                                             (gpa & (PAGE_SIZE - 1)));
 }
 
+const volatile uint32_t *guest_table_page(struct vm *vm, uint32_t gpa)
+{
+    return (gpa & (PAGE_SIZE - 1)) || gpa >= vm->ram_size ? 0 : table_word(vm, gpa);
+}
+
 bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val)
 {
     struct vm *vm = ctx;

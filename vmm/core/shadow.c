@@ -80,8 +80,8 @@ static void install_fixed(struct shadow *s)
     mmu_install_window(s->l1, s->window);
     s->window[L2C_INDEX(HIGH_VECTORS_VA)] = s->vectors_low ? 0 : mmu_vectors_desc();
     s->low[L2C_INDEX(LOW_VECTORS_VA)] = s->vectors_low ? mmu_vectors_desc() : 0;
-    sync(s->window, L2C_TABLE_SIZE);
-    sync(s->low, L2C_TABLE_SIZE);
+    sync(&s->window[L2C_INDEX(HIGH_VECTORS_VA)], 4);   /* the rest: cleared and synced already */
+    sync(&s->low[L2C_INDEX(LOW_VECTORS_VA)], 4);
     s->l1[SLOT_LOW] = s->vectors_low ? l1_coarse(vmm_pa(s->low).pa, DOMAIN_VMM) : 0;
     sync(&s->l1[SLOT_LOW], 4);
 }
@@ -108,25 +108,48 @@ static void set_l1(struct shadow *s, unsigned slot, uint32_t desc)
     s->l1[slot] = desc;
     sync(&s->l1[slot], 4);
     s->slot_used[slot / 32] |= 1u << (slot % 32);
+    s->words_used[slot / 1024] |= 1u << (slot / 32 % 32);
+}
+
+/* Whether the real section of slot is still exactly the guest's: its L1 descriptor in the
+ * tables at ttbr (*page: the mapped page of them last looked at, *at: its address + 1). */
+static bool section_kept(struct vm *vm, uint32_t ttbr, unsigned slot,
+                         const volatile uint32_t **page, uint32_t *at)
+{
+    uint32_t gpa = (ttbr & GPTW_TTBR_BASE_MASK) + slot * 4, base = gpa & ~(PAGE_SIZE - 1);
+    if (*at != base + 1) {
+        *page = guest_table_page(vm, base);
+        *at = base + 1;
+    }
+    if (!*page)
+        return false;
+    const volatile uint32_t *w = *page + (gpa - base) / 4;
+    cp15_write_dcache_inv_mva((uint32_t)(uintptr_t)w);
+    return *w == vm->shadow.section_from[slot];
 }
 
 /* Every guest slot's L1 entry and pool table back to nothing, but the sections keep() keeps. */
 static void clear_slots(struct vm *vm, const struct gptw_mmu *keep)
 {
     struct shadow *s = &vm->shadow;
-    for (unsigned w = 0; w < L1_ENTRIES / 32; w++)
-        for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
-            unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits);
-            uint32_t now;
-            if (keep && s->section_from[slot] &&
-                guest_phys_read_word(vm, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + slot * 4, &now) &&
-                now == s->section_from[slot])
-                continue;
-            s->l1[slot] = 0;
-            sync(&s->l1[slot], 4);
-            s->slot_table[slot] = 0;
-            s->section_from[slot] = 0;
-            s->slot_used[w] &= ~(1u << (slot % 32));
+    const volatile uint32_t *page = 0;
+    uint32_t at = 0;
+    for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++)
+        for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
+            unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
+            for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
+                unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits);
+                if (keep && s->section_from[slot] &&
+                    section_kept(vm, keep->ttbr0, slot, &page, &at))
+                    continue;
+                s->l1[slot] = 0;
+                sync(&s->l1[slot], 4);
+                s->slot_table[slot] = 0;
+                s->section_from[slot] = 0;
+                s->slot_used[w] &= ~(1u << (slot % 32));
+            }
+            if (!s->slot_used[w])
+                s->words_used[hi] &= ~(1u << (w % 32));
         }
 }
 
@@ -145,6 +168,23 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     install_fixed(s);
     s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
     mmu_flush_all(s->real_dacr);
+    s->flushed = true;
+}
+
+void shadow_note_resume(struct vm *vm, uint32_t trap, uint32_t pc)
+{
+    struct shadow *s = &vm->shadow;
+    if (!s->flushed)
+        return;
+    s->flushed = false;
+    s->fresh_trap = trap;
+    s->fresh_pc = pc;
+}
+
+bool shadow_fresh(const struct vm *vm, uint32_t trap, uint32_t pc)
+{
+    const struct shadow *s = &vm->shadow;
+    return !s->flushed && trap == s->fresh_trap + 1 && pc == s->fresh_pc;
 }
 
 void shadow_flush(struct vm *vm)

@@ -56,11 +56,17 @@ struct shadow {
     struct shadow_dacr_memo memo[2];   /* a kernel with PAN alternates two guest DACRs */
     unsigned memo_next;
     struct vdomain_map dom;
+    /* The last flush: done (flushed) while handling trap number fresh_trap, which resumed the
+     * guest at fresh_pc (trap_prepare_resume).  A TLB flush that is the very next trap, at
+     * that pc, finds the tables as that flush left them: no guest instruction ran between. */
+    bool flushed;
+    uint32_t fresh_trap, fresh_pc;
     struct shadow_mixed mixed[SHADOW_MIXED_MAX];   /* (before the big arrays: vectors.S */
     unsigned nr_mixed;                             /* reaches them by immediate offsets) */
     uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
     uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
                                           flush clears those, not all 4096 */
+    uint32_t words_used[L1_ENTRIES / 32 / 32]; /* bit per slot_used word that may be non-0 */
     uint32_t section_from[L1_ENTRIES]; /* the guest L1 section descriptor a real section (or a
                                           whole trampoline megabyte) was made from (0: none) */
     uint32_t sctlr, fcse_pid;          /* the guest MMU state the tables were built for */
@@ -77,6 +83,12 @@ void shadow_flush(struct vm *vm);
  * kernel's megabytes, the same in every process, survive a context switch).  A different
  * SCTLR or FCSE PID forgets everything. */
 void shadow_flush_tlb(struct vm *vm, const struct gptw_mmu *mmu);
+/* At the resume of a trap (trace number trap, pc): remembers where a flush of this trap left the
+ * guest.  True if the guest's TLB flush at pc, trap number trap, needs nothing: the tables are
+ * exactly as the flush of the trap before left them. */
+void shadow_note_resume(struct vm *vm, uint32_t trap, uint32_t pc);
+bool shadow_fresh(const struct vm *vm, uint32_t trap, uint32_t pc);
+
 /* Forgets the mappings of one guest MVA (TLB flush by MVA). */
 void shadow_flush_mva(struct vm *vm, uint32_t mva);
 

@@ -17,6 +17,7 @@ void trap_prepare_resume(struct vcpu *v, const struct trap_frame *f)
 {
     struct vm *vm = v->vm;
     vcpu_shared_export(v, f);
+    shadow_note_resume(vm, vm->trace.next, f->pc);
     /* vectors.S's paths assume the state a resume leaves (nothing pending to apply, the
      * tables set up for the current mode) and the shared page they update. */
     trap_fast = (struct trap_fast){
@@ -124,7 +125,11 @@ static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     stats_count_site(&v->vm->stats, at, insn, r.kind);
     if (emu_deliver_exception(v, f, &r))
         v->vm->stats.delivered++;
-    if (r.flags & EMU_F_TLB_ALL) {
+    /* A TLB flush right after a flush (Linux: the TTBR write, then this) needs nothing when not
+     * one guest instruction ran between: it traps unconditionally at the resume pc, with no
+     * trap between. */
+    bool fresh = insn >> 28 == 0xe && shadow_fresh(v->vm, v->vm->trace.next, at);
+    if ((r.flags & EMU_F_TLB_ALL) && !fresh) {
         struct gptw_mmu mmu;
         vcpu_gptw_mmu(v, &mmu);
         shadow_flush_tlb(v->vm, &mmu);
