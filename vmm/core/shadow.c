@@ -10,7 +10,6 @@
 
 #define SLOT_WINDOW   (VMM_VIRT_BASE >> L1_SHIFT)
 #define SLOT_LOW      0u
-#define WINDOW_GUEST  L2C_INDEX(VMM_WINDOW_END)   /* first guest entry of the window table */
 
 static uint32_t l1s[MAX_VMS][L1_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L1_TABLE_ALIGN)));
@@ -58,6 +57,27 @@ static void clear_table(uint32_t *t, unsigned from, unsigned to)
     for (unsigned i = from; i < to; i++)
         t[i] = 0;
     sync(&t[from], (to - from) * 4);
+}
+
+/* Coarse tables are emptied entry by entry, those set since the last time (a bit each in set),
+ * not all 256: a flush empties a few of them per guest context switch. */
+static void marked_clear(uint32_t *t, uint32_t *set)
+{
+    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++) {
+        for (uint32_t bits = set[w]; bits; bits &= bits - 1) {
+            uint32_t *e = &t[w * 32 + (unsigned)__builtin_ctz(bits)];
+            *e = 0;
+            sync(e, 4);
+        }
+        set[w] = 0;
+    }
+}
+
+static void marked_set(uint32_t *t, uint32_t *set, unsigned i, uint32_t desc)
+{
+    t[i] = desc;
+    sync(&t[i], 4);
+    set[i / 32] |= 1u << (i % 32);
 }
 
 /* The megabytes shared with the VMM: the window, and 0 while the real vectors are low. */
@@ -158,9 +178,8 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     struct shadow *s = &vm->shadow;
     /* The window slot stays: the VMM runs on this table right now. */
     clear_slots(vm, keep);
-    clear_table(s->window, WINDOW_GUEST, L2C_ENTRIES);
-    if (s->vectors_low)
-        clear_table(s->low, 0, L2C_ENTRIES);
+    marked_clear(s->window, s->window_set);
+    marked_clear(s->low, s->low_set);
     s->pool_used = 0;
     s->nr_mixed = 0;
     if (!keep)   /* the kept sections' real domains stay allocated */
@@ -269,23 +288,12 @@ static unsigned ap_of(unsigned perm)
 
 static void pool_clear(struct vm *vm, unsigned idx)
 {
-    uint32_t *t = pool[vm->id][idx], *set = pool_set[vm->id][idx];
-    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++) {
-        for (uint32_t bits = set[w]; bits; bits &= bits - 1) {
-            uint32_t *e = &t[w * 32 + (unsigned)__builtin_ctz(bits)];
-            *e = 0;
-            sync(e, 4);
-        }
-        set[w] = 0;
-    }
+    marked_clear(pool[vm->id][idx], pool_set[vm->id][idx]);
 }
 
 static void pool_set_entry(struct vm *vm, unsigned idx, uint32_t va, uint32_t desc)
 {
-    unsigned i = L2C_INDEX(va);
-    pool[vm->id][idx][i] = desc;
-    sync(&pool[vm->id][idx][i], 4);
-    pool_set[vm->id][idx][i / 32] |= 1u << (i % 32);
+    marked_set(pool[vm->id][idx], pool_set[vm->id][idx], L2C_INDEX(va), desc);
 }
 
 /* A coarse table for slot, in domain `domain`; a table of another domain is emptied first (the
@@ -387,8 +395,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         return false;   /* emulated: device, the VMM's page, 1 KB subpages */
 
     if (slot_is_mixed(s, slot)) {
-        uint32_t *t = slot == SLOT_WINDOW ? s->window : s->low;
-        uint32_t *pte = &t[L2C_INDEX(va)];
+        bool window = slot == SLOT_WINDOW;
+        uint32_t *t = window ? s->window : s->low, *pte = &t[L2C_INDEX(va)];
         uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), cached);
         uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap, cached);
         if (cls == PAGE_PRIV_ONLY && !manager) {
@@ -402,8 +410,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
             if (i == s->nr_mixed)
                 s->nr_mixed++;
         }
-        *pte = s->vpriv ? priv_desc : user_desc;
-        sync(pte, 4);
+        marked_set(t, window ? s->window_set : s->low_set, L2C_INDEX(va),
+                   s->vpriv ? priv_desc : user_desc);
     } else {
         uint8_t dom = flat ? DOMAIN_VMM : vdomain_get(&s->dom, r->domain, cls);
         if (dom == VDOMAIN_NONE) {   /* every real domain taken: start over */

@@ -49,6 +49,8 @@ struct shadow {
     uint32_t *l1;                      /* the real L1 table */
     uint32_t *window;                  /* this VM's coarse table of the window megabyte */
     uint32_t *low;                     /* its coarse table of megabyte 0 (VMM vectors low) */
+    uint32_t window_set[L2C_ENTRIES / 32], low_set[L2C_ENTRIES / 32]; /* their guest entries
+                                          set since the last flush, a bit each */
     bool vectors_low;                  /* the real vectors are at 0 (the guest uses 0xffff0000) */
     bool vpriv;                        /* the virtual mode the tables are set up for */
     uint32_t guest_dacr;
