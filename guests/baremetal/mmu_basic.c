@@ -20,6 +20,8 @@
 #define CT_HI_PA     0x00204400u   /* coarse table for VA 0xfff00000 (high vectors) */
 #define CT_BAD_PA    0x09000000u   /* a coarse table where the board has nothing */
 #define FT_PA        0x00205000u   /* fine table (4 KB aligned) for VA 0x40600000 */
+#define CT_B_PA      0x00206000u   /* coarse table of the second address space */
+#define L1_B_PA      0x00208000u   /* a second first-level table (another address space) */
 #define PAGES_PA     0x00300000u   /* 4 KB test pages */
 #define SECT_PA      0x00400000u   /* 1 MB section target */
 #define LARGE_PA     0x00500000u   /* 64 KB large page target */
@@ -68,6 +70,8 @@ static volatile uint32_t *const l1 = (volatile uint32_t *)L1_PA;
 static volatile uint32_t *const ct_a = (volatile uint32_t *)CT_A_PA;
 static volatile uint32_t *const ct_hi = (volatile uint32_t *)CT_HI_PA;
 static volatile uint32_t *const ft = (volatile uint32_t *)FT_PA;
+static volatile uint32_t *const ct_b = (volatile uint32_t *)CT_B_PA;
+static volatile uint32_t *const l1_b = (volatile uint32_t *)L1_B_PA;
 
 static inline void wr32(uint32_t pa, uint32_t v) { *(volatile uint32_t *)pa = v; }
 static inline uint32_t rd32(uint32_t pa) { return *(volatile uint32_t *)pa; }
@@ -321,6 +325,50 @@ static void translation_tests(void)
     USR_RD(VA_SMALL + 0x2000);
 }
 
+/* Address-space switches as a kernel makes them (TTBR, then a TLB flush): table B shares A's
+ * coarse table for VA_SMALL and has a coarse table of its own for VA_SECT's megabyte.  Entries
+ * changed while their table is live, and while it is not (no TLB maintenance then), and a first
+ * level entry changed in the table not in use, must all show after the switch. */
+static void ttbr_switch(uint32_t l1_pa)
+{
+    CP15_WRITE(c2, 0, c0, 0, l1_pa);
+    tlb_flush_all();
+}
+
+static void address_space_tests(void)
+{
+    guest_printf("address-space switches:\n");
+    for (uint32_t i = 0; i < 4096; i++)
+        l1_b[i] = l1[i];
+    for (uint32_t i = 0; i < 256; i++)
+        ct_b[i] = 0;
+    l1_b[VA_SECT >> 20] = COARSE(CT_B_PA, DOM_PAGES);
+    ct_b[0] = SMALL(PAGES_PA + 0x4000, APS(3, 3, 3, 3));
+    SVC_RD(VA_SMALL);
+    SVC_RD(VA_SECT);
+    ttbr_switch(L1_B_PA);
+    SVC_RD(VA_SMALL);
+    SVC_RD(VA_SECT);
+    ct_a[0] = SMALL(PAGES_PA + 0x3000, APS(3, 3, 3, 3));   /* live in both */
+    ttbr_switch(L1_PA);
+    SVC_RD(VA_SMALL);
+    SVC_RD(VA_SECT);
+    ct_b[0] = SMALL(PAGES_PA + 0x5000, APS(3, 3, 3, 3));   /* B's own, B not in use */
+    ttbr_switch(L1_B_PA);
+    SVC_RD(VA_SMALL);
+    SVC_RD(VA_SECT);
+    l1[VA_SMALL >> 20] = COARSE(CT_B_PA, DOM_PAGES);       /* A's first level, A not in use */
+    ttbr_switch(L1_PA);
+    SVC_RD(VA_SMALL);
+    ttbr_switch(L1_B_PA);
+    ttbr_switch(L1_PA);
+    SVC_RD(VA_SMALL);
+    l1[VA_SMALL >> 20] = COARSE(CT_A_PA, DOM_PAGES);
+    ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    tlb_flush_all();
+    SVC_RD(VA_SMALL);
+}
+
 static void domain_tests(void)
 {
     guest_printf("domains:\n");
@@ -534,6 +582,7 @@ int main(void)
     sctlr_set(SCTLR_M);
     guest_printf("mmu on\n");
     translation_tests();
+    address_space_tests();
     domain_tests();
     permission_tests();
     alignment_tests();

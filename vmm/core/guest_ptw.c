@@ -127,7 +127,7 @@ bool gptw_walk(const struct gptw_mmu *mmu, const struct gptw_req *req, gptw_read
     } else {
         /* Second level: a coarse table (type 1, 256 entries of 4 KB) or a fine table (type 3,
          * 1024 entries of 1 KB). */
-        uint32_t l2_addr = type == 1 ? (d1 & 0xfffffc00u) | ((mva >> 10) & 0x3fcu)
+        uint32_t l2_addr = type == 1 ? (d1 & GPTW_L1_COARSE_BASE_MASK) | ((mva >> 10) & 0x3fcu)
                                      : (d1 & 0xfffff000u) | ((mva >> 8) & 0xffcu);
         res->l2_addr = l2_addr;
         if (!read(ctx, l2_addr, &desc))

@@ -16,6 +16,7 @@
 /* SCTLR (CP15 c1) bits the walk depends on. */
 #define GPTW_SCTLR_M (1u << 0)    /* MMU enable */
 #define GPTW_TTBR_BASE_MASK 0xffffc000u   /* TTBR0 [31:14]: the first-level table */
+#define GPTW_L1_COARSE_BASE_MASK 0xfffffc00u   /* a coarse L1 descriptor's table */
 #define GPTW_SCTLR_A (1u << 1)    /* alignment fault checking */
 #define GPTW_SCTLR_S (1u << 8)    /* system protection (AP = 0) */
 #define GPTW_SCTLR_R (1u << 9)    /* ROM protection (AP = 0) */

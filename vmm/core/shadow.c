@@ -23,6 +23,15 @@ static uint32_t region_tables[MAX_VMS][SHADOW_REGION_TABLES][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
 /* Bit per entry a pool table may hold: a table is emptied entry by entry, not all 256. */
 static uint32_t pool_set[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES / 32];
+/* The guest L2 descriptor each entry of a coarse table was made from (0: none): a TLB flush
+ * keeps the entries whose descriptor is still there. */
+static uint32_t pool_src[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES];
+static uint32_t window_src[MAX_VMS][L2C_ENTRIES], low_src[MAX_VMS][L2C_ENTRIES];
+
+/* A coarse table of the shadow as a flush sees it: the entries, which are set, their sources. */
+struct coarse {
+    uint32_t *t, *set, *src;
+};
 
 static void sync(const void *p, uint32_t len)
 {
@@ -61,23 +70,42 @@ static void clear_table(uint32_t *t, unsigned from, unsigned to)
 
 /* Coarse tables are emptied entry by entry, those set since the last time (a bit each in set),
  * not all 256: a flush empties a few of them per guest context switch. */
-static void marked_clear(uint32_t *t, uint32_t *set)
+static void coarse_clear_entry(const struct coarse *c, unsigned i)
 {
-    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++) {
-        for (uint32_t bits = set[w]; bits; bits &= bits - 1) {
-            uint32_t *e = &t[w * 32 + (unsigned)__builtin_ctz(bits)];
-            *e = 0;
-            sync(e, 4);
-        }
-        set[w] = 0;
-    }
+    c->t[i] = 0;
+    sync(&c->t[i], 4);
+    c->src[i] = 0;
+    c->set[i / 32] &= ~(1u << (i % 32));
 }
 
-static void marked_set(uint32_t *t, uint32_t *set, unsigned i, uint32_t desc)
+static void coarse_clear(const struct coarse *c)
 {
-    t[i] = desc;
-    sync(&t[i], 4);
-    set[i / 32] |= 1u << (i % 32);
+    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
+        for (uint32_t bits = c->set[w]; bits; bits &= bits - 1)
+            coarse_clear_entry(c, w * 32 + (unsigned)__builtin_ctz(bits));
+}
+
+static bool coarse_empty(const struct coarse *c)
+{
+    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
+        if (c->set[w])
+            return false;
+    return true;
+}
+
+/* Entry i := desc, made from the guest L2 descriptor src (0: none) under the guest L1
+ * descriptor *from: the table's entries are all from one guest L1 descriptor or *from is 0. */
+static void coarse_set(const struct coarse *c, unsigned i, uint32_t desc, uint32_t src,
+                       uint32_t l1, uint32_t *from)
+{
+    if (coarse_empty(c))
+        *from = l1;
+    else if (*from != l1)
+        *from = 0;
+    c->t[i] = desc;
+    sync(&c->t[i], 4);
+    c->src[i] = src;
+    c->set[i / 32] |= 1u << (i % 32);
 }
 
 /* The megabytes shared with the VMM: the window, and 0 while the real vectors are low. */
@@ -95,15 +123,19 @@ static bool va_is_vmm(const struct shadow *s, uint32_t va)
     return s->vectors_low ? page == LOW_VECTORS_VA : page == HIGH_VECTORS_VA;
 }
 
+/* The VMM's own entries: the window in the L1 table, and its vectors page at the vector base
+ * the guest does not use (megabyte 0's table, while that is the VMM's). */
 static void install_fixed(struct shadow *s)
 {
     mmu_install_window(s->l1, s->window);
-    s->window[L2C_INDEX(HIGH_VECTORS_VA)] = s->vectors_low ? 0 : mmu_vectors_desc();
-    s->low[L2C_INDEX(LOW_VECTORS_VA)] = s->vectors_low ? mmu_vectors_desc() : 0;
-    sync(&s->window[L2C_INDEX(HIGH_VECTORS_VA)], 4);   /* the rest: cleared and synced already */
-    sync(&s->low[L2C_INDEX(LOW_VECTORS_VA)], 4);
-    s->l1[SLOT_LOW] = s->vectors_low ? l1_coarse(vmm_pa(s->low).pa, DOMAIN_VMM) : 0;
-    sync(&s->l1[SLOT_LOW], 4);
+    uint32_t *vectors = s->vectors_low ? &s->low[L2C_INDEX(LOW_VECTORS_VA)]
+                                       : &s->window[L2C_INDEX(HIGH_VECTORS_VA)];
+    *vectors = mmu_vectors_desc();
+    sync(vectors, 4);
+    if (s->vectors_low) {
+        s->l1[SLOT_LOW] = l1_coarse(vmm_pa(s->low).pa, DOMAIN_VMM);
+        sync(&s->l1[SLOT_LOW], 4);
+    }
 }
 
 void shadow_init(struct vm *vm)
@@ -131,41 +163,101 @@ static void set_l1(struct shadow *s, unsigned slot, uint32_t desc)
     s->words_used[slot / 1024] |= 1u << (slot / 32 % 32);
 }
 
-/* Whether the real section of slot is still exactly the guest's: its L1 descriptor in the
- * tables at ttbr (*page: the mapped page of them last looked at, *at: its address + 1). */
-static bool section_kept(struct vm *vm, uint32_t ttbr, unsigned slot,
-                         const volatile uint32_t **page, uint32_t *at)
+/* The guest's tables as a flush reads them: the page of them mapped last (guest_table_page). */
+struct guest_reader {
+    struct vm *vm;
+    const volatile uint32_t *page;
+    uint32_t at;   /* its guest-physical address + 1 (0: none) */
+};
+
+static bool guest_word(struct guest_reader *g, uint32_t gpa, uint32_t *val)
 {
-    uint32_t gpa = (ttbr & GPTW_TTBR_BASE_MASK) + slot * 4, base = gpa & ~(PAGE_SIZE - 1);
-    if (*at != base + 1) {
-        *page = guest_table_page(vm, base);
-        *at = base + 1;
+    uint32_t base = gpa & ~(PAGE_SIZE - 1);
+    if (g->at != base + 1) {
+        g->page = guest_table_page(g->vm, base);
+        g->at = base + 1;
     }
-    if (!*page)
+    if (!g->page)
         return false;
-    const volatile uint32_t *w = *page + (gpa - base) / 4;
+    const volatile uint32_t *w = g->page + (gpa - base) / 4;
     cp15_write_dcache_inv_mva((uint32_t)(uintptr_t)w);
-    return *w == vm->shadow.section_from[slot];
+    *val = *w;
+    return true;
 }
 
-/* Every guest slot's L1 entry and pool table back to nothing, but the sections keep() keeps. */
-static void clear_slots(struct vm *vm, const struct gptw_mmu *keep)
+/* Whether the guest's L1 descriptor of slot, in the tables keep names, is still from. */
+static bool guest_l1_is(struct guest_reader *g, const struct gptw_mmu *keep, unsigned slot,
+                        uint32_t from)
+{
+    uint32_t now;
+    return keep && from && guest_word(g, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + slot * 4, &now) &&
+           now == from;
+}
+
+static struct coarse pool_coarse(struct vm *vm, unsigned idx)
+{
+    return (struct coarse){ pool[vm->id][idx], pool_set[vm->id][idx], pool_src[vm->id][idx] };
+}
+
+/* The coarse table of the shadow that holds slot's pages (the window's, the low one or a pool
+ * table); false: none (a section, a trampoline megabyte's own table, nothing). */
+static bool slot_coarse(struct vm *vm, unsigned slot, struct coarse *c)
 {
     struct shadow *s = &vm->shadow;
-    const volatile uint32_t *page = 0;
-    uint32_t at = 0;
+    if (slot == SLOT_WINDOW)
+        *c = (struct coarse){ s->window, s->window_set, window_src[vm->id] };
+    else if (s->slot_table[slot])
+        *c = pool_coarse(vm, s->slot_table[slot] - 1u);
+    else if (slot_is_mixed(s, slot))
+        *c = (struct coarse){ s->low, s->low_set, low_src[vm->id] };
+    else
+        return false;
+    return true;
+}
+
+/* A coarse table at a TLB flush: if the guest still has the L1 descriptor (a coarse one) its
+ * entries were made from, each entry stays while the guest L2 descriptor it was made from is
+ * still there (a translation is those two descriptors alone); otherwise all go.  True: kept. */
+static bool coarse_flush(struct guest_reader *g, const struct gptw_mmu *keep,
+                         const struct coarse *c, unsigned slot, uint32_t *from)
+{
+    if ((*from & 3) != L1_TYPE_COARSE || !guest_l1_is(g, keep, slot, *from)) {
+        coarse_clear(c);
+        *from = 0;
+        return false;
+    }
+    uint32_t table = *from & GPTW_L1_COARSE_BASE_MASK, now;
+    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
+        for (uint32_t bits = c->set[w]; bits; bits &= bits - 1) {
+            unsigned i = w * 32 + (unsigned)__builtin_ctz(bits);
+            if (!c->src[i] || !guest_word(g, table + i * 4, &now) || now != c->src[i])
+                coarse_clear_entry(c, i);
+        }
+    return true;
+}
+
+/* Every guest slot's L1 entry back to nothing, but what keep keeps: sections and whole
+ * trampoline megabytes whose guest L1 descriptor is the same, coarse tables as coarse_flush()
+ * says.  Rebuilds pool_used from the kept tables. */
+static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g)
+{
+    struct shadow *s = &vm->shadow;
+    s->pool_used = 0;
     for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++)
         for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
             unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
             for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
-                unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits);
-                if (keep && s->section_from[slot] &&
-                    section_kept(vm, keep->ttbr0, slot, &page, &at))
+                unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
+                struct coarse c = pool_coarse(vm, idx - 1u);
+                if (idx ? coarse_flush(g, keep, &c, slot, &s->l1_from[slot])
+                        : guest_l1_is(g, keep, slot, s->l1_from[slot])) {
+                    s->pool_used |= idx ? 1ull << (idx - 1) : 0;
                     continue;
+                }
                 s->l1[slot] = 0;
                 sync(&s->l1[slot], 4);
                 s->slot_table[slot] = 0;
-                s->section_from[slot] = 0;
+                s->l1_from[slot] = 0;
                 s->slot_used[w] &= ~(1u << (slot % 32));
             }
             if (!s->slot_used[w])
@@ -173,15 +265,28 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep)
         }
 }
 
+/* The kernel-only pages in the shared megabytes whose entry is gone leave the list. */
+static void prune_mixed(struct shadow *s)
+{
+    for (unsigned i = 0; i < s->nr_mixed;)
+        if (*s->mixed[i].pte == 0)
+            s->mixed[i] = s->mixed[--s->nr_mixed];
+        else
+            i++;
+}
+
 static void flush(struct vm *vm, const struct gptw_mmu *keep)
 {
     struct shadow *s = &vm->shadow;
+    struct guest_reader g = { vm, 0, 0 };
+    struct coarse c;
+
     /* The window slot stays: the VMM runs on this table right now. */
-    clear_slots(vm, keep);
-    marked_clear(s->window, s->window_set);
-    marked_clear(s->low, s->low_set);
-    s->pool_used = 0;
-    s->nr_mixed = 0;
+    clear_slots(vm, keep, &g);
+    for (unsigned slot = SLOT_LOW; slot <= SLOT_WINDOW; slot += SLOT_WINDOW - SLOT_LOW)
+        if (slot_is_mixed(s, slot) && slot_coarse(vm, slot, &c))
+            coarse_flush(&g, keep, &c, slot, &s->l1_from[slot]);
+    prune_mixed(s);
     if (!keep)   /* the kept sections' real domains stay allocated */
         reset_domains(s);
     install_fixed(s);
@@ -221,39 +326,40 @@ void shadow_flush_tlb(struct vm *vm, const struct gptw_mmu *mmu)
     flush(vm, same ? mmu : 0);
 }
 
-static void flush_entry(struct shadow *s, uint32_t *pte, uint32_t va, bool section)
-{
-    if (!section)
-        mmu_unmap_va(va);
-    *pte = 0;
-    sync(pte, 4);
-    if (section)
-        mmu_flush_all(s->real_dacr);
-}
-
 void shadow_flush_mva(struct vm *vm, uint32_t mva)
 {
     struct shadow *s = &vm->shadow;
-    unsigned slot = L1_INDEX(mva);
-    uint32_t desc = s->l1[slot];
-    uint32_t *table = slot == SLOT_WINDOW ? s->window
-                      : s->slot_table[slot] ? pool[vm->id][s->slot_table[slot] - 1]
-                      : slot_is_mixed(s, slot) ? s->low : 0;
+    unsigned slot = L1_INDEX(mva), i = L2C_INDEX(mva);
+    struct coarse c;
 
-    if ((desc & 3) == L1_TYPE_SECTION)
-        flush_entry(s, &s->l1[slot], mva & L1_SECT_BASE_MASK, true);
-    else if (table && !va_is_vmm(s, mva) && table[L2C_INDEX(mva)])
-        flush_entry(s, &table[L2C_INDEX(mva)], mva, false);
-    for (unsigned i = 0; i < s->nr_mixed; i++)
-        if (*s->mixed[i].pte == 0)
-            s->mixed[i] = s->mixed[--s->nr_mixed];
+    if ((s->l1[slot] & 3) == L1_TYPE_SECTION) {
+        s->l1[slot] = 0;
+        sync(&s->l1[slot], 4);
+        s->l1_from[slot] = 0;
+        mmu_flush_all(s->real_dacr);
+    } else if (slot_coarse(vm, slot, &c) && !va_is_vmm(s, mva) && c.t[i]) {
+        mmu_unmap_va(mva);
+        coarse_clear_entry(&c, i);
+    }
+    prune_mixed(s);
 }
 
 void shadow_set_guest_vectors(struct vm *vm, bool guest_high)
 {
-    if (vm->shadow.vectors_low == guest_high)
+    struct shadow *s = &vm->shadow;
+    if (s->vectors_low == guest_high)
         return;
-    vm->shadow.vectors_low = guest_high;
+    /* The VMM's vectors page moves: its entry (and megabyte 0's table, when that was the
+     * VMM's) goes first; the flush then starts the guest's mappings over. */
+    uint32_t *vectors = s->vectors_low ? &s->low[L2C_INDEX(LOW_VECTORS_VA)]
+                                       : &s->window[L2C_INDEX(HIGH_VECTORS_VA)];
+    *vectors = 0;
+    sync(vectors, 4);
+    if (s->vectors_low) {
+        s->l1[SLOT_LOW] = 0;
+        sync(&s->l1[SLOT_LOW], 4);
+    }
+    s->vectors_low = guest_high;
     shadow_flush(vm);
     mmu_set_high_vectors(!guest_high);
 }
@@ -288,12 +394,8 @@ static unsigned ap_of(unsigned perm)
 
 static void pool_clear(struct vm *vm, unsigned idx)
 {
-    marked_clear(pool[vm->id][idx], pool_set[vm->id][idx]);
-}
-
-static void pool_set_entry(struct vm *vm, unsigned idx, uint32_t va, uint32_t desc)
-{
-    marked_set(pool[vm->id][idx], pool_set[vm->id][idx], L2C_INDEX(va), desc);
+    struct coarse c = pool_coarse(vm, idx);
+    coarse_clear(&c);
 }
 
 /* A coarse table for slot, in domain `domain`; a table of another domain is emptied first (the
@@ -310,7 +412,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
             idx++;
         s->pool_used |= 1ull << idx;
         s->slot_table[slot] = (uint8_t)++idx;
-        s->section_from[slot] = 0;
+        s->l1_from[slot] = 0;
         pool_clear(vm, idx - 1);
         if (s->l1[slot])   /* a section was there */
             mmu_flush_all(s->real_dacr);
@@ -387,6 +489,11 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
     hpa_t shared_page;
     bool shared = ram && vcpu_shared_page_at(vm, r->pa, &shared_page);
     bool cached = ram && !shared;
+    /* What a page's shadow entry is made from, when a flush may keep it: a coarse table's
+     * entry (seen without the FCSE) and the L1 descriptor that names the table. */
+    bool keepable = (r->map == GPTW_MAP_SMALL || r->map == GPTW_MAP_LARGE) && !mmu->fcse_pid &&
+                    (r->l1_desc & 3) == L1_TYPE_COARSE;
+    uint32_t l1_src = keepable ? r->l1_desc : 0, l2_src = keepable ? r->l2_desc : 0;
 
     if (shared)
         hpa = shared_page.pa;
@@ -394,12 +501,19 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
     if ((!ram && !pt) || va_is_vmm(s, va) || !one_ap_per_4k(r))
         return false;   /* emulated: device, the VMM's page, 1 KB subpages */
 
+    bool per_mode = false;   /* an entry that changes with the virtual mode (mixed[]) */
     if (slot_is_mixed(s, slot)) {
-        bool window = slot == SLOT_WINDOW;
-        uint32_t *t = window ? s->window : s->low, *pte = &t[L2C_INDEX(va)];
+        struct coarse c;
+        slot_coarse(vm, slot, &c);
+        uint32_t *pte = &c.t[L2C_INDEX(va)];
         uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), cached);
-        uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap, cached);
-        if (cls == PAGE_PRIV_ONLY && !manager) {
+        uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(priv), cached);
+        /* Per-mode entries (flipped at every virtual mode change): kernel-only pages, and in
+         * the top megabyte pages the kernel may write and User mode only read (Linux: its
+         * vectors page, where it keeps the TLS value).  Megabyte 0's User pages keep User
+         * permissions, the kernel's writes there emulated, as in any other megabyte. */
+        per_mode = priv_desc != user_desc && (cls == PAGE_PRIV_ONLY || slot == SLOT_WINDOW);
+        if (per_mode) {
             /* One entry per page: a page mapped again (after a fault on it) replaces its own. */
             unsigned i = 0;
             while (i < s->nr_mixed && s->mixed[i].pte != pte)
@@ -410,8 +524,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
             if (i == s->nr_mixed)
                 s->nr_mixed++;
         }
-        marked_set(t, window ? s->window_set : s->low_set, L2C_INDEX(va),
-                   s->vpriv ? priv_desc : user_desc);
+        coarse_set(&c, L2C_INDEX(va), s->vpriv && per_mode ? priv_desc : user_desc, l2_src, l1_src,
+                   &s->l1_from[slot]);
     } else {
         uint8_t dom = flat ? DOMAIN_VMM : vdomain_get(&s->dom, r->domain, cls);
         if (dom == VDOMAIN_NONE) {   /* every real domain taken: start over */
@@ -425,7 +539,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         if (section) {
             set_l1(s, slot, l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1));
             /* a guest section seen without the FCSE: keepable across TLB flushes */
-            s->section_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
+            s->l1_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
         } else if ((flat || r->map == GPTW_MAP_SECTION) && ram && region_table(vm, r->pa) &&
                    !s->slot_table[slot]) {
             uint32_t *t = region_table(vm, r->pa);
@@ -433,15 +547,18 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
             if ((s->l1[slot] & 3) == L1_TYPE_SECTION)
                 mmu_flush_all(s->real_dacr);
             set_l1(s, slot, l1_coarse(vmm_pa(t).pa, dom));
-            s->section_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
+            s->l1_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
         } else {
             uint32_t *t = coarse_for(vm, slot, dom);
             unsigned idx = s->slot_table[slot] - 1u;
-            pool_set_entry(vm, idx, va, l2_small(hpa, flat ? AP_USER_RW : ap, cached));
+            struct coarse c = pool_coarse(vm, idx);
+            coarse_set(&c, L2C_INDEX(va), l2_small(hpa, flat ? AP_USER_RW : ap, cached), l2_src,
+                       l1_src, &s->l1_from[slot]);
             if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa)) {
                 map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
                 for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
-                    pool_set[vm->id][idx][w] = ~0u;   /* filled by range */
+                    c.set[w] = ~0u;   /* filled by range: nothing there to keep */
+                s->l1_from[slot] = 0;
             }
         }
         s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
@@ -451,7 +568,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
     /* What the real CPU (always User mode) may now do there. */
     if (manager || flat)
         return true;
-    if (cls == PAGE_PRIV_ONLY)
-        return s->vpriv && !user_access && real_allows(priv, access);
+    if (cls == PAGE_PRIV_ONLY || per_mode)
+        return s->vpriv && !user_access ? real_allows(priv, access) : real_allows(user, access);
     return real_allows(user, access);
 }

@@ -25,7 +25,7 @@
 #include "pte.h"
 #include "vdomain.h"
 
-#define SHADOW_TABLES_PER_VM 48
+#define SHADOW_TABLES_PER_VM 32
 #define SHADOW_REGION_TABLES 4   /* whole megabytes of trampolines with a table of their own */
 #define SHADOW_MIXED_MAX     16
 
@@ -69,8 +69,10 @@ struct shadow {
     uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
                                           flush clears those, not all 4096 */
     uint32_t words_used[L1_ENTRIES / 32 / 32]; /* bit per slot_used word that may be non-0 */
-    uint32_t section_from[L1_ENTRIES]; /* the guest L1 section descriptor a real section (or a
-                                          whole trampoline megabyte) was made from (0: none) */
+    uint32_t l1_from[L1_ENTRIES];      /* the guest L1 descriptor a real section, a whole
+                                          trampoline megabyte or a coarse table's entries were
+                                          made from (0: none, or not one alone); a coarse
+                                          table's entries also note their guest L2 descriptor */
     uint32_t sctlr, fcse_pid;          /* the guest MMU state the tables were built for */
     uint64_t pool_used;                /* bit per table of this VM's pool share */
 };
