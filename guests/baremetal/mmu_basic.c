@@ -369,6 +369,21 @@ static void address_space_tests(void)
     SVC_RD(VA_SMALL);
 }
 
+/* A DACR write that gives access, then at once an access that needs it (a kernel's
+ * uaccess_enable before copy_to_user): no other instruction between them. */
+static void grant_then_access_tests(void)
+{
+    uint32_t value;
+    dacr_set(dacr_for(DACR_NOACCESS, DACR_CLIENT));
+    __asm__ volatile("mcr p15, 0, %1, c3, c0, 0\n"
+                     "ldr %0, [%2]\n"
+                     : "=&r"(value)
+                     : "r"(dacr_for(DACR_CLIENT, DACR_CLIENT)), "r"(VA_SMALL + 4)
+                     : "memory");
+    guest_printf("read right after a DACR grant: %08x, dacr %08x\n", value,
+                 CP15_READ(c3, 0, c0, 0));
+}
+
 static void domain_tests(void)
 {
     guest_printf("domains:\n");
@@ -583,6 +598,7 @@ int main(void)
     guest_printf("mmu on\n");
     translation_tests();
     address_space_tests();
+    grant_then_access_tests();
     domain_tests();
     permission_tests();
     alignment_tests();

@@ -190,12 +190,20 @@ static void test_cp15(void **state)
     assert_same_native_and_vmm("cp15", 0);
 }
 
-/* Sections, coarse small and large pages, remap + TLB flushes, translation/domain/permission
- * faults with FSR/FAR, alignment faults, prefetch aborts, high vectors. */
+/* Sections, coarse small and large pages, remap + TLB flushes, address-space switches, a DACR
+ * grant right before an access, translation/domain/permission faults with FSR/FAR, alignment
+ * faults, prefetch aborts, high vectors. */
 static void test_mmu_basic(void **state)
 {
     (void)state;
     assert_same_native_and_vmm("mmu_basic", 0);
+    /* Its DACR grant right before an access must have been the assembly path's. */
+    struct proc_result v = run_guest(guest("mmu_basic"), 0, "--stats");
+    if (v.status != 0 || stats_counter(v.err, "asm DACR grants") < 1) {
+        proc_report("VMM mmu_basic --stats", &v);
+        fail_msg("expected the DACR grant to be taken at the data abort, in assembly");
+    }
+    proc_result_free(&v);
 }
 
 static char *next_line(char **p)

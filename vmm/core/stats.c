@@ -60,6 +60,7 @@ void stats_print(const struct vm *vm)
         by_insn_kind[k] = s->by_insn_kind[k];
     by_kind[TRAP_SWI] += s->fast_swi;
     by_kind[TRAP_UND] += fast_und;
+    by_kind[TRAP_DABT] += s->fast_grant;
     by_insn_kind[INSN_DATA_PROC] += s->fast_eret;
     by_insn_kind[INSN_MCR] += s->fast_dacr;
 
@@ -79,6 +80,7 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "asm SWI forwards", s->fast_swi);
     log_printf("  %-22s %u\n", "asm exception returns", s->fast_eret);
     log_printf("  %-22s %u\n", "asm DACR writes", s->fast_dacr);
+    log_printf("  %-22s %u\n", "asm DACR grants", s->fast_grant);
     for (unsigned k = 0; k < INSN_KIND_COUNT; k++)
         if (by_insn_kind[k])
             log_printf("  emulated %-13s %u\n", insn_kind_name(k), by_insn_kind[k]);

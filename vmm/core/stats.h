@@ -26,10 +26,12 @@ struct trap_stats {
     uint32_t waits;               /* wait-for-interrupt */
     uint32_t cache_ops;           /* cache-line maintenance handled on the short path */
     /* Traps vectors.S handled alone (trap.h, struct trap_fast); stats_print() counts them in the
-     * kinds and classes above as well (SWI + delivered; undefined + emulated + class). */
+     * kinds and classes above as well (SWI + delivered; undefined + emulated + class; data
+     * abort). */
     uint32_t fast_swi;            /* SWIs from virtual User mode forwarded */
     uint32_t fast_eret;           /* `movs pc, lr` from virtual SVC to User mode */
     uint32_t fast_dacr;           /* DACR writes from a privileged mode */
+    uint32_t fast_grant;          /* data aborts that a trampoline's DACR grant explains */
     uint32_t by_insn_kind[32];    /* emulated instructions by decoder class (enum insn_kind) */
     struct stats_site sites[STATS_SITES];
     uint32_t other_sites;

@@ -71,6 +71,7 @@ void asm_offsets(void)
     DEFINE(STATS_FAST_SWI, offsetof(struct trap_stats, fast_swi));
     DEFINE(STATS_FAST_ERET, offsetof(struct trap_stats, fast_eret));
     DEFINE(STATS_FAST_DACR, offsetof(struct trap_stats, fast_dacr));
+    DEFINE(STATS_FAST_GRANT, offsetof(struct trap_stats, fast_grant));
 
     DEFINE(TRACE_NEXT, offsetof(struct trace_ring, next));
     DEFINE(TRACE_ENTRY_SIZE, sizeof(struct trace_entry));

@@ -11,6 +11,9 @@
  *     - MCR p15, 0, Rd, c3, c0, 0 with Rd in r0-r12: a DACR write (trap.c's quick path).
  *   trap_fast_swi, from virtual User mode: the SWI, forwarded to the guest's vector (vcpu.c's
  *     vcpu_enter_exception for VEXC_SWI, as trap.c's user_swi).
+ *   trap_fast_dabt, from a virtual privileged mode with a DACR grant a trampoline made since the
+ *     last trap (vcpu_shared_import takes it first, too): the grant goes to the real DACR and the
+ *     instruction runs again; if the abort had another cause, it comes back, to C.
  *
  * Each records itself in the VM's trace ring and in the statistics, updates the vCPU, the
  * shadow's virtual privilege and real DACR (from the memo only: a guest DACR not remembered
@@ -267,6 +270,37 @@ und_eret:
     str     r1, [r3, #PAGE_SPSR]
     str     r1, [r7, #SHARED_SPSR]
     SHARED_SYNC r3, r1
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* ABT mode, lr = the aborted instruction, r0-r12 stored below sp. */
+    .global trap_fast_dabt
+trap_fast_dabt:
+    mrs     r0, spsr
+    tst     r0, #0xf                    @ User mode (else the VMM's own)
+    bne     vector_dabt_general
+    ldr     r11, =trap_fast
+    ldmia   r11, {r1-r8}                @ priv go pending vcpu shadow shared stats trace
+    cmp     r2, #0
+    beq     vector_dabt_general
+    cmp     r1, #0                      @ from a virtual privileged mode
+    beq     vector_dabt_general
+    ldr     r9, [r6, #SHARED_PAGE]
+    ldr     r10, [r9, #PAGE_DACR]       @ the guest DACR, as the trampolines left it
+    ldr     r12, [r6, #SHARED_DACR]
+    cmp     r10, r12
+    beq     vector_dabt_general         @ no grant since the last trap: an abort for C
+    DACR_FROM_MEMO r10, r5, MEMO_PRIV, r12, r1, r2, vector_dabt_general
+    str     r10, [r4, #VCPU_DACR]
+    str     r10, [r5, #SHADOW_GUEST_DACR]
+    str     r12, [r5, #SHADOW_REAL_DACR]
+    mcr     p15, 0, r12, c3, c0, 0
+    str     r10, [r6, #SHARED_DACR]
+    COUNT   r7, STATS_FAST_GRANT, r1
+    ldr     r2, [r4, #VCPU_VCPSR]
+    VIRTUAL_CPSR r3, r0, r2, r12
+    mov     r9, #0
+    TRACE   r8, TRAP_DABT, lr, r9, r3, r1, r2
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 

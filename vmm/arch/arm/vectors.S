@@ -57,7 +57,7 @@ vmm_vectors:
     b       trap_return
 .endm
 
-/* Undefined instruction and SWI: first the short paths (trap_fast.S), which come back to the
+/* Undefined instruction, SWI, data abort: first the short paths (trap_fast.S), which come back to the
  * *_general labels, with r0-r12 as the guest left them stored below sp, when they do not
  * apply. */
 vector_und:
@@ -73,6 +73,11 @@ vector_pabt:
     EXC_ENTRY TRAP_PABT
 vector_dabt:
     sub     lr, lr, #8
+    stmdb   sp, {r0-r12}
+    b       trap_fast_dabt
+    .global vector_dabt_general
+vector_dabt_general:
+    ldmdb   sp, {r0-r12}
     EXC_ENTRY TRAP_DABT
 vector_irq:
     sub     lr, lr, #4
