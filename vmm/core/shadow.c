@@ -15,7 +15,7 @@ static uint32_t l1s[MAX_VMS][L1_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L1_TABLE_ALIGN)));
 static uint32_t windows[MAX_VMS][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
-static uint32_t lows[MAX_VMS][L2C_ENTRIES]
+static uint32_t lows[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
 static uint32_t pool[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
@@ -26,7 +26,9 @@ static uint32_t pool_set[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES / 32];
 /* The guest L2 descriptor each entry of a coarse table was made from (0: none): a TLB flush
  * keeps the entries whose descriptor is still there. */
 static uint32_t pool_src[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES];
-static uint32_t window_src[MAX_VMS][L2C_ENTRIES], low_src[MAX_VMS][L2C_ENTRIES];
+static uint32_t window_src[MAX_VMS][L2C_ENTRIES];
+static uint32_t low_set[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES / 32];
+static uint32_t low_src[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES];
 
 /* A coarse table of the shadow as a flush sees it: the entries, which are set, their sources. */
 struct coarse {
@@ -141,10 +143,13 @@ static void install_fixed(struct shadow *s)
 void shadow_init(struct vm *vm)
 {
     struct shadow *s = &vm->shadow;
-    *s = (struct shadow){ .l1 = l1s[vm->id], .window = windows[vm->id], .low = lows[vm->id],
+    *s = (struct shadow){ .l1 = l1s[vm->id], .window = windows[vm->id], .low = lows[vm->id][0],
                           .vpriv = true };
     clear_table(s->l1, 0, L1_ENTRIES);
-    clear_table(s->low, 0, L2C_ENTRIES);
+    for (unsigned i = 0; i <= SHADOW_CONTEXTS; i++)
+        clear_table(lows[vm->id][i], 0, L2C_ENTRIES);
+    for (unsigned i = 0; i < SHADOW_CONTEXTS; i++)
+        s->ctx[i].low = -1;
     for (unsigned t = 0; t < SHADOW_TABLES_PER_VM; t++)   /* first use empties all of it */
         for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
             pool_set[vm->id][t][w] = ~0u;
@@ -199,6 +204,11 @@ static struct coarse pool_coarse(struct vm *vm, unsigned idx)
     return (struct coarse){ pool[vm->id][idx], pool_set[vm->id][idx], pool_src[vm->id][idx] };
 }
 
+static struct coarse low_coarse(struct vm *vm, unsigned idx)
+{
+    return (struct coarse){ lows[vm->id][idx], low_set[vm->id][idx], low_src[vm->id][idx] };
+}
+
 /* The coarse table of the shadow that holds slot's pages (the window's, the low one or a pool
  * table); false: none (a section, a trampoline megabyte's own table, nothing). */
 static bool slot_coarse(struct vm *vm, unsigned slot, struct coarse *c)
@@ -209,49 +219,192 @@ static bool slot_coarse(struct vm *vm, unsigned slot, struct coarse *c)
     else if (s->slot_table[slot])
         *c = pool_coarse(vm, s->slot_table[slot] - 1u);
     else if (slot_is_mixed(s, slot))
-        *c = (struct coarse){ s->low, s->low_set, low_src[vm->id] };
+        *c = low_coarse(vm, s->low_idx);
     else
         return false;
     return true;
 }
 
-/* A coarse table at a TLB flush: if the guest still has the L1 descriptor (a coarse one) its
- * entries were made from, each entry stays while the guest L2 descriptor it was made from is
- * still there (a translation is those two descriptors alone); otherwise all go.  True: kept. */
-static bool coarse_flush(struct guest_reader *g, const struct gptw_mmu *keep,
-                         const struct coarse *c, unsigned slot, uint32_t *from)
+/* Entries stay while the guest L2 descriptor they were made from is still in the guest table
+ * that from (the L1 descriptor they were made from, a coarse one) names: a translation is those
+ * two descriptors alone. */
+static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, uint32_t from)
 {
-    if ((*from & 3) != L1_TYPE_COARSE || !guest_l1_is(g, keep, slot, *from)) {
-        coarse_clear(c);
-        *from = 0;
-        return false;
-    }
-    uint32_t table = *from & GPTW_L1_COARSE_BASE_MASK, now;
+    uint32_t table = from & GPTW_L1_COARSE_BASE_MASK, now;
     for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
         for (uint32_t bits = c->set[w]; bits; bits &= bits - 1) {
             unsigned i = w * 32 + (unsigned)__builtin_ctz(bits);
             if (!c->src[i] || !guest_word(g, table + i * 4, &now) || now != c->src[i])
                 coarse_clear_entry(c, i);
         }
-    return true;
+}
+
+/* Whether slot's coarse table, made from the guest L1 descriptor from, is still the guest's in
+ * the tables keep names. */
+static bool coarse_still(struct guest_reader *g, const struct gptw_mmu *keep, unsigned slot,
+                         uint32_t from)
+{
+    return (from & 3) == L1_TYPE_COARSE && guest_l1_is(g, keep, slot, from);
+}
+
+/* ---------------------------------------------------------------- address-space contexts
+ * At a switch of guest tables (TTBR0), the coarse tables of the address space that stops
+ * running are parked in a context of its own instead of emptied; when that address space runs
+ * again, each comes back if the guest still has its L1 descriptor, revalidated entry by entry
+ * (coarse_revalidate), so whatever the guest changed meanwhile, with or without TLB
+ * maintenance, is seen.  Megabyte 0's table (the VMM's while the vectors are low) is parked the
+ * same way: the VM has one more of them than contexts. */
+
+/* The pool tables the contexts hold. */
+static uint64_t parked_tables(const struct shadow *s)
+{
+    uint64_t used = 0;
+    for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
+        for (unsigned i = 0; s->ctx[x].ttbr && i < s->ctx[x].nr; i++)
+            used |= 1ull << s->ctx[x].parked[i].idx;
+    return used;
+}
+
+/* Forgets a context: its pool tables are emptied when taken again (coarse_for), its megabyte-0
+ * table likewise (low_take). */
+static void context_drop(struct shadow_context *x)
+{
+    *x = (struct shadow_context){ .low = -1 };
+}
+
+/* A context for the address space at ttbr, which stops running: a free one, or the one that
+ * has waited longest (never the one of next, which starts running). */
+static struct shadow_context *context_new(struct shadow *s, uint32_t ttbr, uint32_t next)
+{
+    struct shadow_context *x = 0;
+    for (unsigned i = 0; i < SHADOW_CONTEXTS; i++) {
+        struct shadow_context *c = &s->ctx[i];
+        if (c->ttbr != next && (!x || !c->ttbr || (x->ttbr && c->left_at < x->left_at)))
+            x = c;
+    }
+    context_drop(x);
+    x->ttbr = ttbr;
+    x->left_at = s->switches;
+    return x;
+}
+
+static struct shadow_context *context_find(struct shadow *s, uint32_t ttbr)
+{
+    for (unsigned i = 0; i < SHADOW_CONTEXTS; i++)
+        if (ttbr && s->ctx[i].ttbr == ttbr)
+            return &s->ctx[i];
+    return 0;
+}
+
+/* Megabyte 0's table becomes lows[idx] (install_fixed() puts it in the L1 table). */
+static void low_use(struct vm *vm, unsigned idx)
+{
+    vm->shadow.low_idx = idx;
+    vm->shadow.low = lows[vm->id][idx];
+}
+
+/* An empty megabyte-0 table that neither the running address space nor a context holds. */
+static void low_take(struct vm *vm)
+{
+    struct shadow *s = &vm->shadow;
+    for (unsigned i = 0; i <= SHADOW_CONTEXTS; i++) {
+        bool held = i == s->low_idx;
+        for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
+            held |= s->ctx[x].ttbr && s->ctx[x].low == (int)i;
+        if (!held) {
+            struct coarse c = low_coarse(vm, i);
+            coarse_clear(&c);
+            low_use(vm, i);
+            return;
+        }
+    }
+}
+
+/* Megabyte 0's table at a flush (while the vectors are low): kept and revalidated, parked in
+ * out, or emptied. */
+static void low_flush(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
+                      struct shadow_context *out)
+{
+    struct shadow *s = &vm->shadow;
+    uint32_t *from = &s->l1_from[SLOT_LOW];
+    struct coarse c = low_coarse(vm, s->low_idx);
+    if (coarse_still(g, keep, SLOT_LOW, *from)) {
+        coarse_revalidate(g, &c, *from);
+        return;
+    }
+    if (out && (*from & 3) == L1_TYPE_COARSE) {
+        out->low = (int)s->low_idx;
+        out->low_from = *from;
+        low_take(vm);
+    } else {
+        coarse_clear(&c);
+    }
+    *from = 0;
+}
+
+/* The tables of the address space that runs now, back from its context (then dropped). */
+static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
+                           struct shadow_context *in)
+{
+    struct shadow *s = &vm->shadow;
+    for (unsigned i = 0; i < in->nr; i++) {
+        const struct shadow_parked *p = &in->parked[i];
+        struct coarse c = pool_coarse(vm, p->idx);
+        if (s->l1[p->slot] || !coarse_still(g, keep, p->slot, p->from)) {
+            coarse_clear(&c);
+            s->pool_used &= ~(1ull << p->idx);
+            continue;
+        }
+        coarse_revalidate(g, &c, p->from);
+        set_l1(s, p->slot, p->desc);
+        s->slot_table[p->slot] = (uint8_t)(p->idx + 1);
+        s->l1_from[p->slot] = p->from;
+    }
+    if (in->low >= 0) {
+        struct coarse c = low_coarse(vm, (unsigned)in->low);
+        if (s->vectors_low && !s->l1_from[SLOT_LOW] &&
+            coarse_still(g, keep, SLOT_LOW, in->low_from)) {
+            coarse_revalidate(g, &c, in->low_from);
+            low_use(vm, (unsigned)in->low);
+            s->l1_from[SLOT_LOW] = in->low_from;
+        } else {
+            coarse_clear(&c);
+        }
+    }
+    context_drop(in);
 }
 
 /* Every guest slot's L1 entry back to nothing, but what keep keeps: sections and whole
- * trampoline megabytes whose guest L1 descriptor is the same, coarse tables as coarse_flush()
- * says.  Rebuilds pool_used from the kept tables. */
-static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g)
+ * trampoline megabytes whose guest L1 descriptor is the same, coarse tables whose guest L1
+ * descriptor is the same (revalidated); the other coarse tables are parked in out if there is
+ * one (and room), else emptied.  Marks the tables kept or parked in pool_used. */
+static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
+                        struct shadow_context *out)
 {
     struct shadow *s = &vm->shadow;
-    s->pool_used = 0;
     for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++)
         for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
             unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
             for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
                 unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
-                struct coarse c = pool_coarse(vm, idx - 1u);
-                if (idx ? coarse_flush(g, keep, &c, slot, &s->l1_from[slot])
-                        : guest_l1_is(g, keep, slot, s->l1_from[slot])) {
-                    s->pool_used |= idx ? 1ull << (idx - 1) : 0;
+                uint32_t from = s->l1_from[slot];
+                if (idx) {
+                    struct coarse c = pool_coarse(vm, idx - 1);
+                    bool kept = coarse_still(g, keep, slot, from);
+                    bool park = !kept && out && (from & 3) == L1_TYPE_COARSE &&
+                                out->nr < SHADOW_PARKED_MAX;
+                    if (kept)
+                        coarse_revalidate(g, &c, from);
+                    else if (park)
+                        out->parked[out->nr++] = (struct shadow_parked){
+                            (uint16_t)slot, (uint8_t)(idx - 1), from, s->l1[slot] };
+                    else
+                        coarse_clear(&c);
+                    if (kept || park)
+                        s->pool_used |= 1ull << (idx - 1);
+                    if (kept)
+                        continue;
+                } else if (guest_l1_is(g, keep, slot, from)) {
                     continue;
                 }
                 s->l1[slot] = 0;
@@ -279,13 +432,29 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
 {
     struct shadow *s = &vm->shadow;
     struct guest_reader g = { vm, 0, 0 };
-    struct coarse c;
+    struct coarse window = { s->window, s->window_set, window_src[vm->id] };
+    bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
+    struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
 
+    if (!keep)   /* everything goes, the contexts too (their real domains are reset) */
+        for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
+            context_drop(&s->ctx[x]);
+    s->pool_used = parked_tables(s);
+    clear_slots(vm, keep, &g, out);
     /* The window slot stays: the VMM runs on this table right now. */
-    clear_slots(vm, keep, &g);
-    for (unsigned slot = SLOT_LOW; slot <= SLOT_WINDOW; slot += SLOT_WINDOW - SLOT_LOW)
-        if (slot_is_mixed(s, slot) && slot_coarse(vm, slot, &c))
-            coarse_flush(&g, keep, &c, slot, &s->l1_from[slot]);
+    if (coarse_still(&g, keep, SLOT_WINDOW, s->l1_from[SLOT_WINDOW])) {
+        coarse_revalidate(&g, &window, s->l1_from[SLOT_WINDOW]);
+    } else {
+        coarse_clear(&window);
+        s->l1_from[SLOT_WINDOW] = 0;
+    }
+    if (s->vectors_low)
+        low_flush(vm, keep, &g, out);
+    struct shadow_context *in = switching ? context_find(s, keep->ttbr0) : 0;
+    if (in)
+        context_resume(vm, keep, &g, in);
+    s->switches += switching;
+    s->ttbr = keep ? keep->ttbr0 : 0;
     prune_mixed(s);
     if (!keep)   /* the kept sections' real domains stay allocated */
         reset_domains(s);
@@ -406,8 +575,13 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
     unsigned idx = s->slot_table[slot];
 
     if (!idx) {
+        if (s->pool_used == (1ull << SHADOW_TABLES_PER_VM) - 1) {   /* pool exhausted: */
+            s->pool_used &= ~parked_tables(s);   /* the waiting address spaces' go first */
+            for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
+                context_drop(&s->ctx[x]);
+        }
         if (s->pool_used == (1ull << SHADOW_TABLES_PER_VM) - 1)
-            shadow_flush(vm);   /* pool exhausted: start over, pages fault back in */
+            shadow_flush(vm);   /* then everything: pages fault back in */
         while (s->pool_used & (1ull << idx))
             idx++;
         s->pool_used |= 1ull << idx;

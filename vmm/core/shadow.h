@@ -28,6 +28,8 @@
 #define SHADOW_TABLES_PER_VM 32
 #define SHADOW_REGION_TABLES 4   /* whole megabytes of trampolines with a table of their own */
 #define SHADOW_MIXED_MAX     16
+#define SHADOW_CONTEXTS      4   /* guest address spaces whose coarse tables wait for them */
+#define SHADOW_PARKED_MAX    8   /* coarse tables (besides megabyte 0's) each keeps */
 
 struct vm;
 
@@ -45,12 +47,31 @@ struct shadow_mixed {
     uint32_t priv_desc, user_desc;
 };
 
+/* A coarse table of an address space that is not running: its slot, pool table, the guest L1
+ * descriptor its entries were made from and its real L1 descriptor. */
+struct shadow_parked {
+    uint16_t slot;
+    uint8_t idx;
+    uint32_t from, desc;
+};
+
+/* The coarse tables of a guest address space (TTBR0) while another one runs: when it runs
+ * again, they come back as far as its tables still say the same (shadow.c). */
+struct shadow_context {
+    uint32_t ttbr;                     /* 0: unused */
+    uint32_t left_at;                  /* shadow.switches when it stopped running */
+    unsigned nr;
+    struct shadow_parked parked[SHADOW_PARKED_MAX];
+    int low;                           /* its megabyte-0 table (vectors low), -1: none */
+    uint32_t low_from;
+};
+
 struct shadow {
     uint32_t *l1;                      /* the real L1 table */
     uint32_t *window;                  /* this VM's coarse table of the window megabyte */
-    uint32_t *low;                     /* its coarse table of megabyte 0 (VMM vectors low) */
-    uint32_t window_set[L2C_ENTRIES / 32], low_set[L2C_ENTRIES / 32]; /* their guest entries
-                                          set since the last flush, a bit each */
+    uint32_t *low;                     /* its coarse table of megabyte 0 (VMM vectors low): */
+    unsigned low_idx;                  /* one of SHADOW_CONTEXTS + 1 (shadow_context.low) */
+    uint32_t window_set[L2C_ENTRIES / 32]; /* its guest entries set since the last flush */
     bool vectors_low;                  /* the real vectors are at 0 (the guest uses 0xffff0000) */
     bool vpriv;                        /* the virtual mode the tables are set up for */
     uint32_t guest_dacr;
@@ -74,6 +95,9 @@ struct shadow {
                                           made from (0: none, or not one alone); a coarse
                                           table's entries also note their guest L2 descriptor */
     uint32_t sctlr, fcse_pid;          /* the guest MMU state the tables were built for */
+    uint32_t ttbr;                     /* and its TTBR0 (0: not known) */
+    uint32_t switches;                 /* address-space switches so far */
+    struct shadow_context ctx[SHADOW_CONTEXTS];
     uint64_t pool_used;                /* bit per table of this VM's pool share */
 };
 
