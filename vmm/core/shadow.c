@@ -175,17 +175,29 @@ struct guest_reader {
     uint32_t at;   /* its guest-physical address + 1 (0: none) */
 };
 
-static bool guest_word(struct guest_reader *g, uint32_t gpa, uint32_t *val)
+/* The word of guest RAM at gpa, as the VMM reads it until the reader maps another page (0: not
+ * RAM).  Drop its cache line before reading (the guest wrote through another mapping). */
+static const volatile uint32_t *guest_ptr(struct guest_reader *g, uint32_t gpa)
 {
     uint32_t base = gpa & ~(PAGE_SIZE - 1);
     if (g->at != base + 1) {
         g->page = guest_table_page(g->vm, base);
         g->at = base + 1;
     }
-    if (!g->page)
+    return g->page ? g->page + (gpa - base) / 4 : 0;
+}
+
+static void drop_line(const volatile uint32_t *p)
+{
+    cp15_write_dcache_inv_mva((uint32_t)(uintptr_t)p);
+}
+
+static bool guest_word(struct guest_reader *g, uint32_t gpa, uint32_t *val)
+{
+    const volatile uint32_t *w = guest_ptr(g, gpa);
+    if (!w)
         return false;
-    const volatile uint32_t *w = g->page + (gpa - base) / 4;
-    cp15_write_dcache_inv_mva((uint32_t)(uintptr_t)w);
+    drop_line(w);
     *val = *w;
     return true;
 }
@@ -230,11 +242,21 @@ static bool slot_coarse(struct vm *vm, unsigned slot, struct coarse *c)
  * two descriptors alone. */
 static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, uint32_t from)
 {
-    uint32_t table = from & GPTW_L1_COARSE_BASE_MASK, now;
+    /* A guest coarse table is 1 KB inside one page: mapped once, a cache line dropped per 8. */
+    const volatile uint32_t *t = guest_ptr(g, from & GPTW_L1_COARSE_BASE_MASK);
+    unsigned dropped = ~0u;
+    if (!t) {
+        coarse_clear(c);
+        return;
+    }
     for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
         for (uint32_t bits = c->set[w]; bits; bits &= bits - 1) {
             unsigned i = w * 32 + (unsigned)__builtin_ctz(bits);
-            if (!c->src[i] || !guest_word(g, table + i * 4, &now) || now != c->src[i])
+            if (i / 8 != dropped) {
+                drop_line(&t[i]);
+                dropped = i / 8;
+            }
+            if (!c->src[i] || t[i] != c->src[i])
                 coarse_clear_entry(c, i);
         }
 }
@@ -269,7 +291,9 @@ static uint64_t parked_tables(const struct shadow *s)
  * table likewise (low_take). */
 static void context_drop(struct shadow_context *x)
 {
-    *x = (struct shadow_context){ .low = -1 };
+    x->ttbr = 0;
+    x->nr = 0;
+    x->low = -1;
 }
 
 /* A context for the address space at ttbr, which stops running: a free one, or the one that
