@@ -16,7 +16,23 @@ struct bus_ctx {
     struct vm *vm;
     const struct gptw_mmu *mmu;
     bool vpriv;
+    /* The walk the abort already made, and its access: an access of the same kind, naturally
+     * aligned, inside the part of the mapping that walk checked needs no second walk. */
+    struct guest_access_req first;
+    const struct gptw_result *walked;
 };
+
+static bool reuse_walk(const struct bus_ctx *c, const struct guest_access_req *a, uint32_t va,
+                       uint32_t *pa)
+{
+    const struct gptw_result *w = c->walked;
+    uint32_t mva = gptw_mva(c->mmu, va);
+    if (a->access != c->first.access || a->user != c->first.user || (va & (a->size - 1u)) ||
+        mva - w->perm_mva >= w->perm_size)
+        return false;
+    *pa = w->page_pa + (mva - w->page_mva);
+    return true;
+}
 
 /* Guest memory as an instruction being emulated sees it: translated access by access. */
 static uint32_t bus_access(void *p, uint32_t va, unsigned size, bool user, uint32_t *val,
@@ -27,7 +43,7 @@ static uint32_t bus_access(void *p, uint32_t va, unsigned size, bool user, uint3
 
     struct guest_access_req a = { write ? GPTW_WRITE : GPTW_READ, user || !c->vpriv,
                                   (uint8_t)size, false };
-    if (!guest_translate(c->vm, c->mmu, va, &a, &r))
+    if (!reuse_walk(c, &a, va, &r.pa) && !guest_translate(c->vm, c->mmu, va, &a, &r))
         return r.fsr;
     if (write ? guest_phys_write(c->vm, r.pa, size, *val) : guest_phys_read(c->vm, r.pa, size, val))
         return 0;
@@ -118,7 +134,7 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
     if (shadow_map(vm, mmu, &r, a.access, a.user))
         return;   /* the real MMU does it now: run the instruction again */
 
-    struct bus_ctx ctx = { vm, mmu, vpriv };
+    struct bus_ctx ctx = { vm, mmu, vpriv, a, &r };
     struct ldst_bus bus = { &ctx, bus_read, bus_write };
     vm->stats.emulated_accesses++;
     switch (ldst_emulate(f, f->pc, &in, &bus, &st, &fa)) {

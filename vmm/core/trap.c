@@ -170,7 +170,9 @@ void trap_entry(struct trap_frame *f, unsigned kind)
 {
     struct vcpu *v = sched_current();
     struct vm *vm = v->vm;
-    uint32_t insn = 0, mmio = vm->stats.mmio;
+    uint32_t insn = 0, mmio = vm->stats.mmio, writes = vm->device_writes;
+    uint64_t due = vm->board.due;
+    bool irq = vm->board.cpu_irq, fiq = vm->board.cpu_fiq;
 
     if (kind == TRAP_SWI && user_swi(v, f))
         return;
@@ -198,7 +200,12 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     default:
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }
-    /* Interrupt lines move only with time or a device access: the other traps need no clock. */
-    sched_trap_exit(f, kind == TRAP_IRQ || vm->stats.mmio != mmio, kind == TRAP_UND);
+    /* Interrupt lines and device deadlines move only with time or a device access: the other
+     * traps need no clock, nor does a device read that moved neither (a counter, a status). */
+    bool devices = vm->stats.mmio != mmio &&
+                   (vm->device_writes != writes || vm->board.due != due ||
+                    vm->board.cpu_irq != irq || vm->board.cpu_fiq != fiq || vm->passthrough ||
+                    vm->state != VM_RUNNABLE);
+    sched_trap_exit(f, kind == TRAP_IRQ || devices, kind == TRAP_UND);
     trap_prepare_resume(sched_current(), f);
 }

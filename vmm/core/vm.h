@@ -35,6 +35,7 @@ struct vm {
     struct trap_stats stats;
     struct trace_ring trace;
     struct vboard board;      /* its virtual Integrator/CP devices */
+    uint32_t device_writes;   /* guest writes to them (trap.c: which traps need the clock) */
     char line[128];           /* console output being collected when VMs share the terminal */
     unsigned line_len;
 };

@@ -157,6 +157,7 @@ void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size)
     passthrough_irq_sync(vm);
     vboard_write(&vm->board, gpa, value, size, vm_now(vm));
     vm->stats.mmio++;
+    vm->device_writes++;
     end_on_reset(vm);
 }
 
