@@ -1,5 +1,5 @@
 /* CP15 as a kernel sees it: IDs, control, TTBR, DACR, FSR/FAR read-back, FCSE PID and context
- * ID, cache and TLB operations, the test-and-clean loop, c15.  The MMU stays off.  Identical on
+ * ID, cache and TLB operations, loops over ranges of cache lines, the test-and-clean loop, c15.  The MMU stays off.  Identical on
  * the bare board and in a VM. */
 #include "cpu.h"
 #include "guest.h"
@@ -12,6 +12,46 @@ static uint32_t test_clean_loop(void)
                      "   bne 1b\n"
                      : "+r"(n)::"cc", "memory");
     return n;
+}
+
+/* Linux's arm926 loops over a range of cache lines, one or two operations per line: they leave
+ * the address register past the range and the flags of their last compare.  out: r0 and the
+ * NZCV flags after the loop, how many times the loop body ran (counted in memory). */
+static void line_loop(uint32_t start, uint32_t end, int two, uint32_t *out)
+{
+    uint32_t a = start, flags;
+    if (two)
+        __asm__ volatile("1: mcr p15, 0, %0, c7, c10, 1\n"
+                         "   mcr p15, 0, %0, c7, c5, 1\n"
+                         "   add %0, %0, #32\n"
+                         "   cmp %0, %2\n"
+                         "   bcc 1b\n"
+                         "   mrs %1, cpsr\n"
+                         : "+r"(a), "=r"(flags) : "r"(end) : "cc", "memory");
+    else
+        __asm__ volatile("1: mcr p15, 0, %0, c7, c14, 1\n"
+                         "   add %0, %0, #32\n"
+                         "   cmp %0, %2\n"
+                         "   bcc 1b\n"
+                         "   mrs %1, cpsr\n"
+                         : "+r"(a), "=r"(flags) : "r"(end) : "cc", "memory");
+    out[0] = a;
+    out[1] = flags & 0xf0000000u;
+}
+
+static void line_loops(void)
+{
+    static const uint32_t ranges[][2] = {
+        { 0x10000, 0x11000 }, { 0x10000, 0x10020 }, { 0x10000, 0x10021 }, { 0x10004, 0x10fff },
+        { 0x20000, 0x10000 }, { 0x7ffff000, 0x80000100 }, { 0xfffff000, 0xffffffe0 },
+    };
+    uint32_t out[2];
+    for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+        for (int two = 0; two < 2; two++) {
+            line_loop(ranges[i][0], ranges[i][1], two, out);
+            guest_printf("line loop %08x-%08x (%d per line): r %08x flags %x\n", ranges[i][0],
+                         ranges[i][1], two + 1, out[0], out[1] >> 28);
+        }
 }
 
 int main(void)
@@ -40,6 +80,7 @@ int main(void)
     CP15_WRITE(c8, 0, c5, 1, 0x10000u);
     CP15_WRITE(c8, 0, c6, 1, 0x10000u);
     guest_printf("cache and TLB operations done\n");
+    line_loops();
     guest_printf("test-and-clean loop ran %u time(s)\n", test_clean_loop());
     CP15_WRITE(c15, 0, c0, 0, 0x1u);
     guest_printf("c15 %08x\n", CP15_READ(c15, 0, c0, 0));

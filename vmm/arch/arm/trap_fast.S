@@ -98,6 +98,27 @@
     str     \vcpsr, [\t1, #12]
 .endm
 
+/* Whether insn is one of the cache-line and write-buffer operations emulate.c accepts (MCR p15,
+ * 0, Rd, c7, CRm, opc2, cond AL; by opc2 the CRm values in line_ops_by_opc2): to not_mcr7 if it
+ * is no MCR to c7 at all, to other if it is another one. */
+.macro LINE_OP insn, t1, t2, t3, not_mcr7, other
+    ldr     \t1, =0xffff0f10
+    and     \t1, \insn, \t1
+    sub     \t1, \t1, #0xee000000
+    sub     \t1, \t1, #0x00070000
+    teq     \t1, #0x00000f10
+    bne     \not_mcr7
+    and     \t1, \insn, #0xe0               @ opc2 << 5
+    cmp     \t1, #0x80
+    bhi     \other
+    adr     \t2, line_ops_by_opc2
+    ldr     \t1, [\t2, \t1, lsr #3]          @ the CRm mask for this opc2
+    and     \t2, \insn, #0xf
+    mov     \t3, #1
+    tst     \t1, \t3, lsl \t2
+    beq     \other
+.endm
+
 .macro COUNT base, offset, t
     ldr     \t, [\base, #\offset]
     add     \t, \t, #1
@@ -134,27 +155,84 @@ trap_fast_und:
     cmp     r1, #0
     beq     vector_und_general
     ldr     r1, [lr, #-4]               @ the word the guest just executed
-    ldr     r2, =0xffff0f10
-    and     r2, r1, r2
-    sub     r2, r2, #0xee000000
-    sub     r2, r2, #0x00070000
-    teq     r2, #0x00000f10             @ MCR p15, 0, Rd, c7, CRm, opc2, cond AL
-    bne     und_other
-    and     r2, r1, #0xe0               @ opc2 << 5
-    cmp     r2, #0x80
-    bhi     vector_und_general
-    adr     r3, line_ops_by_opc2
-    ldr     r2, [r3, r2, lsr #3]        @ the CRm mask for this opc2
-    and     r3, r1, #0xf
-    mov     r4, #1
-    tst     r2, r4, lsl r3
-    beq     vector_und_general
+    LINE_OP r1, r2, r3, r4, und_other, vector_und_general
     /* The cache-line and write-buffer operations (emulate.c's encodings: opc2 0 with CRm 5, 6,
      * 7; opc2 1 with CRm 5, 6, 10, 14; opc2 4 with CRm 10): nothing to do for a guest on this
      * VMM (guests' caches are the VMM's business; see ARCHITECTURE.md, "Caches"). */
     ldr     r4, [r11, #TF_STATS]
     COUNT   r4, STATS_CACHE_OPS, r3
     COUNT   r4, STATS_UND, r3
+    /* A kernel's loop over a range of lines (Linux's arm926 cache functions):
+     *     X: mcr p15, 0, Rn, c7, ...   [X+4: a second one on Rn]
+     *        add Rn, Rn, #32
+     *        cmp Rn, Rm
+     *        bcc X
+     * The remaining iterations at once: Rn and the flags as the loop leaves them, on after it. */
+    and     r5, r1, #0xf000             @ Rn << 12
+    cmp     r5, #0xc000
+    bhi     line_done
+    mov     r6, lr                      @ r6: the add; r7: operations per iteration
+    mov     r7, #1
+    ldr     r2, [r6]
+    eor     r3, r2, r1
+    tst     r3, #0xf000                 @ a second one must be on Rn as well
+    bne     1f
+    LINE_OP r2, r3, r8, r9, 1f, 1f
+    add     r6, r6, #4
+    mov     r7, #2
+1:  ldr     r2, [r6]
+    ldr     r3, =0xe2800020             @ add Rn, Rn, #32
+    orr     r3, r3, r5
+    orr     r3, r3, r5, lsl #4
+    cmp     r2, r3
+    bne     line_done
+    ldr     r2, [r6, #4]
+    and     r8, r2, #0xf                @ Rm
+    ldr     r3, =0xe1500000             @ cmp Rn, Rm
+    orr     r3, r3, r5, lsl #4
+    orr     r3, r3, r8
+    cmp     r2, r3
+    bne     line_done
+    cmp     r8, #12
+    bhi     line_done
+    cmp     r8, r5, lsr #12
+    beq     line_done
+    ldr     r2, [r6, #8]
+    sub     r3, lr, #4                  @ bcc X: offset (X - (r6 + 8) - 8) / 4
+    sub     r3, r3, r6
+    sub     r3, r3, #16
+    mov     r3, r3, asr #2
+    bic     r3, r3, #0xff000000
+    orr     r3, r3, #0x3a000000
+    cmp     r2, r3
+    bne     line_done
+    sub     r10, sp, #(13 * 4)          @ the guest's r0-r12
+    ldr     r9, [r10, r5, lsr #10]      @ Rn, as this iteration's operation used it
+    ldr     r8, [r10, r8, lsl #2]       @ Rm
+    adds    r9, r9, #32                 @ this iteration's add
+    bcs     line_done
+    cmp     r9, r8
+    bhs     line_done                   @ the loop ends by itself
+    sub     r2, r8, r9                  @ the iterations left: ceil((Rm - Rn) / 32)
+    add     r2, r2, #31
+    mov     r2, r2, lsr #5
+    adds    r9, r9, r2, lsl #5
+    bcs     line_done
+    cmp     r9, r8                      @ the loop's last compare
+    mrs     r3, cpsr
+    and     r3, r3, #0xf0000000
+    bic     r0, r0, #0xf0000000
+    orr     r0, r0, r3
+    msr     spsr_f, r0
+    str     r9, [r10, r5, lsr #10]
+    add     lr, r6, #12
+    mul     r3, r2, r7                  @ the operations skipped: the iterations left and
+    sub     r3, r3, #1                  @ the rest of this one
+    add     r3, r3, r7
+    ldr     r2, [r4, #STATS_CACHE_OPS]
+    add     r2, r2, r3
+    str     r2, [r4, #STATS_CACHE_OPS]
+line_done:
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
