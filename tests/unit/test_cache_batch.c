@@ -30,6 +30,7 @@ struct guest {
     unsigned ops;          /* line operations performed */
     uint32_t last_mva;
     unsigned drains;
+    unsigned one_by_one;   /* of them, reported one at a time (line_op) */
 };
 
 static bool fetch(void *ctx, uint32_t va, uint32_t *word)
@@ -45,8 +46,14 @@ static void line_op(void *ctx, uint32_t word, uint32_t mva)
 {
     struct guest *g = ctx;
     g->ops++;
+    g->one_by_one++;
     g->last_mva = mva;
     g->drains += word == MCR_DRAIN_R0;
+}
+
+static void line_ops(void *ctx, unsigned n)
+{
+    ((struct guest *)ctx)->ops += n;
 }
 
 /* A branch at index `at` to index `to` with condition cond. */
@@ -58,7 +65,7 @@ static uint32_t b_to(unsigned cond, unsigned at, unsigned to)
 
 static unsigned run(struct guest *g, struct trap_frame *f, unsigned budget)
 {
-    const struct cache_batch_ops ops = { g, fetch, line_op };
+    const struct cache_batch_ops ops = { g, fetch, line_op, NULL };   /* interpreted */
     return cache_batch_run(f, &ops, budget);
 }
 
@@ -167,6 +174,83 @@ static void test_budget_bounds_the_batch(void **state)
     assert_int_equal(f.pc, BASE + 4 * 4);
 }
 
+#define TST_R2_4       0xe3120004u   /* tst r2, #4 */
+#define MCR_CLEAN_I_R0 0xee070f35u   /* mcr p15, 0, r0, c7, c5, 1 */
+
+/* Runs the loop both ways, interpreted and in closed form (line_ops given): the same registers,
+ * flags, pc, instruction count and line operations. */
+static void assert_closed_form_same(const uint32_t *code, unsigned words, uint32_t trap_at,
+                                    uint32_t r0, uint32_t r1, uint32_t r2, bool closed)
+{
+    struct guest a, b;
+    memset(&a, 0, sizeof a);
+    memcpy(a.code, code, words * 4);
+    b = a;
+    struct trap_frame fa = { .pc = BASE + trap_at + 4, .cpsr = USER_MODE };
+    fa.r[0] = r0;
+    fa.r[1] = r1;
+    fa.r[2] = r2;
+    struct trap_frame fb = fa;
+    const struct cache_batch_ops slow = { &a, fetch, line_op, NULL };
+    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops };
+    unsigned na = cache_batch_run(&fa, &slow, 1u << 30);
+    unsigned nb = cache_batch_run(&fb, &fast, 1u << 30);
+    if (memcmp(&fa, &fb, sizeof fa) || na != nb || a.ops != b.ops)
+        fail_msg("range %08x-%08x r2 %x: interpreted pc %08x r0 %08x r1 %08x cpsr %08x n %u "
+                 "ops %u; closed form pc %08x r0 %08x r1 %08x cpsr %08x n %u ops %u",
+                 r0, r1, r2, fa.pc, fa.r[0], fa.r[1], fa.cpsr, na, a.ops, fb.pc, fb.r[0],
+                 fb.r[1], fb.cpsr, nb, b.ops);
+    /* in closed form, line operations one by one only for this iteration and one more */
+    if (closed && b.ops > 8 && b.one_by_one > 8)
+        fail_msg("range %08x-%08x r2 %x: %u of %u line operations one by one", r0, r1, r2,
+                 b.one_by_one, b.ops);
+}
+
+static void test_closed_form_matches_the_interpreter(void **state)
+{
+    (void)state;
+    /* arm926_dma_clean_range; cpu_arm926_dcache_clean_area; arm926_coherent_kern_range;
+     * arm926_flush_user_cache_range (tst at the head, two lines an iteration) */
+    const uint32_t range[] = { MCR_CLEAN_R0, ADD_R0_32, CMP_R0_R1, b_to(0x3, 3, 0) };
+    const uint32_t counted[] = { MCR_CLEAN_R0, ADD_R0_32, SUBS_R1_32, b_to(0x8, 3, 0) };
+    const uint32_t coherent[] = { MCR_CLEAN_R0, MCR_CLEAN_I_R0, ADD_R0_32, CMP_R0_R1,
+                                  b_to(0x3, 4, 0) };
+    const uint32_t user[] = { TST_R2_4, MCR_FLUSH_R0, MCRNE_INV_I_R0, ADD_R0_32, MCR_FLUSH_R0,
+                              MCRNE_INV_I_R0, ADD_R0_32, CMP_R0_R1, b_to(0x3, 8, 0) };
+    static const uint32_t ranges[][2] = {
+        { 0x1000, 0x2000 }, { 0x1000, 0x1020 }, { 0x1000, 0x1021 }, { 0x1004, 0x1fff },
+        { 0x2000, 0x1000 }, { 0x7ffff000, 0x80000100 }, { 0xffffe000, 0xffffff80 },
+        { 0, 0x100000 },
+    };
+    for (unsigned i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        uint32_t s0 = ranges[i][0], e0 = ranges[i][1];
+        assert_closed_form_same(range, 4, 0, s0, e0, 0, true);
+        if (e0 > s0)   /* (a count from a range backwards: 2^27 lines, too long to interpret) */
+            assert_closed_form_same(counted, 4, 0, s0, e0 - s0, 0, true);
+        assert_closed_form_same(coherent, 5, 0, s0, e0, 0, true);
+        assert_closed_form_same(user, 9, 4, s0, e0, 4, true);   /* VM_EXEC: I lines too */
+        assert_closed_form_same(user, 9, 4, s0, e0, 0, true);
+    }
+    /* mcrne right after the loop's own compare runs differently in the last iteration: no
+     * closed form there, and the same result */
+    const uint32_t late[] = { MCR_FLUSH_R0, ADD_R0_32, CMP_R0_R1, MCRNE_INV_I_R0,
+                              b_to(0x3, 4, 0) };
+    assert_closed_form_same(late, 5, 0, 0x1000, 0x2000, 0, false);
+
+    /* a range whose end the address never reaches before it wraps around: no closed form
+     * (the interpreter, within its budget, does what the guest would) */
+    struct guest g;
+    memset(&g, 0, sizeof g);
+    memcpy(g.code, range, sizeof range);
+    struct trap_frame f = { .pc = BASE + 4, .cpsr = USER_MODE };
+    f.r[0] = 0xffffff00;
+    f.r[1] = 0xffffffff;
+    const struct cache_batch_ops fast = { &g, fetch, line_op, line_ops };
+    assert_true(cache_batch_run(&f, &fast, 1000) <= 1000);
+    assert_true(f.pc >= BASE && f.pc < BASE + 4 * 4);
+    assert_int_equal(g.ops, g.one_by_one);
+}
+
 static void test_line_op_encodings(void **state)
 {
     (void)state;
@@ -190,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_conditional_line_op_follows_the_flags),
         cmocka_unit_test(test_stops_outside_the_set),
         cmocka_unit_test(test_budget_bounds_the_batch),
+        cmocka_unit_test(test_closed_form_matches_the_interpreter),
         cmocka_unit_test(test_line_op_encodings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,26 +116,162 @@ static bool find_loop(const struct trap_frame *f, const struct cache_batch_ops *
     return true;
 }
 
-unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget)
+/* Interprets the loop from f->pc for at most budget instructions, until it leaves the loop or,
+ * with stop_at_head, comes back to its head.  *ops_done: line operations performed. */
+static unsigned interpret(struct trap_frame *f, const struct loop *l,
+                          const struct cache_batch_ops *ops, unsigned budget, bool stop_at_head,
+                          unsigned *ops_done)
 {
-    struct loop l;
     unsigned n = 0;
-
-    if (!find_loop(f, ops, &l))
-        return 0;
-    while (n < budget && f->pc >= l.head && f->pc < l.end) {
-        const struct insn *in = &l.in[(f->pc - l.head) / 4];
+    while (n < budget && f->pc >= l->head && f->pc < l->end) {
+        const struct insn *in = &l->in[(f->pc - l->head) / 4];
         uint32_t next = f->pc + 4;
         if (emu_cond_passed(in->cond, f->cpsr)) {
-            if (in->kind == INSN_MCR)
+            if (in->kind == INSN_MCR) {
                 ops->line_op(ops->ctx, in->raw, trap_frame_get(f, in->cp.rd));
-            else if (in->kind == INSN_DATA_PROC)
+                (*ops_done)++;
+            } else if (in->kind == INSN_DATA_PROC) {
                 run_dp(f, &in->dp);
-            else
+            } else {
                 next = f->pc + 8 + (uint32_t)in->branch.offset;
+            }
         }
         f->pc = next;
         n++;
+        if (stop_at_head && f->pc == l->head)
+            break;
     }
     return n;
+}
+
+/* A loop in closed form: every register it writes moves by a constant step per iteration, and
+ * the last flag-setting instruction decides the branch back: `cmp Rn, Rm|#imm` with Rn rising
+ * and `bcc` (Linux's range loops), or `subs Rc, Rc, #imm` and `bhi` (its counted ones).  Any
+ * other flag setter only tests registers the loop does not write, and a conditional line
+ * operation follows one (so it runs the same in every iteration). */
+struct affine {
+    int32_t step[13];       /* per iteration, r0-r12 */
+    int32_t before_exit;    /* the change of the exit register before its compare */
+    const struct insn_dp *exit;
+    unsigned len;           /* instructions per iteration */
+};
+
+static bool writes_only_itself(const struct insn_dp *d)
+{
+    return d->form == OPERAND_IMM && d->rd == d->rn && d->rd < 13 && d->imm < 0x80000000u;
+}
+
+/* A conditional line operation may only test N or Z, set by a flag setter of the same
+ * iteration that reads registers the loop leaves alone: then it runs alike every time. */
+static bool steady_cond(unsigned cond)
+{
+    return cond == COND_EQ || cond == COND_NE || cond == COND_MI || cond == COND_PL;
+}
+
+static int32_t dp_step(const struct insn_dp *d)
+{
+    return d->opcode == DP_ADD ? (int32_t)d->imm : -(int32_t)d->imm;
+}
+
+static bool affine_shape(const struct loop *l, struct affine *a)
+{
+    unsigned m = (l->end - l->head) / 4, exit = m;
+    const struct insn *br = &l->in[m - 1];
+
+    *a = (struct affine){ .len = m };
+    for (unsigned i = 0; i + 1 < m; i++) {   /* the steps, and the last flag setter */
+        const struct insn *in = &l->in[i];
+        const struct insn_dp *d = &in->dp;
+        if (in->kind == INSN_BRANCH || (in->kind == INSN_DATA_PROC && in->cond != COND_AL))
+            return false;
+        if (in->kind != INSN_DATA_PROC)
+            continue;
+        if (d->opcode == DP_ADD || d->opcode == DP_SUB) {
+            if (!writes_only_itself(d))
+                return false;
+            a->step[d->rd] += dp_step(d);
+        }
+        if (d->s)
+            exit = i;
+    }
+    if (exit == m)
+        return false;
+    bool steady = false;   /* the flags here are the same in every iteration */
+    for (unsigned i = 0; i + 1 < m; i++) {
+        const struct insn *in = &l->in[i];
+        const struct insn_dp *d = &in->dp;
+        if (in->kind == INSN_MCR && in->cond != COND_AL && !(steady && steady_cond(in->cond)))
+            return false;
+        if (in->kind != INSN_DATA_PROC)
+            continue;
+        if (d->s && i != exit) {
+            if (d->opcode == DP_ADD || d->opcode == DP_SUB || d->rn > 12 || a->step[d->rn] ||
+                (d->form != OPERAND_IMM && (d->rm > 12 || a->step[d->rm])))
+                return false;
+            steady = true;
+        } else if (d->s) {
+            steady = false;
+        }
+        if (i < exit && !d->s && d->rd == l->in[exit].dp.rn)
+            a->before_exit += dp_step(d);
+    }
+    const struct insn_dp *e = a->exit = &l->in[exit].dp;
+    if (e->rn > 12)
+        return false;
+    if (br->cond == COND_CC && e->opcode == DP_CMP)   /* rising to an invariant bound */
+        return a->step[e->rn] > 0 && a->before_exit >= 0 &&
+               (e->form == OPERAND_IMM || (e->rm < 13 && !a->step[e->rm]));
+    if (br->cond == COND_HI && e->opcode == DP_SUB && e->form == OPERAND_IMM)  /* counting down */
+        return e->imm && a->step[e->rn] == -(int32_t)e->imm && a->before_exit == 0;
+    return false;
+}
+
+/* From the loop's head: the iterations it still makes, all at once.  False if the exit
+ * register would wrap around (the interpreter takes those). */
+static bool run_closed_form(struct trap_frame *f, const struct affine *a, unsigned *iterations)
+{
+    const struct insn_dp *e = a->exit;
+    uint64_t x = (uint64_t)trap_frame_get(f, e->rn) + (uint64_t)a->before_exit, k, last;
+    uint64_t bound = e->form == OPERAND_IMM ? e->imm : trap_frame_get(f, e->rm);
+    if (e->opcode == DP_CMP) {   /* compares x, x + step, ... with bound while below it */
+        uint64_t step = (uint64_t)a->step[e->rn];
+        k = x >= bound ? 1 : 1 + (bound - x + step - 1) / step;
+        last = x + (k - 1) * step;
+    } else {                     /* x, x - imm, ... while above imm */
+        k = x <= e->imm ? 1 : 1 + (x - e->imm + e->imm - 1) / e->imm;
+        last = x - (k - 1) * e->imm;
+        bound = e->imm;
+    }
+    if (x > 0xffffffffu || last > 0xffffffffu)
+        return false;
+    for (unsigned r = 0; r < 13; r++)
+        f->r[r] += (uint32_t)((int64_t)a->step[r] * (int64_t)k);
+    uint32_t va = (uint32_t)last, vb = (uint32_t)bound, res = va - vb;
+    set_nzcv(f, res, va >= vb, ((va ^ vb) & (va ^ res)) >> 31);
+    *iterations = (unsigned)k;
+    return true;
+}
+
+unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget)
+{
+    struct loop l;
+    struct affine a;
+    unsigned n, per_iteration = 0, k, ignored = 0;
+
+    if (!find_loop(f, ops, &l))
+        return 0;
+    if (!ops->line_ops || !affine_shape(&l, &a))
+        return interpret(f, &l, ops, budget, false, &ignored);
+    /* The rest of this iteration, one whole one (its line operations are every one's), then
+     * the others in closed form. */
+    n = interpret(f, &l, ops, budget, true, &ignored);
+    if (f->pc != l.head)
+        return n;
+    n += interpret(f, &l, ops, budget - n, true, &per_iteration);
+    if (f->pc != l.head || !run_closed_form(f, &a, &k))
+        return n + interpret(f, &l, ops, budget - n, false, &ignored);
+    f->pc = l.end;
+    ops->line_ops(ops->ctx, k * per_iteration);
+    uint64_t total = n + (uint64_t)k * a.len;
+    return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;
 }

@@ -36,11 +36,15 @@ struct cache_batch_ops {
     bool (*fetch)(void *ctx, uint32_t va, uint32_t *word);
     /* A cache-line operation the guest performs (word: the MCR, mva: its operand). */
     void (*line_op)(void *ctx, uint32_t word, uint32_t mva);
+    /* Optional: n more of them, when nothing is to be done for each (QEMU has no caches).  With
+     * it, a loop whose registers move by constant steps and whose end a compare of one of them
+     * decides is run in closed form after one iteration (cache_batch.c). */
+    void (*line_ops)(void *ctx, unsigned n);
 };
 
 /* Runs the loop of the MCR just trapped (f->pc: the instruction after it) for at most budget
- * instructions; f->pc is left at the first instruction not run.  Returns the instructions run
- * (0: no such loop, nothing changed). */
+ * instructions interpreted (the closed form counts as none); f->pc is left at the first
+ * instruction not run.  Returns the instructions run (0: no such loop, nothing changed). */
 unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget);
 
 #endif
