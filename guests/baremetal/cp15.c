@@ -15,8 +15,8 @@ static uint32_t test_clean_loop(void)
 }
 
 /* Linux's arm926 loops over a range of cache lines, one or two operations per line: they leave
- * the address register past the range and the flags of their last compare.  out: r0 and the
- * NZCV flags after the loop, how many times the loop body ran (counted in memory). */
+ * the address register past the range and the flags of their last compare.  out: the address
+ * register and the NZCV flags after the loop. */
 static void line_loop(uint32_t start, uint32_t end, int two, uint32_t *out)
 {
     uint32_t a = start, flags;
@@ -39,8 +39,30 @@ static void line_loop(uint32_t start, uint32_t end, int two, uint32_t *out)
     out[1] = flags & 0xf0000000u;
 }
 
+/* cpu_arm926_dcache_clean_area: a count of bytes down to zero.  out: address, count, NZCV. */
+static void counted_loop(uint32_t start, uint32_t count, uint32_t *out)
+{
+    uint32_t a = start, n = count, flags;
+    __asm__ volatile("1: mcr p15, 0, %0, c7, c10, 1\n"
+                     "   add %0, %0, #32\n"
+                     "   subs %1, %1, #32\n"
+                     "   bhi 1b\n"
+                     "   mrs %2, cpsr\n"
+                     : "+r"(a), "+r"(n), "=r"(flags) : : "cc", "memory");
+    out[0] = a;
+    out[1] = n;
+    out[2] = flags & 0xf0000000u;
+}
+
 static void line_loops(void)
 {
+    static const uint32_t counts[] = { 0, 4, 32, 33, 64, 0x1000, 0x4001, 0xffffffe0u };
+    uint32_t c[3];
+    for (unsigned i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        counted_loop(0x10000, counts[i], c);
+        guest_printf("counted loop of %08x bytes: address %08x count %08x flags %x\n",
+                     counts[i], c[0], c[1], c[2] >> 28);
+    }
     static const uint32_t ranges[][2] = {
         { 0x10000, 0x11000 }, { 0x10000, 0x10020 }, { 0x10000, 0x10021 }, { 0x10004, 0x10fff },
         { 0x20000, 0x10000 }, { 0x7ffff000, 0x80000100 }, { 0xfffff000, 0xffffffe0 },

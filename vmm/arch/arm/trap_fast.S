@@ -165,9 +165,10 @@ trap_fast_und:
     /* A kernel's loop over a range of lines (Linux's arm926 cache functions):
      *     X: mcr p15, 0, Rn, c7, ...   [X+4: a second one on Rn]
      *        add Rn, Rn, #32
-     *        cmp Rn, Rm
-     *        bcc X
-     * The remaining iterations at once: Rn and the flags as the loop leaves them, on after it. */
+     *        cmp Rn, Rm          or      subs Rc, Rc, #32
+     *        bcc X                       bhi X
+     * The remaining iterations at once: the registers and the flags as the loop leaves them,
+     * on after it (cache_batch.c does the same, in general, for the loops that reach C). */
     and     r5, r1, #0xf000             @ Rn << 12
     cmp     r5, #0xc000
     bhi     line_done
@@ -186,28 +187,55 @@ trap_fast_und:
     orr     r3, r3, r5, lsl #4
     cmp     r2, r3
     bne     line_done
+    sub     r3, lr, #4                  @ the branch back to X: offset (X - (r6 + 8) - 8) / 4
+    sub     r3, r3, r6
+    sub     r3, r3, #16
+    mov     r3, r3, asr #2
+    bic     r12, r3, #0xff000000
+    sub     r10, sp, #(13 * 4)          @ the guest's r0-r12
+    ldr     r9, [r10, r5, lsr #10]      @ Rn, as this iteration's operation used it
     ldr     r2, [r6, #4]
-    and     r8, r2, #0xf                @ Rm
     ldr     r3, =0xe1500000             @ cmp Rn, Rm
     orr     r3, r3, r5, lsl #4
+    bic     r8, r2, #0xf
+    cmp     r8, r3
+    beq     line_range
+    and     r8, r2, #0xf000             @ Rc << 12
+    ldr     r3, =0xe2500020             @ subs Rc, Rc, #32
     orr     r3, r3, r8
+    orr     r3, r3, r8, lsl #4
     cmp     r2, r3
     bne     line_done
+    cmp     r8, #0xc000
+    bhi     line_done
+    cmp     r8, r5
+    beq     line_done
+    ldr     r2, [r6, #8]
+    orr     r3, r12, #0x8a000000        @ bhi X
+    cmp     r2, r3
+    bne     line_done
+    mov     r8, r8, lsr #12             @ Rc
+    ldr     r3, [r10, r8, lsl #2]       @ its value before this iteration's subs
+    cmp     r3, #32
+    bls     line_done                   @ the loop ends by itself
+    sub     r2, r3, #1                  @ the iterations left: ceil((Rc - 32) / 32)
+    mov     r2, r2, lsr #5
+    add     r9, r9, #32                 @ Rn after all of them
+    add     r9, r9, r2, lsl #5
+    sub     r3, r3, r2, lsl #5          @ Rc before the last subs
+    subs    r12, r3, #32                @ the loop's last subs: Rc and the flags
+    str     r12, [r10, r8, lsl #2]
+    b       line_skip
+line_range:
+    and     r8, r2, #0xf                @ Rm
     cmp     r8, #12
     bhi     line_done
     cmp     r8, r5, lsr #12
     beq     line_done
     ldr     r2, [r6, #8]
-    sub     r3, lr, #4                  @ bcc X: offset (X - (r6 + 8) - 8) / 4
-    sub     r3, r3, r6
-    sub     r3, r3, #16
-    mov     r3, r3, asr #2
-    bic     r3, r3, #0xff000000
-    orr     r3, r3, #0x3a000000
+    orr     r3, r12, #0x3a000000        @ bcc X
     cmp     r2, r3
     bne     line_done
-    sub     r10, sp, #(13 * 4)          @ the guest's r0-r12
-    ldr     r9, [r10, r5, lsr #10]      @ Rn, as this iteration's operation used it
     ldr     r8, [r10, r8, lsl #2]       @ Rm
     adds    r9, r9, #32                 @ this iteration's add
     bcs     line_done
@@ -219,6 +247,7 @@ trap_fast_und:
     adds    r9, r9, r2, lsl #5
     bcs     line_done
     cmp     r9, r8                      @ the loop's last compare
+line_skip:                              @ flags: the loop's last; r9: Rn; r2: iterations left
     mrs     r3, cpsr
     and     r3, r3, #0xf0000000
     bic     r0, r0, #0xf0000000
