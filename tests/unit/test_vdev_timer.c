@@ -479,9 +479,35 @@ static void test_sub_word(void **state)
     assert_int_equal(rd(e, 1, PIT_LOAD, 0), 0xab);
 }
 
+/* The division by reciprocal the timers use for long times: exact against the library's. */
+static void test_div_recip_is_exact(void **state)
+{
+    (void)state;
+    static const uint64_t divisors[] = { 1, 3, 41, 1000, 1001, 3906, 41666, 1000000000u,
+                                         0xffffffffu, 0x100000000ull, 0xfffffffffffull };
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (unsigned i = 0; i < sizeof divisors / sizeof divisors[0]; i++) {
+        uint64_t d = divisors[i], recip = UINT64_MAX / d;
+        for (unsigned k = 0; k < 20000; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            uint64_t n = k < 8 ? (uint64_t[]){ 0, 1, d - 1, d, d + 1, UINT64_MAX, UINT64_MAX - 1,
+                                               UINT64_MAX / d * d }[k]
+                               : x >> (k % 64);
+            if (vdev_div_recip(n, d, recip) != n / d)
+                fail_msg("%llu / %llu: %llu, not %llu", (unsigned long long)n,
+                         (unsigned long long)d,
+                         (unsigned long long)vdev_div_recip(n, d, recip),
+                         (unsigned long long)(n / d));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_div_recip_is_exact),
         cmocka_unit_test_setup(test_reset_values, setup),
         cmocka_unit_test_setup(test_bad_offsets, setup),
         cmocka_unit_test_setup(test_load_at_reset, setup),

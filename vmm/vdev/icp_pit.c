@@ -49,7 +49,7 @@ static uint32_t timer_count(const struct vtimer *t, uint64_t now)
     if (t->period_frac == 0) {
         if (rem <= 0xffffffffu)
             return (uint32_t)rem / (uint32_t)t->period;     /* the usual case: 32-bit divide */
-        return (uint32_t)(rem / t->period);
+        return (uint32_t)vdev_div_recip(rem, t->period, t->period_recip);
     }
     /* A period with a fraction (1 MHz / 256 only): QEMU scales both operands to keep the
      * fraction's top bits and rounds the divisor up, so the count is never too high. */
@@ -141,6 +141,7 @@ static void set_freq(struct vtimer *t, uint32_t freq)
         return;
     t->freq = freq;
     t->period = VTIME_NS_PER_SEC / freq;
+    t->period_recip = UINT64_MAX / t->period;
     t->period_frac = (uint32_t)(((uint64_t)VTIME_NS_PER_SEC << 32) / freq);
 }
 
@@ -257,7 +258,7 @@ void vpit_init(struct vpit *p, uint32_t base, const struct vdev_hooks *hooks,
         t->run = 0;
         t->plimit = t->delta = 0;
         t->freq = 0;
-        t->period = 0;
+        t->period = t->period_recip = 0;
         t->period_frac = 0;
         t->last_event = t->next_event = 0;
         t->irq = irq[n];

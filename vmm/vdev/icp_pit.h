@@ -42,6 +42,7 @@ struct vtimer {
     uint32_t delta;           /* the count while stopped; the count at last_event while running */
     uint32_t freq;            /* counting frequency (after the prescaler) of period/period_frac */
     uint64_t period;          /* ns per count: integer part ... */
+    uint64_t period_recip;    /* (floor((2^64 - 1) / period): counts from long times) */
     uint32_t period_frac;     /* ... and fraction in units of 2^-32 ns */
     uint64_t last_event, next_event;        /* virtual ns: last reload, next expiry */
     struct virq irq;

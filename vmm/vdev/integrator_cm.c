@@ -5,22 +5,13 @@
 #define SPD_TEXT_INDEX 73u
 static const char spd_text[] = "QEMU-MEMORY";
 
-/* High 64 bits of a 64 x 64-bit product, from 32-bit halves (no 128-bit type on the ARM). */
-static uint64_t mulhi64(uint64_t a, uint64_t b)
-{
-    uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
-    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
-    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
-    return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-}
-
 /* floor(ns * 24 / 1000) = floor(ns * 3 / 125) mod 2^32. With q = floor(ns / 125) and
  * r = ns - 125 q, that is 3q + floor(3r / 125). q comes from a multiply by the rounded-up
  * reciprocal 2^70 / 125 (error 76 / 2^70 per unit: exact for ns < 2^63). */
 uint32_t vtime_ns_to_24mhz(uint64_t now)
 {
     const uint64_t recip = 0x83126e978d4fdf3cull;      /* ceil(2^70 / 125) */
-    uint64_t q = mulhi64(now, recip) >> 6;
+    uint64_t q = vdev_mulhi64(now, recip) >> 6;
     uint32_t r3 = 3 * (uint32_t)(now - q * 125);       /* 0 .. 372 */
     return 3 * (uint32_t)q + (r3 >= 250 ? 2 : r3 >= 125 ? 1 : 0);
 }
