@@ -51,7 +51,7 @@ void stats_print(const struct vm *vm)
 {
     const struct trap_stats *s = &vm->stats;
     uint32_t by_kind[TRAP_NR_KINDS], by_insn_kind[INSN_KIND_COUNT], total = 0;
-    uint32_t fast_und = s->fast_eret + s->fast_dacr;
+    uint32_t fast_und = s->fast_eret + s->fast_dacr + s->fast_state;
 
     /* What vectors.S handled alone counts where C would have counted it. */
     for (unsigned k = 0; k < TRAP_NR_KINDS; k++)
@@ -81,6 +81,7 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "asm exception returns", s->fast_eret);
     log_printf("  %-22s %u\n", "asm DACR writes", s->fast_dacr);
     log_printf("  %-22s %u\n", "asm DACR grants", s->fast_grant);
+    log_printf("  %-22s %u\n", "asm state accesses", s->fast_state);
     for (unsigned k = 0; k < INSN_KIND_COUNT; k++)
         if (by_insn_kind[k])
             log_printf("  emulated %-13s %u\n", insn_kind_name(k), by_insn_kind[k]);

@@ -31,6 +31,13 @@ void asm_offsets(void)
     DEFINE(VCPU_SP_SVC, offsetof(struct vcpu, banked_sp[VBANK_SVC]));
     DEFINE(VCPU_LR_SVC, offsetof(struct vcpu, banked_lr[VBANK_SVC]));
     DEFINE(VCPU_SPSR_SVC, offsetof(struct vcpu, spsr[VBANK_SVC]));
+    DEFINE(VCPU_SPSR_BANK0, offsetof(struct vcpu, spsr));
+    DEFINE(VBANK_OF_IRQ, VBANK_IRQ);
+    DEFINE(VBANK_OF_ABT, VBANK_ABT);
+    DEFINE(VBANK_OF_UND, VBANK_UND);
+    DEFINE(VCPU_DFSR, offsetof(struct vcpu, cp15.dfsr));
+    DEFINE(VCPU_IFSR, offsetof(struct vcpu, cp15.ifsr));
+    DEFINE(VCPU_FAR, offsetof(struct vcpu, cp15.far));
     DEFINE(VCPU_SCTLR, offsetof(struct vcpu, cp15.sctlr));
     DEFINE(VCPU_DACR, offsetof(struct vcpu, cp15.dacr));
 
@@ -72,6 +79,7 @@ void asm_offsets(void)
     DEFINE(STATS_FAST_ERET, offsetof(struct trap_stats, fast_eret));
     DEFINE(STATS_FAST_DACR, offsetof(struct trap_stats, fast_dacr));
     DEFINE(STATS_FAST_GRANT, offsetof(struct trap_stats, fast_grant));
+    DEFINE(STATS_FAST_STATE, offsetof(struct trap_stats, fast_state));
 
     DEFINE(TRACE_NEXT, offsetof(struct trace_ring, next));
     DEFINE(TRACE_ENTRY_SIZE, sizeof(struct trace_entry));

@@ -8,7 +8,11 @@
  *     - a cache-line or write-buffer operation (MCR p15, 0, Rd, c7, ...): counted, skipped;
  *     - `movs pc, lr` from virtual SVC to User mode: the exception return (vcpu.c's
  *       vcpu_exception_return, with what vcpu_shared_import would take first);
- *     - MCR p15, 0, Rd, c3, c0, 0 with Rd in r0-r12: a DACR write (trap.c's quick path).
+ *     - `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stubs);
+ *     - MCR p15, 0, Rd, c3, c0, 0 with Rd in r0-r12: a DACR write (trap.c's quick path);
+ *     - MRS Rd, SPSR; the MRS Rd, CPSR proxy; MRC of DFSR, IFSR, FAR; MSR SPSR_fsxc, Rm: the
+ *       state accesses of a kernel's exception entry, read from the vCPU and the shared page
+ *       (the SPSR written there, as the MSR SPSR trampoline does).
  *   trap_fast_swi, from virtual User mode: the SWI, forwarded to the guest's vector (vcpu.c's
  *     vcpu_enter_exception for VEXC_SWI, as trap.c's user_swi).
  *   trap_fast_dabt, from a virtual privileged mode with a DACR grant a trampoline made since the
@@ -27,6 +31,12 @@
 
 #define MOVS_PC_LR      0xe1b0f00e      /* movs pc, lr */
 #define MCR_DACR        0xee030f10      /* MCR p15, 0, Rd, c3, c0, 0, cond AL, Rd = 0 */
+#define MRS_SPSR        0xe14f0000      /* MRS Rd, SPSR (Rd = 0) */
+#define PROXY_MRS_CPSR  0xe7000010      /* the patcher's MRS Rd, CPSR (proxy.h, op 0, Rd = 0) */
+#define MRC_DFSR        0xee150f10      /* MRC p15, 0, Rd, c5, c0, 0 (Rd = 0) */
+#define MRC_IFSR        0xee150f30      /* MRC p15, 0, Rd, c5, c0, 1 */
+#define MRC_FAR         0xee160f10      /* MRC p15, 0, Rd, c6, c0, 0 */
+#define MSR_SPSR_ALL    0xe16ff000      /* MSR SPSR_fsxc, Rm (Rm = 0) */
 #define VCPSR_LOW_BITS  0xdf            /* mode, F, I of a PSR; A (bit 8) besides, T not */
 #define VPSR_A          0x100
 
@@ -281,11 +291,104 @@ und_other:
     ldr     r10, =MOVS_PC_LR
     cmp     r1, r10
     beq     und_eret
-    bic     r10, r1, #0xf000
+    bic     r10, r1, #0xf000            @ without Rd
     ldr     r12, =MCR_DACR
     cmp     r10, r12
-    bne     vector_und_general
-    /* MCR p15, 0, Rd, c3, c0, 0: a DACR write.  Rd's value from the stored r0-r12. */
+    beq     und_dacr
+    ldr     r3, [r7, #SHARED_PAGE]
+    ldr     r12, =MRS_SPSR
+    cmp     r10, r12
+    beq     und_mrs_spsr
+    ldr     r12, =PROXY_MRS_CPSR
+    cmp     r10, r12
+    beq     und_mrs_cpsr
+    ldr     r12, =MRC_DFSR
+    cmp     r10, r12
+    ldreq   r10, [r5, #VCPU_DFSR]
+    beq     und_set_rd
+    ldr     r12, =MRC_IFSR
+    cmp     r10, r12
+    ldreq   r10, [r5, #VCPU_IFSR]
+    beq     und_set_rd
+    ldr     r12, =MRC_FAR
+    cmp     r10, r12
+    ldreq   r10, [r5, #VCPU_FAR]
+    beq     und_set_rd
+    bic     r10, r1, #0xf               @ without Rm
+    ldr     r12, =MSR_SPSR_ALL
+    cmp     r10, r12
+    beq     und_msr_spsr
+    b       vector_und_general
+
+/* The current mode's SPSR: the shared page's, as an MSR SPSR (trampoline) may have left it. */
+und_mrs_spsr:
+    ldr     r10, [r3, #PAGE_SPSR]
+    ldr     r12, =VCPU_MSR_SPSR_BITS
+    and     r10, r10, r12
+    b       und_set_rd
+
+/* The whole virtual CPSR: I and F as the trampolines may have left them on the shared page. */
+und_mrs_cpsr:
+    ldr     r2, [r5, #VCPU_VCPSR]
+    ldr     r12, [r3, #PAGE_CPSR]
+    bic     r2, r2, #(PSR_I | PSR_F)
+    and     r12, r12, #(PSR_I | PSR_F)
+    orr     r2, r2, r12
+    VIRTUAL_CPSR r10, r0, r2, r12
+    b       und_set_rd
+
+/* Rd (bits 15:12 of the instruction) := r10; in r0-r12 it is on the stack, sp and lr are the
+ * real User ones. */
+und_set_rd:
+    mov     r6, r1, lsr #12
+    and     r6, r6, #0xf
+    cmp     r6, #15
+    beq     vector_und_general
+    COUNT   r8, STATS_FAST_STATE, r2
+    ldr     r2, [r5, #VCPU_VCPSR]
+    VIRTUAL_CPSR r3, r0, r2, r12
+    TRACE   r9, TRAP_UND, lr, r1, r3, r2, r12
+    cmp     r6, #13
+    sub     r3, sp, #(13 * 4)
+    strlo   r10, [r3, r6, lsl #2]
+    blo     und_done
+    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
+    cmp     r6, #13
+    moveq   sp, r10
+    movne   lr, r10
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+und_done:
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* MSR SPSR_fsxc, Rm: to the shared page, as the trampoline writes it (the VMM takes it from there
+ * at the next trap; und_eret and und_mrs_spsr read it there). */
+und_msr_spsr:
+    and     r6, r1, #0xf
+    cmp     r6, #15
+    beq     vector_und_general
+    cmp     r6, #13
+    sub     r2, sp, #(13 * 4)
+    ldrlo   r10, [r2, r6, lsl #2]
+    blo     1f
+    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
+    cmp     r6, #13
+    moveq   r10, sp
+    movne   r10, lr
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+1:  ldr     r12, =VCPU_MSR_SPSR_BITS
+    and     r10, r10, r12
+    str     r10, [r3, #PAGE_SPSR]
+    mov     r2, r3
+    SHARED_SYNC r2, r12
+    COUNT   r8, STATS_FAST_STATE, r2
+    ldr     r2, [r5, #VCPU_VCPSR]
+    VIRTUAL_CPSR r3, r0, r2, r12
+    TRACE   r9, TRAP_UND, lr, r1, r3, r2, r12
+    b       und_done
+
+/* MCR p15, 0, Rd, c3, c0, 0: a DACR write.  Rd's value from the stored r0-r12. */
+und_dacr:
     mov     r10, r1, lsr #12
     and     r10, r10, #0xf
     cmp     r10, #12
@@ -315,7 +418,7 @@ und_eret:
     ldr     r10, [r5, #VCPU_VCPSR]
     and     r12, r10, #PSR_MODE_MASK
     cmp     r12, #PSR_MODE_SVC
-    bne     vector_und_general
+    bne     und_eret_exc
     ldr     r3, [r7, #SHARED_PAGE]
     ldr     r2, [r3, #PAGE_SPSR]
     ldr     r12, =VCPU_MSR_SPSR_BITS
@@ -377,6 +480,66 @@ und_eret:
     str     r1, [r3, #PAGE_SPSR]
     str     r1, [r7, #SHARED_SPSR]
     SHARED_SYNC r3, r1
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stub going on
+ * to its handler), with no interrupt line left unmasked: the SPSR from the shared page, the
+ * banks swapped, the real DACR unchanged (privileged both).  r10 = vcpsr, r12 = its mode. */
+und_eret_exc:
+    cmp     r12, #PSR_MODE_ABT
+    moveq   r6, #VBANK_OF_ABT
+    cmp     r12, #PSR_MODE_UND
+    moveq   r6, #VBANK_OF_UND
+    cmp     r12, #PSR_MODE_IRQ
+    moveq   r6, #VBANK_OF_IRQ
+    cmp     r12, #PSR_MODE_ABT
+    cmpne   r12, #PSR_MODE_UND
+    cmpne   r12, #PSR_MODE_IRQ
+    bne     vector_und_general
+    ldr     r3, [r7, #SHARED_PAGE]
+    ldr     r2, [r3, #PAGE_SPSR]
+    ldr     r12, =VCPU_MSR_SPSR_BITS
+    and     r2, r2, r12                 @ r2 = the SPSR: the new CPSR
+    and     r12, r2, #PSR_MODE_MASK
+    cmp     r12, #PSR_MODE_SVC
+    bne     vector_und_general
+    bic     r12, r4, r2                 @ lines up that the new CPSR does not mask
+    tst     r12, #(PSR_I | PSR_F)
+    bne     vector_und_general
+    /* From here on it happens. */
+    VIRTUAL_CPSR r11, r0, r10, r12
+    TRACE   r9, TRAP_UND, lr, r1, r11, r4, r12
+    COUNT   r8, STATS_FAST_ERET, r4
+    add     r12, r5, #VCPU_SPSR_BANK0
+    str     r2, [r12, r6, lsl #2]       @ the mode's SPSR, as imported
+    add     r4, r5, #VCPU_SP_USR        @ banked_sp[], banked_lr[]
+    add     r11, r5, #VCPU_LR_USR
+    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
+    str     sp, [r4, r6, lsl #2]
+    str     lr, [r11, r6, lsl #2]
+    mov     r12, lr                     @ where `movs pc, lr` goes
+    ldr     sp, [r5, #VCPU_SP_SVC]
+    ldr     lr, [r5, #VCPU_LR_SVC]
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+    tst     r2, #PSR_T
+    biceq   lr, r12, #3
+    bicne   lr, r12, #1
+    and     r12, r2, #VCPSR_LOW_BITS    @ CPSR := SPSR, as in und_eret
+    and     r4, r2, #VPSR_A
+    orr     r12, r12, r4
+    str     r12, [r5, #VCPU_VCPSR]
+    and     r0, r2, #PSR_FLAGS_MASK
+    and     r4, r2, #PSR_T
+    orr     r0, r0, r4
+    orr     r0, r0, #PSR_MODE_USR
+    msr     spsr_cxsf, r0
+    /* The shared page: the CPSR and SVC mode's SPSR (the pending lines stay: privileged). */
+    ldr     r4, [r5, #VCPU_SPSR_SVC]
+    str     r12, [r3, #PAGE_CPSR]
+    str     r4, [r3, #PAGE_SPSR]
+    str     r4, [r7, #SHARED_SPSR]
+    SHARED_SYNC r3, r4
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
