@@ -1,6 +1,6 @@
 /* Processor modes and banked registers: every mode's SP/LR, FIQ r8-r12, every SPSR, flags
  * across mode changes, MSR on the CPSR, entry to User mode and SWI back, STM^/LDM^ (user bank),
- * `subs pc, lr, #4` and `movs pc, lr` returns.  Output must be identical on the bare board and
+ * `subs pc, lr, #4` and `movs pc, lr` returns (to User mode, and from IRQ/ABT/UND to SVC).  Output must be identical on the bare board and
  * under the VMM. */
 #include "cpu.h"
 #include "guest.h"
@@ -100,6 +100,24 @@ __asm__(".text\n"
         "  mrs r0, cpsr\n"
         "  str r0, [r4, #8]\n"
         "  pop {r4-r12, pc}\n"
+        /* uint32_t exc_to_svc(uint32_t mode_with_if): into that mode, SPSR := SVC|I|F|Z|C,
+         * `movs pc, lr` back to SVC mode (a vector stub going on to its handler); returns the
+         * CPSR there, bit 8 cleared and set again if SVC's sp came back unchanged. */
+        ".global exc_to_svc\n"
+        "exc_to_svc:\n"
+        "  push {r4, r5, lr}\n"
+        "  mov r4, sp\n"
+        "  msr cpsr_c, r0\n"
+        "  ldr r0, =0x600000d3\n"
+        "  msr spsr_cxsf, r0\n"
+        "  adr lr, 1f\n"
+        "  movs pc, lr\n"
+        "1:mrs r0, cpsr\n"
+        "  bic r0, r0, #0x100\n"
+        "  cmp sp, r4\n"
+        "  orreq r0, r0, #0x100\n"
+        "  pop {r4, r5, pc}\n"
+        ".ltorg\n"
         /* void user_bank_io(uint32_t *io): STM^ then LDM^ of the user SP/LR from SVC mode. */
         ".global user_bank_io\n"
         "user_bank_io:\n"
@@ -118,6 +136,7 @@ uint32_t flags_across_modes(void);
 uint32_t subs_return(void);
 void user_roundtrip(uint32_t *out);
 void user_bank_io(uint32_t *io);
+uint32_t exc_to_svc(uint32_t mode);
 extern char user_back[];
 
 static uint32_t swi_imm;
@@ -161,6 +180,9 @@ int main(void)
     guest_printf("svc spsr %08x\n", spsr_read());
     guest_printf("flags in irq mode %08x, back in svc %08x\n", flags_across_modes(), cpsr_read());
     guest_printf("after subs pc, lr, #4: cpsr %08x\n", subs_return());
+    for (unsigned i = 1; i < 4; i++)   /* IRQ, ABT, UND */
+        guest_printf("movs pc, lr from %s to svc: cpsr %08x (bit 8: svc sp kept)\n", names[i],
+                     exc_to_svc(modes[i] | PSR_IF));
 
     guest_setup_stacks();   /* the user stack comes from SYS mode */
     user_roundtrip(u);
