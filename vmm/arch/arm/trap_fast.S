@@ -179,6 +179,11 @@ trap_fast_und:
      *        bcc X                       bhi X
      * The remaining iterations at once: the registers and the flags as the loop leaves them,
      * on after it (cache_batch.c does the same, in general, for the loops that reach C). */
+    ldr     r2, [lr]                    @ no ADD #imm nor coprocessor word next: no such loop
+    and     r3, r2, #0x0fe00000
+    cmp     r3, #0x02800000
+    cmpne   r3, #0x0e000000
+    bne     line_done
     and     r5, r1, #0xf000             @ Rn << 12
     cmp     r5, #0xc000
     bhi     line_done
