@@ -112,32 +112,78 @@ static bool classify(const struct insn *in, bool vpriv, struct guest_access_req 
     }
 }
 
+/* The last device access a VM's guest made: drivers read the same register from the same
+ * instruction over and over (a clock, a status).  For the same instruction word, page, virtual
+ * privilege and guest MMU state, its decoding and walk still hold while no TLB maintenance came
+ * between (shadow.flushes), as a TLB entry would; after some, while the guest's descriptors the
+ * walk read are still the same words at the same places. */
+struct device_memo {
+    bool valid, vpriv;
+    uint32_t pc, word, va_page, flushes;
+    struct gptw_mmu mmu;
+    struct insn in;
+    struct guest_access_req a;
+    struct gptw_result r;
+};
+static struct device_memo device_memos[MAX_VMS];
+
+static bool same_word(struct vm *vm, uint32_t gpa, uint32_t value)
+{
+    uint32_t now;
+    return guest_phys_read_word(vm, gpa, &now) && now == value;
+}
+
+static bool device_memo_hit(const struct device_memo *m, struct vm *vm,
+                            const struct gptw_mmu *mmu, uint32_t pc, uint32_t word, uint32_t far,
+                            bool vpriv)
+{
+    if (!m->valid || m->pc != pc || m->word != word || m->va_page != (far & ~(PAGE_SIZE - 1)) ||
+        m->vpriv != vpriv || m->mmu.sctlr != mmu->sctlr || m->mmu.dacr != mmu->dacr ||
+        m->mmu.fcse_pid != mmu->fcse_pid)
+        return false;
+    if (m->flushes == vm->shadow.flushes && m->mmu.ttbr0 == mmu->ttbr0)
+        return true;
+    /* (a kernel's device mappings are the same in every address space) */
+    uint32_t l1_addr = (mmu->ttbr0 & GPTW_TTBR_BASE_MASK) | (m->r.l1_addr & 0x3fffu);
+    return m->r.map != GPTW_MAP_FLAT && same_word(vm, l1_addr, m->r.l1_desc) &&
+           (m->r.map == GPTW_MAP_SECTION || same_word(vm, m->r.l2_addr, m->r.l2_desc));
+}
+
 static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_mmu *mmu,
                        bool vpriv)
 {
     struct vm *vm = v->vm;
+    struct device_memo *m = &device_memos[vm->id];
     uint32_t word, far = cp15_read_far(), st, fa;
-    struct gptw_result r;
-    struct guest_access_req a;
-    struct insn in;
 
     if (!guest_fetch_insn(v, f->pc, &word))
         vm_stop(vm, f, "data abort at 0x%08x: cannot read the instruction", f->pc);
-    decode_arm(word, &in);
-    if (!classify(&in, vpriv, &a))
-        vm_stop(vm, f, "data abort by %s %08x at 0x%08x: not emulated", insn_kind_name(in.kind),
-                word, f->pc);
-    if (!guest_translate(vm, mmu, far, &a, &r)) {
-        vcpu_deliver_abort(v, f, false, r.fsr, r.far);
-        return;
+    if (!device_memo_hit(m, vm, mmu, f->pc, word, far, vpriv)) {
+        m->valid = false;
+        decode_arm(word, &m->in);
+        if (!classify(&m->in, vpriv, &m->a))
+            vm_stop(vm, f, "data abort by %s %08x at 0x%08x: not emulated",
+                    insn_kind_name(m->in.kind), word, f->pc);
+        if (!guest_translate(vm, mmu, far, &m->a, &m->r)) {
+            vcpu_deliver_abort(v, f, false, m->r.fsr, m->r.far);
+            return;
+        }
+        if (shadow_map(vm, mmu, &m->r, m->a.access, m->a.user))
+            return;   /* the real MMU does it now: run the instruction again */
+        /* Emulated: a device's page (remembered), or RAM the real MMU cannot give (not). */
+        m->valid = m->r.pa >= vm->ram_size && !shadow_is_passthrough(vm, m->r.pa);
+        m->vpriv = vpriv;
+        m->pc = f->pc;
+        m->word = word;
+        m->va_page = far & ~(PAGE_SIZE - 1);
+        m->mmu = *mmu;
+        m->flushes = vm->shadow.flushes;
     }
-    if (shadow_map(vm, mmu, &r, a.access, a.user))
-        return;   /* the real MMU does it now: run the instruction again */
 
-    struct bus_ctx ctx = { vm, mmu, vpriv, a, &r };
+    struct bus_ctx ctx = { vm, mmu, vpriv, m->a, &m->r };
     struct ldst_bus bus = { &ctx, bus_read, bus_write };
     vm->stats.emulated_accesses++;
-    switch (ldst_emulate(f, f->pc, &in, &bus, &st, &fa)) {
+    switch (ldst_emulate(f, f->pc, &m->in, &bus, &st, &fa)) {
     case LDST_DONE:
         return;
     case LDST_FAULT:

@@ -486,6 +486,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
     mmu_flush_all(s->real_dacr);
     s->flushed = true;
+    s->flushes++;
 }
 
 void shadow_note_resume(struct vm *vm, uint32_t trap, uint32_t pc)
@@ -522,6 +523,7 @@ void shadow_flush_tlb(struct vm *vm, const struct gptw_mmu *mmu)
 void shadow_flush_mva(struct vm *vm, uint32_t mva)
 {
     struct shadow *s = &vm->shadow;
+    s->flushes++;
     unsigned slot = L1_INDEX(mva), i = L2C_INDEX(mva);
     struct coarse c;
 

@@ -97,6 +97,7 @@ struct shadow {
     uint32_t sctlr, fcse_pid;          /* the guest MMU state the tables were built for */
     uint32_t ttbr;                     /* and its TTBR0 (0: not known) */
     uint32_t switches;                 /* address-space switches so far */
+    uint32_t flushes;                  /* TLB maintenance so far (full or by MVA) */
     struct shadow_context ctx[SHADOW_CONTEXTS];
     uint64_t pool_used;                /* bit per table of this VM's pool share */
 };
