@@ -8,7 +8,6 @@
 #define PSR_C (1u << 29)
 #define PSR_V (1u << 28)
 
-#define LOOP_MAX_WORDS (CACHE_BATCH_MAX_LOOP / 4)
 
 bool cache_batch_is_line_op(uint32_t word)
 {
@@ -82,14 +81,10 @@ static bool in_set(const struct insn *in)
 }
 
 /* The loop the trapped MCR (at f->pc - 4) belongs to: from a short backward branch at or after
- * f->pc to its target at or before the MCR, every instruction in the set.  Decoded once. */
-struct loop {
-    uint32_t head, end;                 /* [head, end): the body, the branch last */
-    struct insn in[LOOP_MAX_WORDS + 1];
-};
-
+ * f->pc to its target at or before the MCR, every instruction in the set.  Decoded into l,
+ * reusing what l already holds for the same words. */
 static bool find_loop(const struct trap_frame *f, const struct cache_batch_ops *ops,
-                      struct loop *l)
+                      struct cache_batch_loop *l)
 {
     uint32_t mcr = f->pc - 4, at = f->pc, w;
     struct insn b;
@@ -101,24 +96,31 @@ static bool find_loop(const struct trap_frame *f, const struct cache_batch_ops *
             break;
     }
     decode_arm(w, &b);
-    l->head = at + 8 + (uint32_t)b.branch.offset;
-    l->end = at + 4;
-    if (!in_set(&b) || l->head > mcr || at - l->head >= CACHE_BATCH_MAX_LOOP)
+    uint32_t head = at + 8 + (uint32_t)b.branch.offset;
+    if (!in_set(&b) || head > mcr || at - head >= CACHE_BATCH_MAX_LOOP)
         return false;
-    for (uint32_t a = l->head; a < l->end; a += 4) {
-        struct insn *in = &l->in[(a - l->head) / 4];
+    bool same = l->valid && l->head == head && l->end == at + 4;
+    l->valid = false;
+    l->head = head;
+    l->end = at + 4;
+    for (uint32_t a = head; a < l->end; a += 4) {
+        unsigned i = (a - head) / 4;
         if (!ops->fetch(ops->ctx, a, &w) || !maybe_in_set(w))
             return false;
-        decode_arm(w, in);
-        if (!in_set(in))
+        if (!same || l->raw[i] != w) {
+            decode_arm(w, &l->in[i]);
+            l->raw[i] = w;
+        }
+        if (!in_set(&l->in[i]))
             return false;
     }
+    l->valid = true;
     return true;
 }
 
 /* Interprets the loop from f->pc for at most budget instructions, until it leaves the loop or,
  * with stop_at_head, comes back to its head.  *ops_done: line operations performed. */
-static unsigned interpret(struct trap_frame *f, const struct loop *l,
+static unsigned interpret(struct trap_frame *f, const struct cache_batch_loop *l,
                           const struct cache_batch_ops *ops, unsigned budget, bool stop_at_head,
                           unsigned *ops_done)
 {
@@ -173,7 +175,7 @@ static int32_t dp_step(const struct insn_dp *d)
     return d->opcode == DP_ADD ? (int32_t)d->imm : -(int32_t)d->imm;
 }
 
-static bool affine_shape(const struct loop *l, struct affine *a)
+static bool affine_shape(const struct cache_batch_loop *l, struct affine *a)
 {
     unsigned m = (l->end - l->head) / 4, exit = m;
     const struct insn *br = &l->in[m - 1];
@@ -226,6 +228,24 @@ static bool affine_shape(const struct loop *l, struct affine *a)
     return false;
 }
 
+/* The line operations one iteration performs (from the head, with f's registers): the AL ones
+ * and the conditional ones whose steady flags (affine_shape) pass; the flag setters run on a
+ * copy of the frame. */
+static unsigned line_ops_per_iteration(const struct trap_frame *f,
+                                       const struct cache_batch_loop *l)
+{
+    struct trap_frame scratch = *f;
+    unsigned n = 0;
+    for (uint32_t a = l->head; a + 4 < l->end; a += 4) {
+        const struct insn *in = &l->in[(a - l->head) / 4];
+        if (in->kind == INSN_DATA_PROC && in->dp.s)
+            run_dp(&scratch, &in->dp);
+        else if (in->kind == INSN_MCR && emu_cond_passed(in->cond, scratch.cpsr))
+            n++;
+    }
+    return n;
+}
+
 /* From the loop's head: the iterations it still makes, all at once.  False if the exit
  * register would wrap around (the interpreter takes those). */
 static bool run_closed_form(struct trap_frame *f, const struct affine *a, unsigned *iterations)
@@ -254,23 +274,22 @@ static bool run_closed_form(struct trap_frame *f, const struct affine *a, unsign
 
 unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget)
 {
-    struct loop l;
+    struct cache_batch_loop local = { .valid = false }, *l = ops->memo ? ops->memo : &local;
     struct affine a;
-    unsigned n, per_iteration = 0, k, ignored = 0;
+    unsigned n, k, ignored = 0;
 
-    if (!find_loop(f, ops, &l))
+    if (!find_loop(f, ops, l))
         return 0;
-    if (!ops->line_ops || !affine_shape(&l, &a))
-        return interpret(f, &l, ops, budget, false, &ignored);
-    /* The rest of this iteration, one whole one (its line operations are every one's), then
-     * the others in closed form. */
-    n = interpret(f, &l, ops, budget, true, &ignored);
-    if (f->pc != l.head)
+    if (!ops->line_ops || !affine_shape(l, &a))
+        return interpret(f, l, ops, budget, false, &ignored);
+    /* The rest of this iteration, then the others in closed form. */
+    n = interpret(f, l, ops, budget, true, &ignored);
+    if (f->pc != l->head)
         return n;
-    n += interpret(f, &l, ops, budget - n, true, &per_iteration);
-    if (f->pc != l.head || !run_closed_form(f, &a, &k))
-        return n + interpret(f, &l, ops, budget - n, false, &ignored);
-    f->pc = l.end;
+    unsigned per_iteration = line_ops_per_iteration(f, l);
+    if (!run_closed_form(f, &a, &k))
+        return n + interpret(f, l, ops, budget - n, false, &ignored);
+    f->pc = l->end;
     ops->line_ops(ops->ctx, k * per_iteration);
     uint64_t total = n + (uint64_t)k * a.len;
     return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "decode.h"
 #include "trap.h"
 
 /* A backward branch further than this does not close a maintenance loop. */
@@ -29,6 +30,15 @@
  * without emulation: by-line clean/invalidate (c5, c6, c10, c14 with opc2 1), whole caches (c5,
  * c6, c7 with opc2 0) and the write-buffer drain (c10, 4).  word: the MCR. */
 bool cache_batch_is_line_op(uint32_t word);
+
+/* A loop decoded (find_loop): [head, end), the branch back last; raw words kept so that the
+ * next batch of the same loop decodes only what changed. */
+struct cache_batch_loop {
+    uint32_t head, end;
+    bool valid;
+    uint32_t raw[CACHE_BATCH_MAX_LOOP / 4 + 1];
+    struct insn in[CACHE_BATCH_MAX_LOOP / 4 + 1];
+};
 
 struct cache_batch_ops {
     void *ctx;
@@ -40,6 +50,8 @@ struct cache_batch_ops {
      * it, a loop whose registers move by constant steps and whose end a compare of one of them
      * decides is run in closed form after one iteration (cache_batch.c). */
     void (*line_ops)(void *ctx, unsigned n);
+    /* Optional: where the last loop decoded is kept (the caller's, per guest). */
+    struct cache_batch_loop *memo;
 };
 
 /* Runs the loop of the MCR just trapped (f->pc: the instruction after it) for at most budget

@@ -65,6 +65,8 @@ static void batch_line_ops(void *ctx, unsigned n)
     ((struct vm *)ctx)->stats.cache_ops += n;
 }
 
+static struct cache_batch_loop batch_loops[MAX_VMS];   /* each VM's last loop, decoded */
+
 #define MCR_DACR_MASK 0x0fff0fffu   /* MCR p15, 0, Rd, c3, c0, 0: a DACR write */
 #define MCR_DACR_BITS 0x0e030f10u
 
@@ -80,7 +82,8 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     if (!vcpu_privileged(v) || !emu_cond_passed(insn >> 28, f->cpsr))
         return false;
     if (cache_batch_is_line_op(insn)) {
-        const struct cache_batch_ops ops = { vm, batch_fetch, batch_line_op, batch_line_ops };
+        const struct cache_batch_ops ops = { vm, batch_fetch, batch_line_op, batch_line_ops,
+                                             &batch_loops[vm->id] };
         vm->stats.cache_ops++;
         cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
         return true;

@@ -170,7 +170,18 @@ trap_fast_und:
      * 7; opc2 1 with CRm 5, 6, 10, 14; opc2 4 with CRm 10): nothing to do for a guest on this
      * VMM (guests' caches are the VMM's business; see ARCHITECTURE.md, "Caches"). */
     ldr     r4, [r11, #TF_STATS]
-    COUNT   r4, STATS_CACHE_OPS, r3
+    /* A conditional line operation next (Linux's arm926_flush_user_cache_range: mcr, mcrne,
+     * add, ...): a loop for C's cache_batch, which runs it in closed form. */
+    ldr     r2, [lr]
+    ldr     r3, =0x0fff0f10
+    and     r3, r2, r3
+    ldr     r5, =0x0e070f10
+    cmp     r3, r5
+    bne     1f
+    and     r3, r2, #0xf0000000
+    cmp     r3, #0xe0000000
+    bne     vector_und_general
+1:  COUNT   r4, STATS_CACHE_OPS, r3
     COUNT   r4, STATS_UND, r3
     /* A kernel's loop over a range of lines (Linux's arm926 cache functions):
      *     X: mcr p15, 0, Rn, c7, ...   [X+4: a second one on Rn]
