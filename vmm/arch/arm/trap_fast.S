@@ -129,6 +129,64 @@
     beq     \other
 .endm
 
+/* The start of trap_fast_dabt and trap_fast_swi: from User mode (else \general: the VMM's own),
+ * r0 = the guest's real CPSR, r1-r8 = struct trap_fast (priv go pending vcpu shadow shared stats
+ * trace), r11 = &trap_fast; to \general unless go. */
+.macro FAST_ENTRY general
+    mrs     r0, spsr
+    tst     r0, #0xf
+    bne     \general
+    ldr     r11, =trap_fast
+    ldmia   r11, {r1-r8}
+    cmp     r2, #0
+    beq     \general
+.endm
+
+/* An exception return's CPSR := \spsr and pc := \link: flags and T into the real SPSR (still
+ * User mode), mode, A, I, F into vcpu.vcpsr (\vcpu); \out := the new vcpsr (\out may be
+ * \link).  Clobbers r0 and \t. */
+.macro ERET_COMMIT spsr, link, vcpu, out, t
+    tst     \spsr, #PSR_T
+    biceq   lr, \link, #3
+    bicne   lr, \link, #1
+    and     \out, \spsr, #VCPSR_LOW_BITS
+    and     \t, \spsr, #VPSR_A
+    orr     \out, \out, \t
+    str     \out, [\vcpu, #VCPU_VCPSR]
+    and     r0, \spsr, #PSR_FLAGS_MASK
+    and     \t, \spsr, #PSR_T
+    orr     r0, r0, \t
+    orr     r0, r0, #PSR_MODE_USR
+    msr     spsr_cxsf, r0
+.endm
+
+/* An exception return's new CPSR: \out := the current mode's SPSR from the shared page (\page
+ * := the page), as an MSR SPSR may have left it; to vector_und_general unless its mode is
+ * \mode and it leaves no pending line (\pending) unmasked.  Clobbers r12. */
+.macro ERET_CHECK shared, page, out, mode, pending
+    ldr     \page, [\shared, #SHARED_PAGE]
+    ldr     \out, [\page, #PAGE_SPSR]
+    ldr     r12, =VCPU_MSR_SPSR_BITS
+    and     \out, \out, r12
+    and     r12, \out, #PSR_MODE_MASK
+    cmp     r12, #\mode
+    bne     vector_und_general
+    bic     r12, \pending, \out
+    tst     r12, #(PSR_I | PSR_F)
+    bne     vector_und_general
+.endm
+
+/* The shared page after an exception return (vcpu_shared_export): the new vcpsr and the new
+ * mode's SPSR (0 in User mode); then back to the guest. */
+.macro ERET_EXPORT page, shared, vcpsr, spsr
+    str     \vcpsr, [\page, #PAGE_CPSR]
+    str     \spsr, [\page, #PAGE_SPSR]
+    str     \spsr, [\shared, #SHARED_SPSR]
+    SHARED_SYNC \page, \spsr
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+.endm
+
 .macro COUNT base, offset, t
     ldr     \t, [\base, #\offset]
     add     \t, \t, #1
@@ -435,16 +493,7 @@ und_eret:
     and     r12, r10, #PSR_MODE_MASK
     cmp     r12, #PSR_MODE_SVC
     bne     und_eret_exc
-    ldr     r3, [r7, #SHARED_PAGE]
-    ldr     r2, [r3, #PAGE_SPSR]
-    ldr     r12, =VCPU_MSR_SPSR_BITS
-    and     r2, r2, r12                 @ r2 = the SPSR: the new CPSR
-    and     r12, r2, #PSR_MODE_MASK
-    cmp     r12, #PSR_MODE_USR
-    bne     vector_und_general
-    bic     r12, r4, r2                 @ lines up that the new CPSR does not mask
-    tst     r12, #(PSR_I | PSR_F)
-    bne     vector_und_general
+    ERET_CHECK r7, r3, r2, PSR_MODE_USR, r4
     ldr     r4, [r3, #PAGE_DACR]     @ the guest DACR
     DACR_FROM_MEMO r4, r6, MEMO_USER, r12, r1, r11, vector_und_general
     /* From here on it happens.  The trace first, with the CPSR the trap was taken in. */
@@ -475,29 +524,11 @@ und_eret:
     mov     sp, r1
     mov     lr, r4
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
-    tst     r2, #PSR_T
-    biceq   lr, r12, #3
-    bicne   lr, r12, #1
-    /* CPSR := SPSR: flags and T into the real one (still User mode), mode, A, I, F virtual. */
-    and     r12, r2, #VCPSR_LOW_BITS
-    and     r1, r2, #VPSR_A
-    orr     r12, r12, r1
-    str     r12, [r5, #VCPU_VCPSR]
-    and     r0, r2, #PSR_FLAGS_MASK
-    and     r1, r2, #PSR_T
-    orr     r0, r0, r1
-    orr     r0, r0, #PSR_MODE_USR
-    msr     spsr_cxsf, r0
-    /* The shared page as vcpu_shared_export leaves it in User mode. */
-    mov     r1, #0
-    mov     r4, #0xff                   @ every MSR traps in User mode
-    str     r12, [r3, #PAGE_CPSR]
+    ERET_COMMIT r2, r12, r5, r12, r1
+    mov     r4, #0xff                   @ User mode: every MSR traps
     str     r4, [r3, #PAGE_PENDING]
-    str     r1, [r3, #PAGE_SPSR]
-    str     r1, [r7, #SHARED_SPSR]
-    SHARED_SYNC r3, r1
-    ldmdb   sp, {r0-r12}
-    movs    pc, lr
+    mov     r1, #0
+    ERET_EXPORT r3, r7, r12, r1
 
 /* `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stub going on
  * to its handler), with no interrupt line left unmasked: the SPSR from the shared page, the
@@ -513,16 +544,7 @@ und_eret_exc:
     cmpne   r12, #PSR_MODE_UND
     cmpne   r12, #PSR_MODE_IRQ
     bne     vector_und_general
-    ldr     r3, [r7, #SHARED_PAGE]
-    ldr     r2, [r3, #PAGE_SPSR]
-    ldr     r12, =VCPU_MSR_SPSR_BITS
-    and     r2, r2, r12                 @ r2 = the SPSR: the new CPSR
-    and     r12, r2, #PSR_MODE_MASK
-    cmp     r12, #PSR_MODE_SVC
-    bne     vector_und_general
-    bic     r12, r4, r2                 @ lines up that the new CPSR does not mask
-    tst     r12, #(PSR_I | PSR_F)
-    bne     vector_und_general
+    ERET_CHECK r7, r3, r2, PSR_MODE_SVC, r4
     /* From here on it happens. */
     VIRTUAL_CPSR r11, r0, r10, r12
     TRACE   r9, TRAP_UND, lr, r1, r11, r4, r12
@@ -538,37 +560,14 @@ und_eret_exc:
     ldr     sp, [r5, #VCPU_SP_SVC]
     ldr     lr, [r5, #VCPU_LR_SVC]
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
-    tst     r2, #PSR_T
-    biceq   lr, r12, #3
-    bicne   lr, r12, #1
-    and     r12, r2, #VCPSR_LOW_BITS    @ CPSR := SPSR, as in und_eret
-    and     r4, r2, #VPSR_A
-    orr     r12, r12, r4
-    str     r12, [r5, #VCPU_VCPSR]
-    and     r0, r2, #PSR_FLAGS_MASK
-    and     r4, r2, #PSR_T
-    orr     r0, r0, r4
-    orr     r0, r0, #PSR_MODE_USR
-    msr     spsr_cxsf, r0
-    /* The shared page: the CPSR and SVC mode's SPSR (the pending lines stay: privileged). */
-    ldr     r4, [r5, #VCPU_SPSR_SVC]
-    str     r12, [r3, #PAGE_CPSR]
-    str     r4, [r3, #PAGE_SPSR]
-    str     r4, [r7, #SHARED_SPSR]
-    SHARED_SYNC r3, r4
-    ldmdb   sp, {r0-r12}
-    movs    pc, lr
+    ERET_COMMIT r2, r12, r5, r12, r4
+    ldr     r4, [r5, #VCPU_SPSR_SVC]     @ (the pending lines stay: privileged both)
+    ERET_EXPORT r3, r7, r12, r4
 
 /* ABT mode, lr = the aborted instruction, r0-r12 stored below sp. */
     .global trap_fast_dabt
 trap_fast_dabt:
-    mrs     r0, spsr
-    tst     r0, #0xf                    @ User mode (else the VMM's own)
-    bne     vector_dabt_general
-    ldr     r11, =trap_fast
-    ldmia   r11, {r1-r8}                @ priv go pending vcpu shadow shared stats trace
-    cmp     r2, #0
-    beq     vector_dabt_general
+    FAST_ENTRY vector_dabt_general
     cmp     r1, #0                      @ from a virtual privileged mode
     beq     vector_dabt_general
     ldr     r9, [r6, #SHARED_PAGE]
@@ -593,13 +592,7 @@ trap_fast_dabt:
 /* SVC mode, lr = the instruction after the SWI, r0-r12 stored below sp. */
     .global trap_fast_swi
 trap_fast_swi:
-    mrs     r0, spsr
-    tst     r0, #0xf                    @ User mode (else the VMM's own)
-    bne     vector_swi_general
-    ldr     r11, =trap_fast
-    ldmia   r11, {r1-r8}                @ priv go pending vcpu shadow shared stats trace
-    cmp     r2, #0
-    beq     vector_swi_general
+    FAST_ENTRY vector_swi_general
     cmp     r1, #0                      @ from virtual User mode
     bne     vector_swi_general
     tst     r3, #PSR_F                  @ an FIQ would be taken right away: C delivers it
