@@ -69,11 +69,14 @@ static struct cache_batch_loop batch_loops[MAX_VMS];   /* each VM's last loop, d
 
 #define MCR_DACR_MASK 0x0fff0fffu   /* MCR p15, 0, Rd, c3, c0, 0: a DACR write */
 #define MCR_DACR_BITS 0x0e030f10u
+#define MCR_TLB_MVA_MASK 0x0fff0ffcu   /* MCR p15, 0, Rd, c8, c5|c6|c7, 1: a TLB flush by MVA */
+#define MCR_TLB_MVA_BITS 0x0e080f34u
 
-/* The two instructions a kernel traps on most that change nothing interrupts or the trampolines
- * depend on (the mode, I, F, the interrupt lines): cache-line operations and DACR writes (two
- * per system call with Linux's PAN).  Done here, they skip the general exit (delivery, state
- * changes, the shared page); the DACR goes straight to the real one.  False: not one of them. */
+/* The instructions a kernel traps on most that change nothing interrupts or the trampolines
+ * depend on (the mode, I, F, the interrupt lines): cache-line operations, DACR writes (two per
+ * system call with Linux's PAN) and TLB flushes by MVA (a pair per page a kernel remaps).  Done
+ * here, they skip the general exit (delivery, state changes, the shared page); the DACR goes
+ * straight to the real one.  False: not one of them. */
 static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
 {
     struct vm *vm = v->vm;
@@ -88,7 +91,15 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
         cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
         return true;
     }
-    if ((insn & MCR_DACR_MASK) != MCR_DACR_BITS || rd == 15)
+    if (rd == 15)
+        return false;
+    if ((insn & MCR_TLB_MVA_MASK) == MCR_TLB_MVA_BITS && (insn & 3)) {
+        shadow_flush_mva(vm, trap_frame_get(f, rd));   /* (emulate.c's EMU_F_TLB_MVA) */
+        vm->stats.emulated++;
+        stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
+        return true;
+    }
+    if ((insn & MCR_DACR_MASK) != MCR_DACR_BITS)
         return false;
     v->cp15.dacr = trap_frame_get(f, rd);
     shadow_set_dacr(vm, v->cp15.dacr, true);
