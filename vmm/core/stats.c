@@ -59,7 +59,7 @@ void stats_print(const struct vm *vm)
     for (unsigned k = 0; k < INSN_KIND_COUNT; k++)
         by_insn_kind[k] = s->by_insn_kind[k];
     by_kind[TRAP_SWI] += s->fast_swi;
-    by_kind[TRAP_UND] += fast_und;
+    by_kind[TRAP_UND] += fast_und + s->fast_lines - s->fast_line_extra;
     by_kind[TRAP_DABT] += s->fast_grant;
     by_insn_kind[INSN_DATA_PROC] += s->fast_eret;
     by_insn_kind[INSN_MCR] += s->fast_dacr;
@@ -76,7 +76,7 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "interrupts delivered", s->interrupts);
     log_printf("  %-22s %u\n", "device accesses", s->mmio);
     log_printf("  %-22s %u\n", "waits for interrupt", s->waits);
-    log_printf("  %-22s %u\n", "cache-line operations", s->cache_ops);
+    log_printf("  %-22s %u\n", "cache-line operations", s->cache_ops + s->fast_lines);
     log_printf("  %-22s %u\n", "asm SWI forwards", s->fast_swi);
     log_printf("  %-22s %u\n", "asm exception returns", s->fast_eret);
     log_printf("  %-22s %u\n", "asm DACR writes", s->fast_dacr);

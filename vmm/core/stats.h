@@ -27,7 +27,9 @@ struct trap_stats {
     uint32_t cache_ops;           /* cache-line maintenance handled on the short path */
     /* Traps vectors.S handled alone (trap.h, struct trap_fast); stats_print() counts them in the
      * kinds and classes above as well (SWI + delivered; undefined + emulated + class; data
-     * abort). */
+     * abort; undefined + cache-line operations). */
+    uint32_t fast_lines;          /* cache-line operations skipped there (one trap each but ... */
+    uint32_t fast_line_extra;     /* ... these, the rest of a loop forwarded with one) */
     uint32_t fast_swi;            /* SWIs from virtual User mode forwarded */
     uint32_t fast_eret;           /* `movs pc, lr` from virtual SVC to User mode */
     uint32_t fast_dacr;           /* DACR writes from a privileged mode */

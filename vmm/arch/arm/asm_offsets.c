@@ -73,8 +73,8 @@ void asm_offsets(void)
     DEFINE(PAGE_USR_LR, VSHARED_USR_LR);
     DEFINE(PAGE_SIZE_USED, VSHARED_SIZE);
 
-    DEFINE(STATS_UND, offsetof(struct trap_stats, by_kind[TRAP_UND]));
-    DEFINE(STATS_CACHE_OPS, offsetof(struct trap_stats, cache_ops));
+    DEFINE(STATS_FAST_LINES, offsetof(struct trap_stats, fast_lines));
+    DEFINE(STATS_FAST_LINE_EXTRA, offsetof(struct trap_stats, fast_line_extra));
     DEFINE(STATS_FAST_SWI, offsetof(struct trap_stats, fast_swi));
     DEFINE(STATS_FAST_ERET, offsetof(struct trap_stats, fast_eret));
     DEFINE(STATS_FAST_DACR, offsetof(struct trap_stats, fast_dacr));

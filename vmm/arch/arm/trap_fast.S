@@ -228,19 +228,25 @@ trap_fast_und:
      * 7; opc2 1 with CRm 5, 6, 10, 14; opc2 4 with CRm 10): nothing to do for a guest on this
      * VMM (guests' caches are the VMM's business; see ARCHITECTURE.md, "Caches"). */
     ldr     r4, [r11, #TF_STATS]
-    /* A conditional line operation next (Linux's arm926_flush_user_cache_range: mcr, mcrne,
-     * add, ...): a loop for C's cache_batch, which runs it in closed form. */
+    /* The word after it decides: an ADD #imm or a second AL line operation may make a loop to
+     * forward (below); a conditional line operation (Linux's arm926_flush_user_cache_range:
+     * mcr, mcrne, add, ...) makes one for C's cache_batch, which runs it in closed form;
+     * anything else: this operation alone. */
     ldr     r2, [lr]
+    and     r3, r2, #0x0fe00000
+    cmp     r3, #0x02800000
+    beq     1f
+    cmp     r3, #0x0e000000
+    bne     line_done
+    and     r3, r2, #0xf0000000
+    cmp     r3, #0xe0000000
+    beq     1f
     ldr     r3, =0x0fff0f10
     and     r3, r2, r3
     ldr     r5, =0x0e070f10
     cmp     r3, r5
-    bne     1f
-    and     r3, r2, #0xf0000000
-    cmp     r3, #0xe0000000
-    bne     vector_und_general
-1:  COUNT   r4, STATS_CACHE_OPS, r3
-    COUNT   r4, STATS_UND, r3
+    beq     vector_und_general
+    b       line_done
     /* A kernel's loop over a range of lines (Linux's arm926 cache functions):
      *     X: mcr p15, 0, Rn, c7, ...   [X+4: a second one on Rn]
      *        add Rn, Rn, #32
@@ -248,11 +254,7 @@ trap_fast_und:
      *        bcc X                       bhi X
      * The remaining iterations at once: the registers and the flags as the loop leaves them,
      * on after it (cache_batch.c does the same, in general, for the loops that reach C). */
-    ldr     r2, [lr]                    @ no ADD #imm nor coprocessor word next: no such loop
-    and     r3, r2, #0x0fe00000
-    cmp     r3, #0x02800000
-    cmpne   r3, #0x0e000000
-    bne     line_done
+1:
     and     r5, r1, #0xf000             @ Rn << 12
     cmp     r5, #0xc000
     bhi     line_done
@@ -339,13 +341,19 @@ line_skip:                              @ flags: the loop's last; r9: Rn; r2: it
     msr     spsr_f, r0
     str     r9, [r10, r5, lsr #10]
     add     lr, r6, #12
-    mul     r3, r2, r7                  @ the operations skipped: the iterations left and
-    sub     r3, r3, #1                  @ the rest of this one
-    add     r3, r3, r7
-    ldr     r2, [r4, #STATS_CACHE_OPS]
+    mul     r3, r2, r7                  @ the operations: the iterations left and all of this
+    add     r3, r3, r7                  @ one; all but the trapped one forwarded
+    ldr     r2, [r4, #STATS_FAST_LINES]
     add     r2, r2, r3
-    str     r2, [r4, #STATS_CACHE_OPS]
+    str     r2, [r4, #STATS_FAST_LINES]
+    ldr     r2, [r4, #STATS_FAST_LINE_EXTRA]
+    add     r2, r2, r3
+    sub     r2, r2, #1
+    str     r2, [r4, #STATS_FAST_LINE_EXTRA]
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
 line_done:
+    COUNT   r4, STATS_FAST_LINES, r3
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
