@@ -5,7 +5,9 @@
  * trap_prepare_resume() before every resume from C and kept up to date here.
  *
  *   trap_fast_und, from a virtual privileged mode, ARM state:
- *     - a cache-line or write-buffer operation (MCR p15, 0, Rd, c7, ...): counted, skipped;
+ *     - a cache-line or write-buffer operation (MCR p15, 0, Rd, c7, ...): counted, skipped; the
+ *       rest of a kernel's range or counted loop of them forwarded at once; a loop with
+ *       conditional ones handed to C's cache_batch;
  *     - `movs pc, lr` from virtual SVC to User mode: the exception return (vcpu.c's
  *       vcpu_exception_return, with what vcpu_shared_import would take first);
  *     - `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stubs);
@@ -19,9 +21,10 @@
  *     last trap (vcpu_shared_import takes it first, too): the grant goes to the real DACR and the
  *     instruction runs again; if the abort had another cause, it comes back, to C.
  *
- * Each records itself in the VM's trace ring and in the statistics, updates the vCPU, the
- * shadow's virtual privilege and real DACR (from the memo only: a guest DACR not remembered
- * goes to C), and the shared page (vcpu_shared_export), then resumes the guest.  Each of them
+ * Each records itself in the VM's trace ring (the line operations only in the counters) and in
+ * the statistics, updates the vCPU, the shadow's virtual privilege and real DACR (from the memo
+ * only: a guest DACR not remembered goes to C), and the shared page (vcpu_shared_export), then
+ * resumes the guest.  Each of them
  * finds r0-r12 of the guest stored below sp (the mode's stack is idle while the guest runs) and
  * leaves them there, untouched, when it hands over to the general entry. */
 #include "asm.h"
