@@ -220,11 +220,12 @@ void trap_entry(struct trap_frame *f, unsigned kind)
         vm_stop(vm, f, "unhandled %s at 0x%08x", trap_kind_name(kind), f->pc);
     }
     /* Interrupt lines and device deadlines move only with time or a device access: the other
-     * traps need no clock, nor does a device read that moved neither (a counter, a status). */
+     * traps need no clock, nor does a device read that moved neither (a counter, a status).  A
+     * passed-through device's line is sampled on the clock's path; a VM that stopped takes that
+     * path anyway (sched_trap_exit). */
     bool devices = vm->stats.mmio != mmio &&
                    (vm->device_writes != writes || vm->board.due != due ||
-                    vm->board.cpu_irq != irq || vm->board.cpu_fiq != fiq || vm->passthrough ||
-                    vm->state != VM_RUNNABLE);
+                    vm->board.cpu_irq != irq || vm->board.cpu_fiq != fiq || vm->passthrough);
     sched_trap_exit(f, kind == TRAP_IRQ || devices, kind == TRAP_UND);
     trap_prepare_resume(sched_current(), f);
 }

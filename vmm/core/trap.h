@@ -46,15 +46,13 @@ const char *trap_kind_name(unsigned kind);
 /* Called by vectors.S for every exception from the guest; returns to resume it. */
 void trap_entry(struct trap_frame *frame, unsigned kind);
 
-/* What vectors.S's short paths need (they run without C; docs/ARCHITECTURE.md, "Trap flow"),
- * set by trap_prepare_resume() before every resume and kept up to date by those paths:
- *   - every cache-line operation from a virtual privileged mode (priv) is counted and skipped;
- *   - while go is set: a SWI from virtual User mode is forwarded to the guest's vector, a
- *     `movs pc, lr` from virtual SVC to User mode returns, and a DACR write from a privileged
- *     mode goes to the real DACR, whenever the state involved is the common one (else C). */
+/* What the short paths at the vectors need (trap_fast.S, which lists them; they run without
+ * C), set by trap_prepare_resume() before every resume and kept up to date by those paths: the
+ * cache-line one runs whenever the virtual mode is privileged (priv), the others only while go
+ * is set, and then only when the state involved is the common one (else C). */
 struct trap_fast {
     uint32_t priv;                 /* the virtual mode is privileged */
-    uint32_t go;                   /* the SWI, return and DACR paths may run */
+    uint32_t go;                   /* the paths other than the cache-line one may run */
     uint32_t pending;              /* VPSR_I / VPSR_F: the virtual IRQ / FIQ line is up */
     struct vcpu *vcpu;             /* the running vCPU and its VM's parts */
     struct shadow *shadow;
