@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "cache_batch.h"
+#include "emulate.h"
 
 #define BASE 0xc0012000u
 #define PSR_Z (1u << 30)
@@ -31,6 +32,9 @@ struct guest {
     uint32_t last_mva;
     unsigned drains;
     unsigned one_by_one;   /* of them, reported one at a time (line_op) */
+    uint32_t *mem;         /* block loops: MEM_BYTES of memory at MEM_BASE */
+    unsigned blocks;       /* block callbacks */
+    bool refuse;           /* ... which fail */
 };
 
 static bool fetch(void *ctx, uint32_t va, uint32_t *word)
@@ -65,7 +69,7 @@ static uint32_t b_to(unsigned cond, unsigned at, unsigned to)
 
 static unsigned run(struct guest *g, struct trap_frame *f, unsigned budget)
 {
-    const struct cache_batch_ops ops = { g, fetch, line_op, NULL, NULL };   /* interpreted */
+    const struct cache_batch_ops ops = { g, fetch, line_op, NULL, NULL, NULL };   /* interpreted */
     return cache_batch_run(f, &ops, budget);
 }
 
@@ -191,9 +195,9 @@ static void assert_closed_form_same(const uint32_t *code, unsigned words, uint32
     fa.r[1] = r1;
     fa.r[2] = r2;
     struct trap_frame fb = fa;
-    static struct cache_batch_loop memo;   /* kept from call to call, as the VMM keeps it */
-    const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL };
-    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo };
+    static struct cache_batch_memo memo;   /* kept from call to call, as the VMM keeps it */
+    const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL };
+    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo, NULL };
     unsigned na = cache_batch_run(&fa, &slow, 1u << 30);
     unsigned nb = cache_batch_run(&fb, &fast, 1u << 30);
     if (memcmp(&fa, &fb, sizeof fa) || na != nb || a.ops != b.ops)
@@ -246,10 +250,214 @@ static void test_closed_form_matches_the_interpreter(void **state)
     struct trap_frame f = { .pc = BASE + 4, .cpsr = USER_MODE };
     f.r[0] = 0xffffff00;
     f.r[1] = 0xffffffff;
-    const struct cache_batch_ops fast = { &g, fetch, line_op, line_ops, NULL };
+    const struct cache_batch_ops fast = { &g, fetch, line_op, line_ops, NULL, NULL };
     assert_true(cache_batch_run(&f, &fast, 1000) <= 1000);
     assert_true(f.pc >= BASE && f.pc < BASE + 4 * 4);
     assert_int_equal(g.ops, g.one_by_one);
+}
+
+/* Block loops (Linux 6.1's v4wb_copy_user_highpage and v4wb_clear_user_highpage), against a
+ * reference that runs the guest's instructions one by one over the same memory. */
+#define MEM_BASE  0x10000u
+#define MEM_BYTES 0x8000u
+#define SRC       (MEM_BASE + 0x1000u)
+#define DST       (MEM_BASE + 0x4000u)
+
+static uint32_t *word_at(uint32_t *mem, uint32_t va)
+{
+    if (va < MEM_BASE || va - MEM_BASE >= MEM_BYTES)
+        fail_msg("access at %08x, outside the test's memory", va);
+    return &mem[(va - MEM_BASE) / 4];
+}
+
+/* The callback as the VMM implements it (cache_batch.h's contract), on the test's memory. */
+static bool block(void *ctx, struct cache_batch_block *b)
+{
+    struct guest *g = ctx;
+    uint32_t chunk = 4 * b->nwords, skip = b->first_from_words ? chunk : 0;
+    g->blocks++;
+    if (g->refuse)
+        return false;
+    for (uint32_t off = 0; off < b->dst_bytes; off += 4) {
+        uint32_t w = (off % chunk) / 4;
+        *word_at(g->mem, b->dst + off) = b->fill || off < skip ? b->words[w]
+                                                               : *word_at(g->mem, b->src + off - skip);
+    }
+    for (uint32_t i = 0; !b->fill && b->src_bytes && i < b->nwords; i++)
+        b->words[i] = *word_at(g->mem, b->src + b->src_bytes - chunk + 4 * i);
+    return true;
+}
+
+/* One instruction of a block loop, the way the core runs it. */
+static void reference_step(struct guest *g, struct trap_frame *f)
+{
+    struct insn in;
+    uint32_t w = 0, next = f->pc + 4;
+    assert_true(fetch(g, f->pc, &w));
+    decode_arm(w, &in);
+    if (emu_cond_passed(in.cond, f->cpsr)) {
+        if (in.kind == INSN_MCR) {
+            g->ops++;
+        } else if (in.kind == INSN_LOAD_STORE_MULTIPLE) {
+            uint32_t a = trap_frame_get(f, in.block.rn);
+            for (unsigned r = 0; r < 15; r++) {
+                if (!(in.block.list >> r & 1))
+                    continue;
+                if (in.block.load)
+                    trap_frame_set(f, r, *word_at(g->mem, a));
+                else
+                    *word_at(g->mem, a) = trap_frame_get(f, r);
+                a += 4;
+            }
+            trap_frame_set(f, in.block.rn, a);
+        } else if (in.kind == INSN_DATA_PROC && in.dp.opcode == DP_SUB && in.dp.s) {
+            uint32_t x = trap_frame_get(f, in.dp.rn), r = x - in.dp.imm;
+            f->cpsr = (f->cpsr & 0x0fffffff) | (r & 0x80000000u) | (r ? 0 : PSR_Z) |
+                      (x >= in.dp.imm ? PSR_C : 0) | ((x ^ in.dp.imm) & (x ^ r) & 0x80000000u) >> 3;
+            trap_frame_set(f, in.dp.rd, r);
+        } else if (in.kind == INSN_BRANCH) {
+            next = f->pc + 8 + (uint32_t)in.branch.offset;
+        } else {
+            fail_msg("the reference runs no %08x", w);
+        }
+    }
+    f->pc = next;
+}
+
+#define LDMIA_R2       0xe8b25018u   /* ldmia r2!, {r3, r4, ip, lr} */
+#define LDMNEIA_R2     0x18b25018u   /* ldmneia r2!, {r3, r4, ip, lr} */
+#define STMIA_R1       0xe8a15018u   /* stmia r1!, {r3, r4, ip, lr} */
+#define MCR_INV_R1     0xee071f36u   /* mcr p15, 0, r1, c7, c6, 1 */
+#define MCR_INV_R0     0xee070f36u   /* mcr p15, 0, r0, c7, c6, 1 */
+#define SUBS_R0_1      0xe2500001u   /* subs r0, r0, #1 */
+#define SUBS_R1_1      0xe2511001u   /* subs r1, r1, #1 */
+
+/* copy: r0 = count, r1 = dst, r2 = src; the loop is [1, 13) */
+static const uint32_t copy_page[] = {
+    LDMIA_R2, MCR_INV_R1, STMIA_R1, LDMIA_R2, STMIA_R1, LDMIA_R2, MCR_INV_R1, STMIA_R1,
+    LDMIA_R2, SUBS_R0_1, STMIA_R1, LDMNEIA_R2, 0x1afffff3 /* bne 1 */, MOV_PC_LR,
+};
+/* clear: r0 = dst, r1 = count, r2 r3 ip lr = the pattern; the loop is [0, 8) */
+static const uint32_t clear_page[] = {
+    MCR_INV_R0, STMIA_R0, STMIA_R0, MCR_INV_R0, STMIA_R0, STMIA_R0, SUBS_R1_1,
+    0x1afffff7 /* bne 0 */, MOV_PC_LR,
+};
+
+static uint32_t mem_a[MEM_BYTES / 4], mem_b[MEM_BYTES / 4];
+
+static void load_block_guest(struct guest *g, const uint32_t *code, unsigned words,
+                             uint32_t *mem)
+{
+    memset(g, 0, sizeof *g);
+    memcpy(g->code, code, words * 4);
+    g->mem = mem;
+    for (unsigned i = 0; i < MEM_BYTES / 4; i++)
+        mem[i] = i * 2654435761u;
+}
+
+/* From the function's start, runs the guest until it has executed the MCR at index mcr for
+ * the visit-th time, then the rest of the loop both ways: the reference, and one batch. */
+static void assert_block_same(const uint32_t *code, unsigned words, unsigned end,
+                              const struct trap_frame *start, unsigned mcr, unsigned visit)
+{
+    struct guest a, b;
+    struct trap_frame f = *start;
+    load_block_guest(&a, code, words, mem_a);
+    for (unsigned seen = 0; seen < visit; ) {
+        seen += f.pc == BASE + 4 * mcr;
+        reference_step(&a, &f);
+    }
+    load_block_guest(&b, code, words, mem_b);
+    memcpy(mem_b, mem_a, sizeof mem_a);
+    struct trap_frame fb = f;
+    a.ops = 0;
+    while (f.pc < BASE + 4 * end)
+        reference_step(&a, &f);
+    static struct cache_batch_memo memo;
+    const struct cache_batch_ops ops = { &b, fetch, line_op, line_ops, &memo, block };
+    unsigned n = cache_batch_run(&fb, &ops, 1);
+    if (!n || memcmp(&f, &fb, sizeof f) || memcmp(mem_a, mem_b, sizeof mem_a) || a.ops != b.ops ||
+        b.blocks != 1)
+        fail_msg("mcr %u, visit %u: reference pc %08x r0 %08x r1 %08x r2 %08x r3 %08x lr %08x "
+                 "cpsr %08x ops %u; batch (%u) pc %08x r0 %08x r1 %08x r2 %08x r3 %08x lr %08x "
+                 "cpsr %08x ops %u blocks %u, memory %s", mcr, visit, f.pc, f.r[0], f.r[1],
+                 f.r[2], f.r[3], f.lr, f.cpsr, a.ops, n, fb.pc, fb.r[0], fb.r[1], fb.r[2],
+                 fb.r[3], fb.lr, fb.cpsr, b.ops, b.blocks,
+                 memcmp(mem_a, mem_b, sizeof mem_a) ? "differs" : "same");
+}
+
+static void test_block_loops_match_the_reference(void **state)
+{
+    (void)state;
+    static const unsigned counts[] = { 1, 2, 3, 64 };
+    for (unsigned c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        unsigned n = counts[c];
+        struct trap_frame copy = { .pc = BASE, .cpsr = USER_MODE }, clear = copy;
+        copy.r[0] = n;
+        copy.r[1] = DST;
+        copy.r[2] = SRC;
+        clear.r[0] = DST;
+        clear.r[1] = n;
+        clear.r[2] = 0x11111111;
+        clear.r[3] = 0x22222222;
+        clear.r[12] = 0x33333333;
+        clear.lr = 0x44444444;
+        const unsigned visits[] = { 1, 2, n };
+        for (unsigned v = 0; v < 3; v++) {
+            if (visits[v] > n)
+                continue;
+            assert_block_same(copy_page, 14, 13, &copy, 1, visits[v]);   /* before a store */
+            assert_block_same(copy_page, 14, 13, &copy, 6, visits[v]);
+            assert_block_same(clear_page, 9, 8, &clear, 0, visits[v]);
+            assert_block_same(clear_page, 9, 8, &clear, 3, visits[v]);
+        }
+    }
+}
+
+/* A loop not exactly of the shape, a count that leaves nothing to do or too much, a callback
+ * that fails: no batch, nothing changed. */
+static void assert_no_block(const uint32_t *code, unsigned words, uint32_t r0, bool refuse)
+{
+    struct guest g;
+    load_block_guest(&g, code, words, mem_a);
+    g.refuse = refuse;
+    struct trap_frame f = { .pc = BASE + 8, .cpsr = USER_MODE }, before;
+    f.r[0] = r0;
+    f.r[1] = DST;
+    f.r[2] = SRC;
+    before = f;
+    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, NULL, block };
+    assert_int_equal(cache_batch_run(&f, &ops, 1 << 20), 0);
+    assert_memory_equal(&f, &before, sizeof f);
+    assert_int_equal(g.ops, 0);
+    assert_int_equal(g.blocks, refuse);
+}
+
+static void test_block_loops_refused(void **state)
+{
+    (void)state;
+    uint32_t code[14];
+    assert_no_block(copy_page, 14, 64, true);
+    assert_no_block(copy_page, 14, 0, false);
+    assert_no_block(copy_page, 14, CACHE_BATCH_MAX_BLOCK / 64 + 1, false);
+    const struct { unsigned at; uint32_t word; } changes[] = {
+        { 4, LDMIA_R2 },                /* two loads in a row: a store would skip a chunk */
+        { 2, 0x18a15018 },              /* stmneia */
+        { 3, 0x18b25018 },              /* ldmne before the subs */
+        { 9, 0xe2500002 },              /* subs r0, r0, #2 */
+        { 2, 0xe8a1501a },              /* a list holding the source's base */
+        { 2, 0xe8a35018 },              /* stores through another base */
+        { 5, 0xe9b25018 },              /* ldmib */
+        { 12, 0x3afffff3 },             /* bcc */
+        { 11, 0xe8b25018 },             /* an unconditional load after the subs, then ... */
+    };
+    for (unsigned i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+        memcpy(code, copy_page, sizeof code);
+        code[changes[i].at] = changes[i].word;
+        if (i + 1 == sizeof changes / sizeof changes[0])
+            code[10] = 0x18a15018;      /* ... a conditional store */
+        assert_no_block(code, 14, 64, false);
+    }
 }
 
 static void test_line_op_encodings(void **state)
@@ -276,6 +484,8 @@ int main(void)
         cmocka_unit_test(test_stops_outside_the_set),
         cmocka_unit_test(test_budget_bounds_the_batch),
         cmocka_unit_test(test_closed_form_matches_the_interpreter),
+        cmocka_unit_test(test_block_loops_match_the_reference),
+        cmocka_unit_test(test_block_loops_refused),
         cmocka_unit_test(test_line_op_encodings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

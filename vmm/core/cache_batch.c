@@ -61,11 +61,12 @@ static void run_dp(struct trap_frame *f, const struct insn_dp *d)
         set_nzcv(f, r, c, v);
 }
 
-/* Quick filter on the raw word: data processing, B, or MCR p15 c7; anything else (the loads
- * and stores of a copy loop, typically) ends the search before any decoding. */
+/* Quick filter on the raw word: data processing, LDM/STM, B, or MCR p15 c7; anything else
+ * ends the search before any decoding. */
 static bool maybe_in_set(uint32_t w)
 {
-    return (w & 0x0c000000) == 0 || (w & 0x0f000000) == 0x0a000000 || cache_batch_is_line_op(w);
+    return (w & 0x0c000000) == 0 || (w & 0x0e000000) == 0x08000000 ||
+           (w & 0x0f000000) == 0x0a000000 || cache_batch_is_line_op(w);
 }
 
 static bool in_set(const struct insn *in)
@@ -76,46 +77,85 @@ static bool in_set(const struct insn *in)
     case INSN_MCR:  return cache_batch_is_line_op(in->raw) && in->cp.rd != ARM_REG_PC;
     case INSN_DATA_PROC: return dp_in_set(&in->dp);
     case INSN_BRANCH: return !in->branch.link && !in->branch.exchange;
+    case INSN_LOAD_STORE_MULTIPLE: return true;   /* a block loop's, if block_shape says so */
     default: return false;
     }
 }
 
-/* The loop the trapped MCR (at f->pc - 4) belongs to: from a short backward branch at or after
- * f->pc to its target at or before the MCR, every instruction in the set.  Decoded into l,
- * reusing what l already holds for the same words. */
-static bool find_loop(const struct trap_frame *f, const struct cache_batch_ops *ops,
-                      struct cache_batch_loop *l)
+/* The memo's entry for the loop [head, end) if it still has the same words (mcr: the trapped
+ * one; after: the words fetched after it), or NULL. */
+static struct cache_batch_loop *memo_find(const struct cache_batch_ops *ops, uint32_t head,
+                                          uint32_t end, uint32_t mcr, const uint32_t *after)
 {
-    uint32_t mcr = f->pc - 4, at = f->pc, w;
-    struct insn b;
+    struct cache_batch_loop *l = NULL;
+    for (unsigned i = 0; ops->memo && i < CACHE_BATCH_MEMO && !l; i++)
+        if (ops->memo->loop[i].valid && ops->memo->loop[i].head == head &&
+            ops->memo->loop[i].end == end)
+            l = &ops->memo->loop[i];
+    for (uint32_t a = head, w; l && a < end; a += 4) {
+        if (a > mcr)
+            w = after[(a - mcr) / 4 - 1];
+        else if (!ops->fetch(ops->ctx, a, &w))
+            return NULL;
+        if (l->raw[(a - head) / 4] != w)
+            return NULL;
+    }
+    return l;
+}
 
-    for (;; at += 4) {   /* forward to the branch back */
+static bool block_shape(const struct cache_batch_loop *l, struct cache_batch_shape *b);
+static bool affine_shape(const struct cache_batch_loop *l, struct cache_batch_affine *a);
+
+/* The loop the trapped MCR (at f->pc - 4) belongs to: from a short backward branch at or after
+ * f->pc to its target at or before the MCR, every instruction in the set.  Decoded with its
+ * shapes into *scratch, which then replaces the memo's oldest entry, unless the memo has it
+ * already.  NULL: no such loop. */
+static struct cache_batch_loop *find_loop(const struct trap_frame *f,
+                                          const struct cache_batch_ops *ops,
+                                          struct cache_batch_loop *scratch)
+{
+    uint32_t mcr = f->pc - 4, at = f->pc, w, after[CACHE_BATCH_MAX_LOOP / 4];
+
+    for (unsigned n = 0;; at += 4) {   /* forward to the branch back */
         if (at - mcr > CACHE_BATCH_MAX_LOOP || !ops->fetch(ops->ctx, at, &w) || !maybe_in_set(w))
-            return false;
-        if ((w & 0x0f000000) == 0x0a000000)
+            return NULL;
+        after[n++] = w;
+        if ((w & 0x0f000000) == 0x0a000000)   /* B (no link) */
             break;
     }
-    decode_arm(w, &b);
-    uint32_t head = at + 8 + (uint32_t)b.branch.offset;
-    if (!in_set(&b) || head > mcr || at - head >= CACHE_BATCH_MAX_LOOP)
-        return false;
-    bool same = l->valid && l->head == head && l->end == at + 4;
-    l->valid = false;
+    uint32_t head = at + 8 + (uint32_t)((int32_t)(w << 8) >> 6);
+    if (w >> 28 == COND_NV || head > mcr || at - head >= CACHE_BATCH_MAX_LOOP)
+        return NULL;
+    struct cache_batch_loop *l = memo_find(ops, head, at + 4, mcr, after);
+    if (l)
+        return l;
+    l = scratch;
     l->head = head;
     l->end = at + 4;
+    l->blocks = false;
     for (uint32_t a = head; a < l->end; a += 4) {
         unsigned i = (a - head) / 4;
-        if (!ops->fetch(ops->ctx, a, &w) || !maybe_in_set(w))
-            return false;
-        if (!same || l->raw[i] != w) {
-            decode_arm(w, &l->in[i]);
-            l->raw[i] = w;
-        }
+        if (a > mcr)
+            w = after[(a - mcr) / 4 - 1];
+        else if (!ops->fetch(ops->ctx, a, &w))
+            return NULL;
+        if (!maybe_in_set(w))
+            return NULL;
+        decode_arm(w, &l->in[i]);
+        l->raw[i] = w;
         if (!in_set(&l->in[i]))
-            return false;
+            return NULL;
+        l->blocks |= l->in[i].kind == INSN_LOAD_STORE_MULTIPLE;
     }
+    l->block_ok = l->blocks && block_shape(l, &l->block);
+    l->affine_ok = !l->blocks && affine_shape(l, &l->affine);
     l->valid = true;
-    return true;
+    if (!ops->memo)
+        return l;
+    struct cache_batch_memo *m = ops->memo;
+    m->next = (m->next + 1) % CACHE_BATCH_MEMO;
+    m->loop[m->next] = *l;
+    return &m->loop[m->next];
 }
 
 /* Interprets the loop from f->pc for at most budget instructions, until it leaves the loop or,
@@ -151,13 +191,6 @@ static unsigned interpret(struct trap_frame *f, const struct cache_batch_loop *l
  * and `bcc` (Linux's range loops), or `subs Rc, Rc, #imm` and `bhi` (its counted ones).  Any
  * other flag setter only tests registers the loop does not write, and a conditional line
  * operation follows one (so it runs the same in every iteration). */
-struct affine {
-    int32_t step[13];       /* per iteration, r0-r12 */
-    int32_t before_exit;    /* the change of the exit register before its compare */
-    const struct insn_dp *exit;
-    unsigned len;           /* instructions per iteration */
-};
-
 static bool writes_only_itself(const struct insn_dp *d)
 {
     return d->form == OPERAND_IMM && d->rd == d->rn && d->rd < 13 && d->imm < 0x80000000u;
@@ -175,12 +208,12 @@ static int32_t dp_step(const struct insn_dp *d)
     return d->opcode == DP_ADD ? (int32_t)d->imm : -(int32_t)d->imm;
 }
 
-static bool affine_shape(const struct cache_batch_loop *l, struct affine *a)
+static bool affine_shape(const struct cache_batch_loop *l, struct cache_batch_affine *a)
 {
     unsigned m = (l->end - l->head) / 4, exit = m;
     const struct insn *br = &l->in[m - 1];
 
-    *a = (struct affine){ .len = m };
+    *a = (struct cache_batch_affine){ .len = m };
     for (unsigned i = 0; i + 1 < m; i++) {   /* the steps, and the last flag setter */
         const struct insn *in = &l->in[i];
         const struct insn_dp *d = &in->dp;
@@ -217,7 +250,8 @@ static bool affine_shape(const struct cache_batch_loop *l, struct affine *a)
         if (i < exit && !d->s && d->rd == l->in[exit].dp.rn)
             a->before_exit += dp_step(d);
     }
-    const struct insn_dp *e = a->exit = &l->in[exit].dp;
+    a->exit_at = (uint8_t)exit;
+    const struct insn_dp *e = &l->in[exit].dp;
     if (e->rn > 12)
         return false;
     if (br->cond == COND_CC && e->opcode == DP_CMP)   /* rising to an invariant bound */
@@ -248,9 +282,11 @@ static unsigned line_ops_per_iteration(const struct trap_frame *f,
 
 /* From the loop's head: the iterations it still makes, all at once.  False if the exit
  * register would wrap around (the interpreter takes those). */
-static bool run_closed_form(struct trap_frame *f, const struct affine *a, unsigned *iterations)
+static bool run_closed_form(struct trap_frame *f, const struct cache_batch_loop *l,
+                            unsigned *iterations)
 {
-    const struct insn_dp *e = a->exit;
+    const struct cache_batch_affine *a = &l->affine;
+    const struct insn_dp *e = &l->in[a->exit_at].dp;
     uint64_t x = (uint64_t)trap_frame_get(f, e->rn) + (uint64_t)a->before_exit, k, last;
     uint64_t bound = e->form == OPERAND_IMM ? e->imm : trap_frame_get(f, e->rm);
     if (e->opcode == DP_CMP) {   /* compares x, x + step, ... with bound while below it */
@@ -272,25 +308,153 @@ static bool run_closed_form(struct trap_frame *f, const struct affine *a, unsign
     return true;
 }
 
+#define NO_REG 16u
+
+static bool subs_one(const struct insn *in)
+{
+    const struct insn_dp *d = &in->dp;
+    return in->cond == COND_AL && d->opcode == DP_SUB && d->s && d->form == OPERAND_IMM &&
+           d->imm == 1 && d->rd == d->rn && d->rd < 13;
+}
+
+/* One LDMIA/STMIA Rn!, {list} of the loop: the same list and, per direction, base throughout. */
+static bool block_op(const struct insn *in, unsigned i, struct cache_batch_shape *b)
+{
+    const struct insn_block *k = &in->block;
+    unsigned *base = k->load ? &b->src : &b->dst;
+    if (k->pre || !k->up || !k->wback || k->s || k->rn > 12 || (k->list & 0xa000) ||
+        (b->list && k->list != b->list) || (*base != NO_REG && *base != k->rn))
+        return false;
+    if (in->cond != COND_AL && (!k->load || in->cond != COND_NE || b->subs_at > i))
+        return false;
+    b->cond_load = in->cond != COND_AL;
+    b->list = k->list;
+    b->words = k->count;
+    b->nloads += k->load;
+    *base = k->rn;
+    b->loads |= (uint32_t)k->load << b->ops++;
+    return true;
+}
+
+static bool block_step(const struct insn *in, unsigned i, struct cache_batch_shape *b)
+{
+    if (b->cond_load)
+        return false;   /* only the branch back follows the conditional load */
+    if (in->kind == INSN_MCR) {
+        b->lines++;
+        return in->cond == COND_AL;
+    }
+    if (in->kind == INSN_DATA_PROC) {
+        if (b->counter != NO_REG || !subs_one(in))
+            return false;
+        b->counter = in->dp.rd;
+        b->subs_at = i;
+        return true;
+    }
+    return in->kind == INSN_LOAD_STORE_MULTIPLE && block_op(in, i, b);
+}
+
+static bool block_shape(const struct cache_batch_loop *l, struct cache_batch_shape *b)
+{
+    unsigned m = (l->end - l->head) / 4;
+    *b = (struct cache_batch_shape){ .dst = NO_REG, .src = NO_REG, .counter = NO_REG, .subs_at = m };
+    if (l->in[m - 1].cond != COND_NE)
+        return false;
+    for (unsigned i = 0; i + 1 < m; i++)
+        if (!block_step(&l->in[i], i, b))
+            return false;
+    unsigned loads = b->nloads, stores = b->ops - loads;
+    uint32_t alternate = b->loads ^ (b->loads >> 1), pairs = (1u << (b->ops - 1)) - 1;
+    uint32_t regs = (1u << b->dst) | (1u << b->counter) | (b->src < 13 ? 1u << b->src : 0);
+    return b->counter != NO_REG && stores &&
+           (!loads || (loads == stores && (alternate & pairs) == pairs)) &&
+           b->dst != b->counter && b->src != b->dst && b->src != b->counter && !(b->list & regs);
+}
+
+/* The registers of a list, in the order LDM/STM move them. */
+static void list_get(const struct trap_frame *f, uint16_t list, uint32_t *words)
+{
+    for (unsigned r = 0, n = 0; r < 15; r++)
+        if (list >> r & 1)
+            words[n++] = trap_frame_get(f, r);
+}
+
+static void list_set(struct trap_frame *f, uint16_t list, const uint32_t *words)
+{
+    for (unsigned r = 0, n = 0; r < 15; r++)
+        if (list >> r & 1)
+            trap_frame_set(f, r, words[n++]);
+}
+
+/* From the trapped line operation (index p, before the subs) to the loop's exit: Rc more
+ * subs, so the rest of this iteration and Rc - 1 whole ones, the last without its NE load.
+ * Alternation makes every store write the chunk loaded just before it: a copy of src to dst,
+ * but for a first store (the trap came between a load and its store) of the registers. */
+static unsigned run_block(struct trap_frame *f, const struct cache_batch_loop *l,
+                          const struct cache_batch_ops *ops)
+{
+    const struct cache_batch_shape s = l->block;
+    unsigned m = (l->end - l->head) / 4, p = (f->pc - 4 - l->head) / 4;
+    if (!ops->block || !ops->line_ops || !l->block_ok || p >= s.subs_at ||
+        !trap_frame_get(f, s.counter))
+        return 0;
+    unsigned done = 0, tail_loads = 0, tail_lines = 0;   /* memory operations at or before p */
+    for (unsigned i = 0; i + 1 < m; i++) {
+        const struct insn *in = &l->in[i];
+        bool mem = in->kind == INSN_LOAD_STORE_MULTIPLE;
+        done += i <= p && mem;
+        tail_loads += i > p && mem && in->block.load;
+        tail_lines += i > p && in->kind == INSN_MCR;
+    }
+    uint32_t next = done < s.ops ? s.loads >> done : s.loads;   /* bit 0: the next is a load */
+    uint64_t more = trap_frame_get(f, s.counter) - 1u, chunk = 4u * s.words;
+    uint64_t loads = tail_loads + more * s.nloads - s.cond_load;
+    uint64_t stores = (s.ops - done - tail_loads) + more * (s.ops - s.nloads);
+    if (stores * chunk > CACHE_BATCH_MAX_BLOCK || loads * chunk > CACHE_BATCH_MAX_BLOCK)
+        return 0;
+    struct cache_batch_block b = {
+        .dst = trap_frame_get(f, s.dst), .src = s.src < 13 ? trap_frame_get(f, s.src) : 0,
+        .dst_bytes = (uint32_t)(stores * chunk), .src_bytes = (uint32_t)(loads * chunk),
+        .fill = s.src == NO_REG, .first_from_words = s.src != NO_REG && !(next & 1),
+        .nwords = (unsigned)(chunk / 4),
+    };
+    list_get(f, s.list, b.words);
+    if (!ops->block(ops->ctx, &b))
+        return 0;
+    trap_frame_set(f, s.dst, b.dst + b.dst_bytes);
+    if (!b.fill) {
+        trap_frame_set(f, s.src, b.src + b.src_bytes);
+        if (b.src_bytes)
+            list_set(f, s.list, b.words);
+    }
+    trap_frame_set(f, s.counter, 0);
+    set_nzcv(f, 0, true, false);   /* the last subs: 1 - 1 */
+    f->pc = l->end;
+    ops->line_ops(ops->ctx, (unsigned)(tail_lines + more * s.lines));
+    uint64_t total = (m - 1 - p) + more * m;
+    return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;
+}
+
 unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget)
 {
-    struct cache_batch_loop local = { .valid = false }, *l = ops->memo ? ops->memo : &local;
-    struct affine a;
+    struct cache_batch_loop scratch, *l = find_loop(f, ops, &scratch);
     unsigned n, k, ignored = 0;
 
-    if (!find_loop(f, ops, l))
+    if (!l)
         return 0;
-    if (!ops->line_ops || !affine_shape(l, &a))
+    if (l->blocks)
+        return run_block(f, l, ops);
+    if (!ops->line_ops || !l->affine_ok)
         return interpret(f, l, ops, budget, false, &ignored);
     /* The rest of this iteration, then the others in closed form. */
     n = interpret(f, l, ops, budget, true, &ignored);
     if (f->pc != l->head)
         return n;
     unsigned per_iteration = line_ops_per_iteration(f, l);
-    if (!run_closed_form(f, &a, &k))
+    if (!run_closed_form(f, l, &k))
         return n + interpret(f, l, ops, budget - n, false, &ignored);
     f->pc = l->end;
     ops->line_ops(ops->ctx, k * per_iteration);
-    uint64_t total = n + (uint64_t)k * a.len;
+    uint64_t total = n + (uint64_t)k * l->affine.len;
     return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;
 }

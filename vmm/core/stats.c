@@ -77,6 +77,7 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "device accesses", s->mmio);
     log_printf("  %-22s %u\n", "waits for interrupt", s->waits);
     log_printf("  %-22s %u\n", "cache-line operations", s->cache_ops + s->fast_lines);
+    log_printf("  %-22s %u\n", "block loops", s->blocks);
     log_printf("  %-22s %u\n", "asm SWI forwards", s->fast_swi);
     log_printf("  %-22s %u\n", "asm exception returns", s->fast_eret);
     log_printf("  %-22s %u\n", "asm DACR writes", s->fast_dacr);

@@ -25,6 +25,7 @@ struct trap_stats {
     uint32_t mmio;                /* device register accesses */
     uint32_t waits;               /* wait-for-interrupt */
     uint32_t cache_ops;           /* cache-line maintenance handled on the short path */
+    uint32_t blocks;              /* guest page copies and clears done by the VMM (cache_batch.h) */
     /* Traps vectors.S handled alone (trap.h, struct trap_fast); stats_print() counts them in the
      * kinds and classes above as well (SWI + delivered; undefined + emulated + class; data
      * abort; undefined + cache-line operations). */

@@ -4,6 +4,7 @@
 #include "decode.h"
 #include "emulate.h"
 #include "guarded_access.h"
+#include "guest_block.h"
 #include "guest_fault.h"
 #include "guest_mem.h"
 #include "semihosting.h"
@@ -57,15 +58,23 @@ static void batch_line_op(void *ctx, uint32_t word, uint32_t mva)
 {
     (void)word;
     (void)mva;
-    ((struct vm *)ctx)->stats.cache_ops++;
+    ((struct vcpu *)ctx)->vm->stats.cache_ops++;
 }
 
 static void batch_line_ops(void *ctx, unsigned n)
 {
-    ((struct vm *)ctx)->stats.cache_ops += n;
+    ((struct vcpu *)ctx)->vm->stats.cache_ops += n;
 }
 
-static struct cache_batch_loop batch_loops[MAX_VMS];   /* each VM's last loop, decoded */
+static bool batch_block(void *ctx, struct cache_batch_block *b)
+{
+    struct vcpu *v = ctx;
+    bool done = guest_block_run(v, b);
+    v->vm->stats.blocks += done;
+    return done;
+}
+
+static struct cache_batch_memo batch_loops[MAX_VMS];   /* each VM's last loops, decoded */
 
 #define MCR_DACR_MASK 0x0fff0fffu   /* MCR p15, 0, Rd, c3, c0, 0: a DACR write */
 #define MCR_DACR_BITS 0x0e030f10u
@@ -85,8 +94,8 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     if (!vcpu_privileged(v) || !emu_cond_passed(insn >> 28, f->cpsr))
         return false;
     if (cache_batch_is_line_op(insn)) {
-        const struct cache_batch_ops ops = { vm, batch_fetch, batch_line_op, batch_line_ops,
-                                             &batch_loops[vm->id] };
+        const struct cache_batch_ops ops = { v, batch_fetch, batch_line_op, batch_line_ops,
+                                             &batch_loops[vm->id], batch_block };
         vm->stats.cache_ops++;
         cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
         return true;

@@ -84,6 +84,13 @@ static inline void cp15_dcache_range(const void *va, uint32_t len, void (*line_o
     cp15_write_drain_write_buffer(0);
 }
 
+/* Cleans and invalidates the whole D-cache: the ARM926's test, clean and invalidate, repeated
+ * until it finds no dirty line (QEMU, which has no cache, says so at once). */
+static inline void cp15_dcache_clean_inv_all(void)
+{
+    __asm__ volatile("1: mrc p15, 0, r15, c7, c14, 3\n\tbne 1b" ::: "cc", "memory");
+}
+
 /* Cleans [va, va+len) to memory so the table walker (which does not look in the D-cache on the
  * ARM926) sees freshly written descriptors, then drains the write buffer. */
 static inline void cp15_clean_dcache_range(const void *va, uint32_t len)

@@ -57,7 +57,7 @@ volatile uint32_t *mmu_map_device(unsigned slot, hpa_t pa);
 /* Temporary-mapping slots, one per user so nested uses cannot collide; the last
  * TMPMAP_TABLE_SLOTS keep guest page-table pages mapped for reading (guest_mem.c). */
 enum tmpmap_slot { TMPMAP_SLOT_BOOTINFO, TMPMAP_SLOT_GUEST, TMPMAP_SLOT_WORDS,
-                   TMPMAP_SLOT_TABLES = 8 };
+                   TMPMAP_SLOT_BLOCK_DST, TMPMAP_SLOT_BLOCK_SRC, TMPMAP_SLOT_TABLES = 8 };
 #define TMPMAP_TABLE_SLOTS (VMM_TMPMAP_SLOTS - TMPMAP_SLOT_TABLES)
 
 /* Maps the host page holding pa at one of VMM_TMPMAP_SLOTS slots and returns its virtual

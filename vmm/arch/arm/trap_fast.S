@@ -7,7 +7,8 @@
  *   trap_fast_und, from a virtual privileged mode, ARM state:
  *     - a cache-line or write-buffer operation (MCR p15, 0, Rd, c7, ...): counted, skipped; the
  *       rest of a kernel's range or counted loop of them forwarded at once; a loop with
- *       conditional ones handed to C's cache_batch;
+ *       conditional ones, or with the stores of a page copy or clear, handed to C's
+ *       cache_batch;
  *     - `movs pc, lr` from virtual SVC to User mode: the exception return (vcpu.c's
  *       vcpu_exception_return, with what vcpu_shared_import would take first);
  *     - `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stubs);
@@ -233,12 +234,18 @@ trap_fast_und:
     ldr     r4, [r11, #TF_STATS]
     /* The word after it decides: an ADD #imm or a second AL line operation may make a loop to
      * forward (below); a conditional line operation (Linux's arm926_flush_user_cache_range:
-     * mcr, mcrne, add, ...) makes one for C's cache_batch, which runs it in closed form;
+     * mcr, mcrne, add, ...) makes one for C's cache_batch, which runs it in closed form; so
+     * does an STMIA Rn! (a page copy or clear: a block loop, whose copy C makes at once);
      * anything else: this operation alone. */
     ldr     r2, [lr]
     and     r3, r2, #0x0fe00000
     cmp     r3, #0x02800000
     beq     1f
+    mov     r3, r2, lsr #20
+    ldr     r5, =0xe8a                  @ stmia Rn!: a block loop (a page copied or cleared)
+    cmp     r3, r5
+    beq     vector_und_general
+    and     r3, r2, #0x0fe00000
     cmp     r3, #0x0e000000
     bne     line_done
     and     r3, r2, #0xf0000000

@@ -1,0 +1,140 @@
+#include "guest_block.h"
+
+#include "block_copy.h"
+#include "cp15.h"
+#include "guest_mem.h"
+#include "mmu.h"
+#include "vm.h"
+
+#define BLOCK_PAGES (CACHE_BATCH_MAX_BLOCK / PAGE_SIZE + 1)
+#define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
+
+/* A guest-virtual range, translated page by page before a byte moves. */
+struct span {
+    uint32_t va, bytes;
+    uint32_t gpa[BLOCK_PAGES];   /* of each page the range touches */
+};
+
+static bool span_translate(struct vcpu *v, const struct gptw_mmu *mmu, uint32_t va,
+                           uint32_t bytes, bool write, struct span *s)
+{
+    struct guest_access_req a = { write ? GPTW_WRITE : GPTW_READ, !vcpu_privileged(v), 4, true };
+    *s = (struct span){ .va = va, .bytes = bytes };
+    if (!bytes)
+        return true;
+    if ((va & 3) || va + (bytes - 1) < va)
+        return false;
+    uint32_t first = va & ~PAGE_OFFSET_MASK, last = (va + bytes - 1) & ~PAGE_OFFSET_MASK;
+    for (uint32_t page = first, i = 0;; page += PAGE_SIZE, i++) {
+        struct gptw_result r;
+        if (!guest_translate(v->vm, mmu, i ? page : va, &a, &r) || r.pa >= v->vm->ram_size)
+            return false;
+        s->gpa[i] = r.pa & ~PAGE_OFFSET_MASK;
+        if (page == last)
+            return true;
+    }
+}
+
+static bool spans_share_a_page(const struct span *a, const struct span *b)
+{
+    unsigned na = a->bytes ? ((a->va + a->bytes - 1) >> 12) - (a->va >> 12) + 1 : 0;
+    unsigned nb = b->bytes ? ((b->va + b->bytes - 1) >> 12) - (b->va >> 12) + 1 : 0;
+    for (unsigned i = 0; i < na; i++)
+        for (unsigned j = 0; j < nb; j++)
+            if (a->gpa[i] == b->gpa[j])
+                return true;
+    return false;
+}
+
+/* The VMM's view of the span's byte off, in slot, and how many bytes on are in that page. */
+static uint32_t *span_map(const struct vm *vm, const struct span *s, uint32_t off, unsigned slot,
+                          uint32_t *in_page)
+{
+    uint32_t va = s->va + off, page = (va >> 12) - (s->va >> 12);
+    *in_page = PAGE_SIZE - (va & PAGE_OFFSET_MASK);
+    return tmpmap_map(slot, hpa(vm->ram_hpa.pa + s->gpa[page] + (va & PAGE_OFFSET_MASK)));
+}
+
+static uint32_t min3(uint32_t a, uint32_t b, uint32_t c)
+{
+    uint32_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/* dst[doff, doff + len) := src[soff, soff + len) */
+static void span_copy(const struct vm *vm, const struct span *dst, uint32_t doff,
+                      const struct span *src, uint32_t soff, uint32_t len)
+{
+    while (len) {
+        uint32_t dn, sn;
+        uint32_t *d = span_map(vm, dst, doff, TMPMAP_SLOT_BLOCK_DST, &dn);
+        const uint32_t *s = span_map(vm, src, soff, TMPMAP_SLOT_BLOCK_SRC, &sn);
+        uint32_t n = min3(len, dn, sn);
+        arch_copy_words(d, s, n);
+        doff += n;
+        soff += n;
+        len -= n;
+    }
+}
+
+/* dst[doff, doff + len) := words (nwords of them, the first at doff = 0), repeated */
+static void span_fill(const struct vm *vm, const struct span *dst, uint32_t doff, uint32_t len,
+                      const uint32_t *words, unsigned nwords)
+{
+    while (len) {
+        uint32_t dn, pattern[8];
+        uint32_t *d = span_map(vm, dst, doff, TMPMAP_SLOT_BLOCK_DST, &dn), n = len < dn ? len : dn;
+        unsigned w = (doff / 4) % nwords;   /* the word of the chunk at doff */
+        if (8 % nwords == 0) {
+            for (unsigned i = 0; i < 8; i++, w = w + 1 == nwords ? 0 : w + 1)
+                pattern[i] = words[w];
+            arch_fill_words(d, pattern, n);
+        } else {
+            for (uint32_t i = 0; i < n / 4; i++, w = w + 1 == nwords ? 0 : w + 1)
+                d[i] = words[w];
+        }
+        doff += n;
+        len -= n;
+    }
+}
+
+/* The last chunk a copy loaded: the registers' values at the loop's end. */
+static void span_read_last(const struct vm *vm, const struct span *src, uint32_t *words,
+                           unsigned nwords)
+{
+    for (unsigned i = 0; i < nwords; i++) {
+        uint32_t ignored;
+        words[i] = *span_map(vm, src, src->bytes - 4 * (nwords - i), TMPMAP_SLOT_BLOCK_SRC,
+                             &ignored);
+    }
+}
+
+bool guest_block_run(struct vcpu *v, struct cache_batch_block *b)
+{
+    struct vm *vm = v->vm;
+    struct gptw_mmu mmu;
+    struct span dst, src;
+    uint32_t chunk = 4 * b->nwords, head = b->first_from_words ? chunk : 0;
+
+    vcpu_gptw_mmu(v, &mmu);
+    if (!span_translate(v, &mmu, b->dst, b->dst_bytes, true, &dst) ||
+        !span_translate(v, &mmu, b->src, b->fill ? 0 : b->src_bytes, false, &src) ||
+        spans_share_a_page(&dst, &src) || head > b->dst_bytes)
+        return false;
+    /* VIVT caches: what the guest wrote under its own addresses goes to memory first, and its
+     * lines of dst go, as the loop's invalidates would have had them; the VMM's lines under
+     * its temporary mappings go to memory before those mappings do. */
+    cp15_dcache_clean_inv_all();
+    if (b->fill) {
+        span_fill(vm, &dst, 0, b->dst_bytes, b->words, b->nwords);
+    } else {
+        span_fill(vm, &dst, 0, head, b->words, b->nwords);
+        span_copy(vm, &dst, head, &src, 0, b->dst_bytes - head);
+        if (b->src_bytes)
+            span_read_last(vm, &src, b->words, b->nwords);
+    }
+    cp15_dcache_clean_inv_all();
+    tmpmap_unmap(TMPMAP_SLOT_BLOCK_DST, NULL, 0);
+    tmpmap_unmap(TMPMAP_SLOT_BLOCK_SRC, NULL, 0);
+    return true;
+}
