@@ -112,8 +112,9 @@ static bool classify(const struct insn *in, bool vpriv, struct guest_access_req 
     }
 }
 
-/* The last device access a VM's guest made: drivers read the same register from the same
- * instruction over and over (a clock, a status).  For the same instruction word, page, virtual
+/* The last device accesses a VM's guest made: drivers read the same register from the same
+ * instruction over and over (a clock, a status; a kernel alternates between a few: its clock
+ * source and its sched_clock, say).  For the same instruction word, page, virtual
  * privilege and guest MMU state, its decoding and walk still hold while no TLB maintenance came
  * between (shadow.flushes), as a TLB entry would; after some, while the guest's descriptors the
  * walk read are still the same words at the same places. */
@@ -125,7 +126,8 @@ struct device_memo {
     struct guest_access_req a;
     struct gptw_result r;
 };
-static struct device_memo device_memos[MAX_VMS];
+#define DEVICE_MEMOS 4   /* per VM, by the instruction's address */
+static struct device_memo device_memos[MAX_VMS][DEVICE_MEMOS];
 
 static bool same_word(struct vm *vm, uint32_t gpa, uint32_t value)
 {
@@ -153,13 +155,14 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
                        bool vpriv)
 {
     struct vm *vm = v->vm;
-    struct device_memo *m = &device_memos[vm->id];
+    struct device_memo *slot = &device_memos[vm->id][(f->pc >> 2) % DEVICE_MEMOS], miss;
+    struct device_memo *m = slot;
     uint32_t word, far = cp15_read_far(), st, fa;
 
     if (!guest_fetch_insn(v, f->pc, &word))
         vm_stop(vm, f, "data abort at 0x%08x: cannot read the instruction", f->pc);
     if (!device_memo_hit(m, vm, mmu, f->pc, word, far, vpriv)) {
-        m->valid = false;
+        m = &miss;
         decode_arm(word, &m->in);
         if (!classify(&m->in, vpriv, &m->a))
             vm_stop(vm, f, "data abort by %s %08x at 0x%08x: not emulated",
@@ -178,6 +181,10 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
         m->va_page = far & ~(PAGE_SIZE - 1);
         m->mmu = *mmu;
         m->flushes = vm->shadow.flushes;
+        if (m->valid) {
+            *slot = miss;
+            m = slot;
+        }
     }
 
     struct bus_ctx ctx = { vm, mmu, vpriv, m->a, &m->r };

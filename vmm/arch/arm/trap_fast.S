@@ -282,7 +282,7 @@ trap_fast_und:
     orr     r3, r3, r5
     orr     r3, r3, r5, lsl #4
     cmp     r2, r3
-    bne     line_done
+    bne     line_pair
     sub     r3, lr, #4                  @ the branch back to X: offset (X - (r6 + 8) - 8) / 4
     sub     r3, r3, r6
     sub     r3, r3, #16
@@ -362,6 +362,14 @@ line_skip:                              @ flags: the loop's last; r9: Rn; r2: it
     str     r2, [r4, #STATS_FAST_LINE_EXTRA]
     ldmdb   sp, {r0-r12}
     movs    pc, lr
+/* No loop, but two operations in a row (Linux's cpu_arm926_set_pte_ext: clean the line, drain
+ * the write buffer): both skipped with this trap. */
+line_pair:
+    cmp     r7, #2
+    bne     line_done
+    add     lr, lr, #4
+    COUNT   r4, STATS_FAST_LINES, r3
+    COUNT   r4, STATS_FAST_LINE_EXTRA, r3
 line_done:
     COUNT   r4, STATS_FAST_LINES, r3
     ldmdb   sp, {r0-r12}
