@@ -118,6 +118,25 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     return true;
 }
 
+#define MCR_TLB_ALL_MASK 0xffff0ff0u   /* MCR p15, 0, Rd, c8, c5|c6|c7, 0 (AL): a whole TLB */
+#define MCR_TLB_ALL_BITS 0xee080f10u
+
+/* A guest TLB flush right after a change of its MMU state (Linux's TTBR write, then the TLB
+ * flush): the shadow is flushed for the change already (vm_apply_changes), so the flush would
+ * find nothing to do; the trap it costs is spared by stepping over it. */
+static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f)
+{
+    uint32_t next, crm;
+    if (!guest_fetch_insn(v, f->pc, &next) || (next & MCR_TLB_ALL_MASK) != MCR_TLB_ALL_BITS)
+        return;
+    crm = next & 0xf;
+    if (crm < 5 || crm > 7)
+        return;
+    v->vm->stats.emulated++;   /* (emulated without a trap of its own) */
+    stats_count_site(&v->vm->stats, f->pc, next, INSN_MCR);
+    f->pc += 4;
+}
+
 #define MOVS_PC_LR    0xe1b0f00eu   /* movs pc, lr */
 #define SUBS_PC_LR    0xe25ef000u   /* subs pc, lr, #imm8 (low byte) */
 
@@ -164,6 +183,8 @@ static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     }
     else if (r.flags & EMU_F_TLB_MVA)
         shadow_flush_mva(v->vm, r.operand);
+    if ((r.flags & EMU_F_MMU) && r.kind == INSN_MCR)
+        skip_tlb_flush(v, f);
     if (r.flags & EMU_F_WFI)
         sched_wait(v);
 }
