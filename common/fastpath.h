@@ -62,7 +62,9 @@
 #define VSHARED_USR_SP    36u  /* the User-mode sp and lr (the banked ones, in an exception */
 #define VSHARED_USR_LR    40u  /* mode) */
 #define VSHARED_ACCESS    44u  /* 0x55555555: the access bit of every DACR domain field */
-#define VSHARED_SIZE      48u
+#define VSHARED_DACR_REAL 48u  /* the guest DACR the real one grants: VSHARED_DACR, or less (a
+                                  grant not taken yet, a system call's entry DACR taken early) */
+#define VSHARED_SIZE      52u
 
 /* Every field must be in reach of an LDR [pc, #+4095] from every code word: the farthest pair
  * is the first code word and the last field. */

@@ -384,6 +384,69 @@ static void grant_then_access_tests(void)
                  CP15_READ(c3, 0, c0, 0));
 }
 
+/* System calls with a kernel's PAN (its first DACR write after a SWI takes User access away,
+ * its last gives it back): `svc #1` returns r0 + 1; `svc #2` first reads the User word at r0,
+ * before its PAN write, and returns that + 1.  The VMM takes the PAN DACR early at the SWI once
+ * it has seen it; the read before the write must not notice.  `svc #0x55` ends run_user(). */
+#define PAN_OPEN 0x111u  /* kernel, pages, section: Client (dacr_for(CLIENT, CLIENT)) */
+#define PAN_SHUT 0x101u  /* pages: NoAccess */
+void pan_swi(void);
+uint32_t pan_user(uint32_t va, uint32_t calls);
+__asm__(".text\n.arm\n"
+        ".global pan_swi, pan_user\n"
+        "pan_swi:\n"
+        "  ldr r11, [lr, #-4]\n"
+        "  and r11, r11, #0xff\n"
+        "  cmp r11, #0x55\n"
+        "  beq 1f\n"
+        "  cmp r11, #2\n"
+        "  ldreq r0, [r0]\n"
+        "  ldr r11, =0x101\n"
+        "  mcr p15, 0, r11, c3, c0, 0\n"
+        "  add r0, r0, #1\n"
+        "  ldr r11, =0x111\n"
+        "  mcr p15, 0, r11, c3, c0, 0\n"
+        "  movs pc, lr\n"
+        "1:\n"
+        "  mov r11, #0xd3\n"
+        "  msr spsr_cxsf, r11\n"
+        "  ldr lr, =user_return\n"
+        "  movs pc, lr\n"
+        /* User mode: calls times svc #1 and svc #2 on va; returns the sum of what they return */
+        "pan_user:\n"
+        "  push {r4-r6, lr}\n"
+        "  mov r4, r0\n"
+        "  mov r5, r1\n"
+        "  mov r6, #0\n"
+        "2:\n"
+        "  mov r0, r4\n"
+        "  svc #1\n"
+        "  add r6, r6, r0\n"
+        "  mov r0, r4\n"
+        "  svc #2\n"
+        "  add r6, r6, r0\n"
+        "  subs r5, r5, #1\n"
+        "  bne 2b\n"
+        "  mov r0, r6\n"
+        "  pop {r4-r6, pc}\n"
+        ".ltorg\n");
+
+static void pan_tests(void)
+{
+    _Static_assert(PAN_OPEN == ((DACR_CLIENT << (2 * DOM_KERNEL)) | (DACR_CLIENT << (2 * DOM_PAGES)) |
+                                (DACR_CLIENT << (2 * DOM_SECT))), "PAN_OPEN");
+    _Static_assert(PAN_SHUT == ((DACR_CLIENT << (2 * DOM_KERNEL)) | (DACR_CLIENT << (2 * DOM_SECT))),
+                   "PAN_SHUT");
+    volatile uint32_t *word;   /* guest_set_vector's table word for SWI (an address, not null) */
+    __asm__("" : "=r"(word) : "0"(0x20u + 4u * 2u));
+    uint32_t swi_handler = *word;
+    wr32(PAGES_PA + 0x1000, 0x0badc0deu);
+    guest_set_vector(2, pan_swi);
+    uint32_t sum = run_user((acc_fn)pan_user, VA_SMALL, 50);
+    guest_set_vector(2, (void (*)(void))swi_handler);
+    guest_printf("system calls with PAN: sum %08x, dacr %08x\n", sum, CP15_READ(c3, 0, c0, 0));
+}
+
 static void domain_tests(void)
 {
     guest_printf("domains:\n");
@@ -599,6 +662,7 @@ int main(void)
     translation_tests();
     address_space_tests();
     grant_then_access_tests();
+    pan_tests();
     domain_tests();
     permission_tests();
     alignment_tests();

@@ -158,7 +158,7 @@ static void test_modes_and_banked_registers(void **state)
 
 /* System calls as a kernel makes them, 300 of them: the same output natively, under the VMM and
  * with --no-fastpath, and under the VMM the short assembly paths (trap_fast.S) must be the ones
- * that took them, so the comparison is about those paths. */
+ * that took them, so the comparison is about those paths; their DACR writes take no trap. */
 static void test_syscalls_take_the_assembly_paths(void **state)
 {
     (void)state;
@@ -166,12 +166,16 @@ static void test_syscalls_take_the_assembly_paths(void **state)
     struct proc_result v = run_guest(guest("syscalls"), 0, "--stats");
     unsigned swi = stats_counter(v.err, "asm SWI forwards"),
              eret = stats_counter(v.err, "asm exception returns"),
-             dacr = stats_counter(v.err, "asm DACR writes");
-    printf("syscalls under the VMM: %u SWIs forwarded, %u exception returns, %u DACR writes in "
-           "assembly\n", swi, eret, dacr);
-    if (v.status != 0 || swi < 300 || eret < 300 || dacr < 300) {
+             dacr = stats_counter(v.err, "asm DACR writes"),
+             mcr = stats_counter(v.err, "emulated mcr");
+    printf("syscalls under the VMM: %u SWIs forwarded, %u exception returns in assembly; %u + %u "
+           "DACR writes trapped\n", swi, eret, dacr, mcr);
+    /* The DACR writes: the entry one taken early at the SWI, the other a lazy grant, both in
+     * the trampoline, without a trap. */
+    if (v.status != 0 || swi < 300 || eret < 300 || dacr + mcr > 10) {
         proc_report("VMM syscalls --stats", &v);
-        fail_msg("expected at least 300 of each on the assembly paths");
+        fail_msg("expected at least 300 SWIs and returns on the assembly paths, and at most 10 "
+                 "DACR writes trapping");
     }
     proc_result_free(&v);
 }
@@ -208,17 +212,21 @@ static void test_cp15(void **state)
 }
 
 /* Sections, coarse small and large pages, remap + TLB flushes, address-space switches, a DACR
- * grant right before an access, translation/domain/permission faults with FSR/FAR, alignment
- * faults, prefetch aborts, high vectors. */
+ * grant right before an access, system calls with PAN, translation/domain/permission faults
+ * with FSR/FAR, alignment faults, prefetch aborts, high vectors. */
 static void test_mmu_basic(void **state)
 {
     (void)state;
     assert_same_native_and_vmm("mmu_basic", 0);
-    /* Its DACR grant right before an access must have been the assembly path's. */
+    /* Its DACR grant right before an access, and the 50 system calls that read User memory
+     * before their PAN write (which the SWI path took early), must have been undone at the data
+     * abort, in assembly. */
     struct proc_result v = run_guest(guest("mmu_basic"), 0, "--stats");
-    if (v.status != 0 || stats_counter(v.err, "asm DACR grants") < 1) {
+    unsigned grants = stats_counter(v.err, "asm DACR grants");
+    printf("mmu_basic under the VMM: %u DACR grants at the data abort\n", grants);
+    if (v.status != 0 || grants < 51) {
         proc_report("VMM mmu_basic --stats", &v);
-        fail_msg("expected the DACR grant to be taken at the data abort, in assembly");
+        fail_msg("expected at least 51 DACR grants taken at the data abort, in assembly");
     }
     proc_result_free(&v);
 }

@@ -1166,20 +1166,24 @@ static void test_execute_user_blocks(void **state)
     want_none_linked(others, 4, true);
 }
 
-/* MCR DACR: a write that only grants access goes to the shared page without a trap; one that
- * takes any access away (Client lost, Manager lost, Client to the reserved type) traps. */
+/* MCR DACR: a write that only grants access, compared with what the real DACR grants
+ * (VSHARED_DACR_REAL), goes to the shared page without a trap; one that takes any of that away
+ * (Client lost, Manager lost, Client to the reserved type) traps. */
 static void test_execute_dacr_write(void **state)
 {
     (void)state;
-    static const struct { uint32_t before, after; unsigned traps; } cases[] = {
-        { 0x51, 0x55, 0 },                 /* Linux: uaccess enabled (domain 1 Client) */
-        { 0x55, 0x51, 1 },                 /* and disabled again */
-        { 0x00000000u, 0xffffffffu, 0 },   /* everything becomes Manager */
-        { 0x57, 0x55, 1 },                 /* domain 0 Manager -> Client */
-        { 0x55, 0x57, 0 },                 /* and back: a grant */
-        { 0x01, 0x02, 1 },                 /* Client -> reserved (no access) */
-        { 0x02, 0x01, 0 },                 /* reserved -> Client */
-        { 0xc0000000u, 0x40000000u, 1 },   /* domain 15 Manager -> Client */
+    static const struct { uint32_t before, real, after; unsigned traps; } cases[] = {
+        { 0x51, 0x51, 0x55, 0 },                 /* Linux: uaccess enabled (domain 1 Client) */
+        { 0x55, 0x55, 0x51, 1 },                 /* and disabled again */
+        { 0x55, 0x51, 0x51, 0 },                 /* ... with the entry DACR taken early */
+        { 0x55, 0x51, 0x55, 0 },                 /* ... or a grant not taken yet */
+        { 0x55, 0x51, 0x50, 1 },                 /* less than even the real one grants */
+        { 0x00000000u, 0x00000000u, 0xffffffffu, 0 },   /* everything becomes Manager */
+        { 0x57, 0x57, 0x55, 1 },                 /* domain 0 Manager -> Client */
+        { 0x55, 0x55, 0x57, 0 },                 /* and back: a grant */
+        { 0x01, 0x01, 0x02, 1 },                 /* Client -> reserved (no access) */
+        { 0x02, 0x02, 0x01, 0 },                 /* reserved -> Client */
+        { 0xc0000000u, 0xc0000000u, 0x40000000u, 1 },   /* domain 15 Manager -> Client */
     };
     static const uint32_t words[] = { 0xee033f10u /* mcr p15, 0, r3, c3, c0, 0 */,
                                       0xee030f10u /* ... r0 (scratch r1, r2) */,
@@ -1199,6 +1203,7 @@ static void test_execute_dacr_write(void **state)
                 machine_at(&m, &l, &s.site[0], l.rw[0].word, flags);
                 m.r[rd] = cases[c].after;
                 m.shared[VSHARED_DACR / 4] = cases[c].before;
+                m.shared[VSHARED_DACR_REAL / 4] = cases[c].real;
                 m.shared[VSHARED_ACCESS / 4] = 0x55555555u;
                 run(&m);
                 if (m.shared[VSHARED_DACR / 4] != cases[c].after || m.traps != cases[c].traps)

@@ -11,7 +11,7 @@
 #include "patch.h"
 
 /* Bump when the patcher's output for a given input changes, so old cache entries are not used. */
-#define PATCH_CACHE_VERSION "proxy-v1"
+#define PATCH_CACHE_VERSION "proxy-v2"
 
 /* FNV-1a, 64 bit: a cache key, not a security boundary (the cache is the user's own). */
 static int hash_file(const char *path, uint64_t *out)

@@ -266,10 +266,10 @@ static void emit_msr(struct emitter *e, const struct tramp *t, unsigned scratch,
 }
 
 /* MCR DACR, Rd: lazily, when no domain loses access (its Client bit, or Manager), i.e. when
- * (D & ~N) | (D & D >> 1 & ~(N >> 1)) has no bit of 0x55555555 set (D the current DACR, N the
- * new one); the VMM takes it into the real DACR at the next trap, and until then only refuses
- * too much (a domain fault, after which the access is retried).  Else the MCR itself traps, with
- * every register the guest's. */
+ * (D & ~N) | (D & D >> 1 & ~(N >> 1)) has no bit of 0x55555555 set (D the DACR the real one
+ * grants, VSHARED_DACR_REAL; N the new one); the VMM takes it into the real DACR at the next
+ * trap, and until then only refuses too much (a domain fault, after which the access is
+ * retried).  Else the MCR itself traps, with every register the guest's. */
 static void emit_dacr_write(struct emitter *e, unsigned rd, uint32_t insn, uint32_t back)
 {
     unsigned a = rd == 0 ? 1 : 0, b = rd == 1 || a == 1 ? 2 : 1;
@@ -277,7 +277,7 @@ static void emit_dacr_write(struct emitter *e, unsigned rd, uint32_t insn, uint3
     emit(e, MRS_CPSR(a));
     emit(e, STR_PC(COND_AL, a, field(e, VSHARED_SCRATCH1)));
     emit(e, STR_PC(COND_AL, b, field(e, VSHARED_SCRATCH2)));
-    emit(e, LDR_PC(COND_AL, a, field(e, VSHARED_DACR)));
+    emit(e, LDR_PC(COND_AL, a, field(e, VSHARED_DACR_REAL)));
     emit(e, dp(COND_AL, 0x01c00000u, a, b, rd));                 /* BIC b, a, rd */
     emit(e, dp(COND_AL, 0x00000000u, a, a, 0x0a0u | a));         /* AND a, a, a, LSR #1 */
     emit(e, dp(COND_AL, 0x01c00000u, a, a, 0x0a0u | rd));        /* BIC a, a, rd, LSR #1 */

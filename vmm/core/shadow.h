@@ -76,6 +76,8 @@ struct shadow {
     bool vpriv;                        /* the virtual mode the tables are set up for */
     uint32_t guest_dacr;
     uint32_t real_dacr;
+    uint32_t entry_dacr;               /* the DACR a kernel set first after its last system call
+                                          (0: none): trap_fast.S's SWI path takes it early */
     struct shadow_dacr_memo memo[2];   /* a kernel with PAN alternates two guest DACRs */
     unsigned memo_next;
     struct vdomain_map dom;

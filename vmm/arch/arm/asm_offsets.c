@@ -43,6 +43,7 @@ void asm_offsets(void)
 
     DEFINE(SHADOW_VPRIV, offsetof(struct shadow, vpriv));
     DEFINE(SHADOW_GUEST_DACR, offsetof(struct shadow, guest_dacr));
+    DEFINE(SHADOW_ENTRY_DACR, offsetof(struct shadow, entry_dacr));
     DEFINE(SHADOW_REAL_DACR, offsetof(struct shadow, real_dacr));
     DEFINE(SHADOW_MEMO, offsetof(struct shadow, memo));
     DEFINE(SHADOW_DOM_USED, offsetof(struct shadow, dom.used));
@@ -69,6 +70,7 @@ void asm_offsets(void)
     DEFINE(PAGE_PENDING, VSHARED_PENDING);
     DEFINE(PAGE_SPSR, VSHARED_SPSR);
     DEFINE(PAGE_DACR, VSHARED_DACR);
+    DEFINE(PAGE_DACR_REAL, VSHARED_DACR_REAL);
     DEFINE(PAGE_USR_SP, VSHARED_USR_SP);
     DEFINE(PAGE_USR_LR, VSHARED_USR_LR);
     DEFINE(PAGE_SIZE_USED, VSHARED_SIZE);

@@ -503,7 +503,16 @@ und_dacr:
     str     r10, [r7, #SHARED_DACR]     @ (vcpu_shared_export_dacr)
     ldr     r3, [r7, #SHARED_PAGE]
     str     r10, [r3, #PAGE_DACR]
+    str     r10, [r3, #PAGE_DACR_REAL]
     SHARED_SYNC r3, r2
+    /* Right after a SWI: the DACR a kernel sets on entry (Linux's PAN), which the SWI path
+     * takes early from now on. */
+    ldr     r2, [r9, #TRACE_NEXT]
+    sub     r2, r2, #1
+    and     r2, r2, #TRACE_MASK
+    ldr     r2, [r9, r2, lsl #4]        @ the kind of the trap before
+    cmp     r2, #TRAP_SWI
+    streq   r10, [r6, #SHADOW_ENTRY_DACR]
     COUNT   r8, STATS_FAST_DACR, r2
     ldr     r2, [r5, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
@@ -531,6 +540,7 @@ und_eret:
     str     r4, [r5, #VCPU_DACR]
     str     r4, [r6, #SHADOW_GUEST_DACR]
     str     r4, [r7, #SHARED_DACR]
+    str     r4, [r3, #PAGE_DACR_REAL]
     str     r12, [r6, #SHADOW_REAL_DACR]
     mcr     p15, 0, r12, c3, c0, 0
     mov     r12, #0
@@ -607,6 +617,8 @@ trap_fast_dabt:
     str     r12, [r5, #SHADOW_REAL_DACR]
     mcr     p15, 0, r12, c3, c0, 0
     str     r10, [r6, #SHARED_DACR]
+    str     r10, [r9, #PAGE_DACR_REAL]
+    SHARED_SYNC r9, r1
     COUNT   r7, STATS_FAST_GRANT, r1
     ldr     r2, [r4, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
@@ -624,8 +636,23 @@ trap_fast_swi:
     tst     r3, #PSR_F                  @ an FIQ would be taken right away: C delivers it
     bne     vector_swi_general
     ldr     r9, [r5, #SHADOW_GUEST_DACR]
-    DACR_FROM_MEMO r9, r5, MEMO_PRIV, r10, r1, r2, vector_swi_general
+    /* The DACR the kernel sets first (SHADOW_ENTRY_DACR) is taken now if it only takes access
+     * away: its write then needs no trap (the trampoline compares with PAGE_DACR_REAL), and
+     * an access it refuses before that is a domain fault trap_fast_dabt undoes (PAGE_DACR, the
+     * guest's, differs from SHARED_DACR, what the real one grants). */
+    ldr     r10, [r5, #SHADOW_ENTRY_DACR]
+    cmp     r10, #0
+    beq     1f
+    bic     r1, r10, r9                 @ (S & ~V) | (S & S >> 1 & ~(V >> 1)): what S grants
+    and     r2, r10, r10, lsr #1        @ that V does not
+    bic     r2, r2, r9, lsr #1
+    orr     r1, r1, r2
+    ldr     r2, =0x55555555
+    tst     r1, r2
+    moveq   r9, r10
+1:  DACR_FROM_MEMO r9, r5, MEMO_PRIV, r10, r1, r2, vector_swi_general
     /* From here on it happens. */
+    str     r9, [r6, #SHARED_DACR]
     ldr     r9, [r4, #VCPU_VCPSR]
     VIRTUAL_CPSR r12, r0, r9, r1        @ r12 = the CPSR the SWI was taken in: SPSR_svc
     and     r0, r0, #PSR_FLAGS_MASK     @ the real CPSR: User mode, flags kept, T clear
@@ -664,6 +691,8 @@ trap_fast_swi:
     str     r12, [r6, #SHARED_SPSR]
     str     r1, [r6, #SHARED_USR_SP]
     str     r2, [r6, #SHARED_USR_LR]
+    ldr     r1, [r6, #SHARED_DACR]
+    str     r1, [r0, #PAGE_DACR_REAL]
     SHARED_SYNC r0, r1
     /* To the guest's SWI vector. */
     ldr     r1, [r4, #VCPU_SCTLR]
