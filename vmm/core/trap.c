@@ -218,6 +218,17 @@ static bool user_swi(struct vcpu *v, struct trap_frame *f)
     return true;
 }
 
+/* After an abort that changed nothing but memory, the shadow or a device's state (a shadow
+ * entry filled, a device read that moved no line and no deadline): the general exit would
+ * deliver nothing, apply nothing and export the shared page as it is, so the guest resumes at
+ * once. */
+static bool abort_changed_nothing(const struct vcpu *v, bool devices)
+{
+    const struct vm *vm = v->vm;
+    return !devices && !v->changed && vm->state == VM_RUNNABLE && !vm->passthrough &&
+           !vm->shadow.flushed && vm->shared.dacr == v->cp15.dacr;
+}
+
 void trap_entry(struct trap_frame *f, unsigned kind)
 {
     struct vcpu *v = sched_current();
@@ -259,6 +270,8 @@ void trap_entry(struct trap_frame *f, unsigned kind)
     bool devices = vm->stats.mmio != mmio &&
                    (vm->device_writes != writes || vm->board.due != due ||
                     vm->board.cpu_irq != irq || vm->board.cpu_fiq != fiq || vm->passthrough);
+    if ((kind == TRAP_DABT || kind == TRAP_PABT) && abort_changed_nothing(v, devices))
+        return;
     sched_trap_exit(f, kind == TRAP_IRQ || devices, kind == TRAP_UND);
     trap_prepare_resume(sched_current(), f);
 }
