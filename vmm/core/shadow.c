@@ -168,11 +168,23 @@ static void set_l1(struct shadow *s, unsigned slot, uint32_t desc)
     s->words_used[slot / 1024] |= 1u << (slot / 32 % 32);
 }
 
+/* A kept table's entries are checked after every L1 descriptor the flush reads: the reader
+ * then maps each page of the guest's L1 table once, not once per kept table.  At most every
+ * pool table, the window's and megabyte 0's. */
+#define REVALIDATE_MAX (SHADOW_TABLES_PER_VM + 2)
+
+struct coarse_check {
+    struct coarse c;
+    uint32_t from;
+};
+
 /* The guest's tables as a flush reads them: the page of them mapped last (guest_table_page). */
 struct guest_reader {
     struct vm *vm;
     const volatile uint32_t *page;
     uint32_t at;   /* its guest-physical address + 1 (0: none) */
+    unsigned nr;   /* kept tables to revalidate (coarse_revalidate) */
+    struct coarse_check todo[REVALIDATE_MAX];
 };
 
 /* The word of guest RAM at gpa, as the VMM reads it until the reader maps another page (0: not
@@ -241,6 +253,11 @@ static bool slot_coarse(struct vm *vm, unsigned slot, struct coarse *c)
  * that from (the L1 descriptor they were made from, a coarse one) names: a translation is those
  * two descriptors alone. */
 static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, uint32_t from)
+{
+    g->todo[g->nr++] = (struct coarse_check){ *c, from };
+}
+
+static void coarse_check_entries(struct guest_reader *g, const struct coarse *c, uint32_t from)
 {
     /* A guest coarse table is 1 KB inside one page: mapped once, a cache line dropped per 8. */
     const volatile uint32_t *t = guest_ptr(g, from & GPTW_L1_COARSE_BASE_MASK);
@@ -402,11 +419,33 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
  * trampoline megabytes whose guest L1 descriptor is the same, coarse tables whose guest L1
  * descriptor is the same (revalidated); the other coarse tables are parked in out if there is
  * one (and room), else emptied.  Marks the tables kept or parked in pool_used. */
+/* One page of the guest L1 table a flush compares slots with (1024 slots; 0: none), read
+ * directly, a cache line dropped per 8 slots: a kernel's linear map alone is dozens of them. */
+struct l1_view {
+    const volatile uint32_t *page;
+    unsigned line;   /* the line dropped last, + 1 */
+};
+
+static bool l1_view_is(struct l1_view *v, unsigned slot, uint32_t from)
+{
+    if (!v->page || !from)
+        return false;
+    const volatile uint32_t *w = &v->page[slot % 1024];
+    if (slot / 8 + 1 != v->line) {
+        drop_line(w);
+        v->line = slot / 8 + 1;
+    }
+    return *w == from;
+}
+
 static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
                         struct shadow_context *out)
 {
     struct shadow *s = &vm->shadow;
-    for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++)
+    for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++) {
+        struct l1_view view = { 0, 0 };
+        if (keep && s->words_used[hi])   /* (the reader maps nothing else meanwhile) */
+            view.page = guest_ptr(g, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + hi * PAGE_SIZE);
         for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
             unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
             for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
@@ -414,7 +453,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                 uint32_t from = s->l1_from[slot];
                 if (idx) {
                     struct coarse c = pool_coarse(vm, idx - 1);
-                    bool kept = coarse_still(g, keep, slot, from);
+                    bool kept = (from & 3) == L1_TYPE_COARSE && l1_view_is(&view, slot, from);
                     bool park = !kept && out && (from & 3) == L1_TYPE_COARSE &&
                                 out->nr < SHADOW_PARKED_MAX;
                     if (kept)
@@ -428,7 +467,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                         s->pool_used |= 1ull << (idx - 1);
                     if (kept)
                         continue;
-                } else if (guest_l1_is(g, keep, slot, from)) {
+                } else if (l1_view_is(&view, slot, from)) {
                     continue;
                 }
                 s->l1[slot] = 0;
@@ -440,6 +479,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
             if (!s->slot_used[w])
                 s->words_used[hi] &= ~(1u << (w % 32));
         }
+    }
 }
 
 /* The kernel-only pages in the shared megabytes whose entry is gone leave the list. */
@@ -455,7 +495,11 @@ static void prune_mixed(struct shadow *s)
 static void flush(struct vm *vm, const struct gptw_mmu *keep)
 {
     struct shadow *s = &vm->shadow;
-    struct guest_reader g = { vm, 0, 0 };
+    struct guest_reader g;   /* (not zeroed whole: todo[] is filled before it is read) */
+    g.vm = vm;
+    g.page = 0;
+    g.at = 0;
+    g.nr = 0;
     struct coarse window = { s->window, s->window_set, window_src[vm->id] };
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
@@ -477,6 +521,8 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     struct shadow_context *in = switching ? context_find(s, keep->ttbr0) : 0;
     if (in)
         context_resume(vm, keep, &g, in);
+    for (unsigned i = 0; i < g.nr; i++)
+        coarse_check_entries(&g, &g.todo[i].c, g.todo[i].from);
     s->switches += switching;
     s->ttbr = keep ? keep->ttbr0 : 0;
     prune_mixed(s);
