@@ -168,7 +168,7 @@ static unsigned interpret(struct trap_frame *f, const struct cache_batch_loop *l
     while (n < budget && f->pc >= l->head && f->pc < l->end) {
         const struct insn *in = &l->in[(f->pc - l->head) / 4];
         uint32_t next = f->pc + 4;
-        if (emu_cond_passed(in->cond, f->cpsr)) {
+        if (in->cond == COND_AL || emu_cond_passed(in->cond, f->cpsr)) {
             if (in->kind == INSN_MCR) {
                 ops->line_op(ops->ctx, in->raw, trap_frame_get(f, in->cp.rd));
                 (*ops_done)++;
@@ -282,6 +282,15 @@ static unsigned line_ops_per_iteration(const struct trap_frame *f,
 
 /* From the loop's head: the iterations it still makes, all at once.  False if the exit
  * register would wrap around (the interpreter takes those). */
+/* n / d for 0 < d < 2^32: a shift for the powers of two loops step by (a 64-bit division is
+ * hundreds of instructions here), else the narrowest division. */
+static uint64_t divide(uint64_t n, uint64_t d)
+{
+    if ((d & (d - 1)) == 0)
+        return n >> __builtin_ctz((uint32_t)d);
+    return n <= 0xffffffffu ? (uint32_t)n / (uint32_t)d : n / d;
+}
+
 static bool run_closed_form(struct trap_frame *f, const struct cache_batch_loop *l,
                             unsigned *iterations)
 {
@@ -291,10 +300,10 @@ static bool run_closed_form(struct trap_frame *f, const struct cache_batch_loop 
     uint64_t bound = e->form == OPERAND_IMM ? e->imm : trap_frame_get(f, e->rm);
     if (e->opcode == DP_CMP) {   /* compares x, x + step, ... with bound while below it */
         uint64_t step = (uint64_t)a->step[e->rn];
-        k = x >= bound ? 1 : 1 + (bound - x + step - 1) / step;
+        k = x >= bound ? 1 : 1 + divide(bound - x + step - 1, step);
         last = x + (k - 1) * step;
     } else {                     /* x, x - imm, ... while above imm */
-        k = x <= e->imm ? 1 : 1 + (x - e->imm + e->imm - 1) / e->imm;
+        k = x <= e->imm ? 1 : 1 + divide(x - e->imm + e->imm - 1, e->imm);
         last = x - (k - 1) * e->imm;
         bound = e->imm;
     }
