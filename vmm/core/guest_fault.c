@@ -135,9 +135,8 @@ static bool same_word(struct vm *vm, uint32_t gpa, uint32_t value)
     return guest_phys_read_word(vm, gpa, &now) && now == value;
 }
 
-static bool device_memo_hit(const struct device_memo *m, struct vm *vm,
-                            const struct gptw_mmu *mmu, uint32_t pc, uint32_t word, uint32_t far,
-                            bool vpriv)
+static bool device_memo_hit(struct device_memo *m, struct vm *vm, const struct gptw_mmu *mmu,
+                            uint32_t pc, uint32_t word, uint32_t far, bool vpriv)
 {
     if (!m->valid || m->pc != pc || m->word != word || m->va_page != (far & ~(PAGE_SIZE - 1)) ||
         m->vpriv != vpriv || m->mmu.sctlr != mmu->sctlr || m->mmu.dacr != mmu->dacr ||
@@ -147,8 +146,13 @@ static bool device_memo_hit(const struct device_memo *m, struct vm *vm,
         return true;
     /* (a kernel's device mappings are the same in every address space) */
     uint32_t l1_addr = (mmu->ttbr0 & GPTW_TTBR_BASE_MASK) | (m->r.l1_addr & 0x3fffu);
-    return m->r.map != GPTW_MAP_FLAT && same_word(vm, l1_addr, m->r.l1_desc) &&
-           (m->r.map == GPTW_MAP_SECTION || same_word(vm, m->r.l2_addr, m->r.l2_desc));
+    if (m->r.map == GPTW_MAP_FLAT || !same_word(vm, l1_addr, m->r.l1_desc) ||
+        (m->r.map != GPTW_MAP_SECTION && !same_word(vm, m->r.l2_addr, m->r.l2_desc)))
+        return false;
+    m->flushes = vm->shadow.flushes;   /* good until the next TLB maintenance, as checked */
+    m->mmu.ttbr0 = mmu->ttbr0;
+    m->r.l1_addr = l1_addr;
+    return true;
 }
 
 static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_mmu *mmu,
