@@ -315,6 +315,36 @@ static void test_refcnt_through_board(void **state)
     assert_int_equal(rd(v, VBOARD_CM_BASE + CM_REFCNT, 2 * SEC), 48000000);
 }
 
+/* A quiet read (the VMM's quick device reads): the same value as vboard_read() where reading
+ * changes nothing, and nothing done where it could (a UART, an expiry due, a misaligned or
+ * unassigned address). */
+static void test_quiet_reads(void **state)
+{
+    struct vm_side *v = *state;
+    uint32_t value = 0xdead;
+    assert_true(vboard_read_quiet(&v->board, VBOARD_CM_BASE + CM_REFCNT, 10 * MS, &value));
+    assert_int_equal(value, 240000);
+    assert_true(vboard_read_quiet(&v->board, VBOARD_CM_BASE + CM_ID, 10 * MS, &value));
+    assert_int_equal(value, rd(v, VBOARD_CM_BASE + CM_ID, 10 * MS));
+    value = 0xdead;
+    assert_false(vboard_read_quiet(&v->board, VBOARD_UART0_BASE, 10 * MS, &value));
+    assert_false(vboard_read_quiet(&v->board, VBOARD_CM_BASE + CM_REFCNT + 2, 10 * MS, &value));
+    assert_false(vboard_read_quiet(&v->board, 0x20000000u, 10 * MS, &value));
+    assert_int_equal(value, 0xdead);
+    /* a periodic timer with its interrupt enabled: quiet before its expiry, not at it */
+    wr(v, VBOARD_PIC_BASE + ICP_PIC_IRQ_ENABLESET, 1u << 7, 10 * MS);
+    wr(v, VBOARD_TIMER_BASE + 0x200 + PIT_LOAD, 100, 10 * MS);
+    wr(v, VBOARD_TIMER_BASE + 0x200 + PIT_CONTROL,
+       PIT_CTRL_32BIT | PIT_CTRL_IE | PIT_CTRL_PERIODIC | PIT_CTRL_ENABLE, 10 * MS);
+    assert_true(vboard_read_quiet(&v->board, VBOARD_TIMER_BASE + 0x200 + PIT_VALUE,
+                                  10 * MS + 40 * US, &value));
+    assert_int_equal(value, 60);
+    assert_false(vboard_read_quiet(&v->board, VBOARD_TIMER_BASE + 0x200 + PIT_VALUE,
+                                   10 * MS + 100 * US, &value));
+    assert_int_equal(v->line_changes, 0);
+    assert_int_equal(v->logs, 0);
+}
+
 static void test_unassigned(void **state)
 {
     struct vm_side *v = *state;
@@ -386,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup(test_sic_chain_and_soft_interrupts, setup),
         cmocka_unit_test_setup(test_reset_request, setup),
         cmocka_unit_test_setup(test_refcnt_through_board, setup),
+        cmocka_unit_test_setup(test_quiet_reads, setup),
         cmocka_unit_test_setup(test_unassigned, setup),
         cmocka_unit_test(test_boards_are_independent),
         cmocka_unit_test_setup(test_advance_is_lazy, setup),

@@ -2,11 +2,14 @@
 
 #include "cp15.h"
 #include "cpu.h"
+#include "fastpath.h"
+#include "guarded_access.h"
 #include "decode.h"
 #include "guest_mem.h"
 #include "ldst_emulate.h"
 #include "vm_board.h"
 #include "shadow.h"
+#include "trace.h"
 #include "vm.h"
 
 /* The fault status QEMU reports for BKPT: a debug event. */
@@ -120,6 +123,7 @@ static bool classify(const struct insn *in, bool vpriv, struct guest_access_req 
  * walk read are still the same words at the same places. */
 struct device_memo {
     bool valid, vpriv;
+    bool quick;                   /* a word LDR into r0-r12, no writeback: guest_fault_quick_read */
     uint32_t pc, word, va_page, flushes;
     struct gptw_mmu mmu;
     struct insn in;
@@ -185,6 +189,9 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
         m->va_page = far & ~(PAGE_SIZE - 1);
         m->mmu = *mmu;
         m->flushes = vm->shadow.flushes;
+        m->quick = vpriv && m->in.kind == INSN_LOAD_STORE && m->in.mem.load &&
+                   m->in.mem.size == 4 && !m->in.mem.user && !m->in.mem.wback &&
+                   m->in.mem.rd < 13;
         if (m->valid) {
             *slot = miss;
             m = slot;
@@ -203,6 +210,30 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
     default:
         vm_stop(vm, f, "data abort by %08x at 0x%08x: cannot emulate it", word, f->pc);
     }
+}
+
+bool guest_fault_quick_read(uint32_t far, uint32_t pc, uint32_t *regs, uint32_t cpsr)
+{
+    struct vcpu *v = trap_fast.vcpu;
+    struct vm *vm = v->vm;
+    struct device_memo *m = &device_memos[vm->id][(pc >> 2) % DEVICE_MEMOS];
+    struct gptw_mmu mmu;
+    uint32_t word, value;
+
+    if (!m->valid || !m->quick || m->pc != pc || (far & 3) || arch_guest_read(pc, &word))
+        return false;
+    vcpu_gptw_mmu(v, &mmu);
+    mmu.dacr = vm->shared.page[VSHARED_DACR / 4];   /* (a trampoline may have written it) */
+    uint32_t mva = gptw_mva(&mmu, far);
+    if (!device_memo_hit(m, vm, &mmu, pc, word, far, true) ||
+        mva - m->r.perm_mva >= m->r.perm_size ||
+        !vm_board_read_quiet(vm, m->r.page_pa + (mva - m->r.page_mva), &value))
+        return false;
+    regs[m->in.mem.rd] = value;
+    vm->stats.fast_reads++;
+    trace_record(&vm->trace, TRAP_DABT, pc, word,
+                 (cpsr & VCPU_FRAME_BITS) | (v->vcpsr & VCPU_VCPSR_BITS));
+    return true;
 }
 
 void guest_fault(struct vcpu *v, struct trap_frame *f, unsigned kind)

@@ -147,6 +147,14 @@ uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size)
     return v;
 }
 
+bool vm_board_read_quiet(struct vm *vm, uint32_t gpa, uint32_t *value)
+{
+    if (vm->passthrough || !vboard_read_quiet(&vm->board, gpa, vm_now(vm), value))
+        return false;
+    vm->stats.mmio++;
+    return true;
+}
+
 void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size)
 {
     int pt = passthrough_uart(vm, gpa);

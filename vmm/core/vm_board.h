@@ -19,6 +19,9 @@ uint64_t vm_now(const struct vm *vm);
 
 /* An access of the guest to a device's guest-physical address. */
 uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size);
+/* A word read that changes nothing but the statistics (vboard_read_quiet; never with a device
+ * passed through): the trap needs no exit work after it.  False, with nothing done, otherwise. */
+bool vm_board_read_quiet(struct vm *vm, uint32_t gpa, uint32_t *value);
 void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size);
 
 /* Brings the devices up to now; when the next device event is due. */

@@ -62,6 +62,11 @@ void vboard_init(struct vboard *b, const struct vboard_config *cfg);
 uint32_t vboard_read(struct vboard *b, uint32_t gpa, unsigned size, uint64_t now);
 void vboard_write(struct vboard *b, uint32_t gpa, uint32_t value, unsigned size, uint64_t now);
 
+/* A word read that changes nothing: any device but the UARTs (whose data register takes a byte
+ * from the receiver), aligned, with no expiry due by `now` (so no line can move).  False, with
+ * nothing done, otherwise: vboard_read() then. */
+bool vboard_read_quiet(struct vboard *b, uint32_t gpa, uint64_t now, uint32_t *value);
+
 /* Processes every timer and RTC expiry up to `now`; cheap when nothing is due. Call it when the
  * deadline from vboard_next_event() passes and before deciding whether an interrupt is pending. */
 void vboard_advance(struct vboard *b, uint64_t now);

@@ -20,7 +20,9 @@
  *     vcpu_enter_exception for VEXC_SWI, as trap.c's user_swi).
  *   trap_fast_dabt, from a virtual privileged mode with a DACR grant a trampoline made since the
  *     last trap (vcpu_shared_import takes it first, too): the grant goes to the real DACR and the
- *     instruction runs again; if the abort had another cause, it comes back, to C.
+ *     instruction runs again; if the abort had another cause, it comes back, to C.  Without
+ *     one, in ARM state: a device read C remembers (guest_fault_quick_read, called on the SVC
+ *     stack without the frame) is done and the guest resumes after it.
  *
  * Each records itself in the VM's trace ring (the line operations only in the counters) and in
  * the statistics, updates the vCPU, the shadow's virtual privilege and real DACR (from the memo
@@ -610,7 +612,7 @@ trap_fast_dabt:
     ldr     r10, [r9, #PAGE_DACR]       @ the guest DACR, as the trampolines left it
     ldr     r12, [r6, #SHARED_DACR]
     cmp     r10, r12
-    beq     vector_dabt_general         @ no grant since the last trap: an abort for C
+    beq     dabt_quick_read             @ no grant since the last trap: a quick read, or C
     DACR_FROM_MEMO r10, r5, MEMO_PRIV, r12, r1, r2, vector_dabt_general
     str     r10, [r4, #VCPU_DACR]
     str     r10, [r5, #SHADOW_GUEST_DACR]
@@ -625,6 +627,25 @@ trap_fast_dabt:
     mov     r9, #0
     TRACE   r8, TRAP_DABT, lr, r9, r3, r1, r2
     ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* A read of a device register C remembers (guest_fault_quick_read), done without the frame on
+ * the SVC stack (idle while the guest runs): then back after the load.  r0 = the guest's real
+ * CPSR, lr = the aborted instruction. */
+dabt_quick_read:
+    tst     r0, #PSR_T
+    bne     vector_dabt_general
+    mov     r3, r0
+    mrc     p15, 0, r0, c6, c0, 0       @ FAR
+    mov     r1, lr
+    sub     r2, sp, #(13 * 4)           @ the guest's r0-r12
+    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    bl      guest_fault_quick_read
+    msr     cpsr_c, #(PSR_MODE_ABT | PSR_I | PSR_F)
+    cmp     r0, #0
+    beq     vector_dabt_general
+    ldmdb   sp, {r0-r12}
+    add     lr, lr, #4
     movs    pc, lr
 
 /* SVC mode, lr = the instruction after the SWI, r0-r12 stored below sp. */
