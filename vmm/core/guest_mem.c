@@ -53,29 +53,32 @@ bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val)
 }
 
 /* Guest page-table pages stay mapped, read-only, in TMPMAP_TABLE_SLOTS slots per VM (each VM
- * has its own window table), replaced round robin: a walk reads the same L1 page and a few L2
- * pages over and over, and mapping a page costs a TLB flush.  Nothing is ever written through
- * them, so their cache lines are clean: each read first drops its line, and so sees what the
- * guest wrote (and cleaned to memory, as it must for the hardware walker). */
+ * has its own window table): a walk reads the same L1 page and a few L2 pages over and over, a
+ * switch between two address spaces the pages of both, and mapping a page costs a TLB flush.
+ * Two ways per set of the page number, the one used less recently replaced: a lookup is two
+ * compares.  Nothing is ever written through them, so their cache lines are clean: each read
+ * first drops its line, and so sees what the guest wrote (and cleaned to memory, as it must
+ * for the hardware walker). */
+#define TABLE_WAYS 2
+#define TABLE_SETS (TMPMAP_TABLE_SLOTS / TABLE_WAYS)
+
 static struct table_cache {
-    uint32_t page[TMPMAP_TABLE_SLOTS];   /* guest-physical page + 1 (0: empty) */
-    unsigned next;
+    uint32_t page[TMPMAP_TABLE_SLOTS];   /* guest-physical page + 1 (0: empty), set by set */
+    uint8_t mru[TABLE_SETS];             /* the way of each set used last */
 } tables[MAX_VMS];
 
 static volatile uint32_t *table_word(struct vm *vm, uint32_t gpa)
 {
     struct table_cache *c = &tables[vm->id];
     uint32_t page = gpa & ~(PAGE_SIZE - 1);
-    unsigned i = 0;
+    unsigned set = (page / PAGE_SIZE) % TABLE_SETS, i = set * TABLE_WAYS;
 
-    while (i < TMPMAP_TABLE_SLOTS && c->page[i] != page + 1)
-        i++;
-    if (i == TMPMAP_TABLE_SLOTS) {
-        i = c->next;
-        c->next = (i + 1) % TMPMAP_TABLE_SLOTS;
+    if (c->page[i] != page + 1 && c->page[++i] != page + 1) {
+        i = set * TABLE_WAYS + (c->mru[set] ^ 1u);
         tmpmap_map(TMPMAP_SLOT_TABLES + i, hpa(vm->ram_hpa.pa + page));
         c->page[i] = page + 1;
     }
+    c->mru[set] = (uint8_t)(i % TABLE_WAYS);
     return (volatile uint32_t *)(uintptr_t)(VMM_TMPMAP_VA + (TMPMAP_SLOT_TABLES + i) * PAGE_SIZE +
                                             (gpa & (PAGE_SIZE - 1)));
 }

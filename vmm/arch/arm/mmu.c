@@ -84,18 +84,11 @@ void mmu_init(void)
     cp15_write_sctlr(cp15_read_sctlr() | SCTLR_V | SCTLR_C | SCTLR_I);
 }
 
-/* Cleans and invalidates the whole D-cache (ARM926 test-clean-invalidate loop). */
-static void dcache_clean_invalidate_all(void)
-{
-    __asm__ volatile("1: mrc p15, 0, r15, c7, c14, 3\n"
-                     "   bne 1b\n" ::: "cc", "memory");
-}
-
 void mmu_switch(uint32_t *l1, uint32_t *window, uint32_t dacr)
 {
     cur_window = window;
     /* ARM926 caches are virtually indexed and tagged: a new address space needs them empty. */
-    dcache_clean_invalidate_all();
+    cp15_dcache_clean_inv_all();
     cp15_write_icache_invalidate_all(0);
     cp15_write_drain_write_buffer(0);
     cp15_write_ttbr0(vmm_pa(l1).pa);
@@ -112,7 +105,7 @@ volatile uint32_t *mmu_map_device(unsigned slot, hpa_t pa)
 
 void mmu_flush_all(uint32_t dacr)
 {
-    dcache_clean_invalidate_all();
+    cp15_dcache_clean_inv_all();
     cp15_write_icache_invalidate_all(0);
     cp15_write_drain_write_buffer(0);
     cp15_write_dacr(dacr);
