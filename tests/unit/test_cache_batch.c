@@ -227,14 +227,24 @@ static void test_closed_form_matches_the_interpreter(void **state)
         { 0x2000, 0x1000 }, { 0x7ffff000, 0x80000100 }, { 0xffffe000, 0xffffff80 },
         { 0, 0x100000 },
     };
+    /* a line operation after the loop's compare: from there, the head first */
+    const uint32_t after_cmp[] = { MCR_CLEAN_R0, ADD_R0_32, CMP_R0_R1, MCR_FLUSH_R0,
+                                   b_to(0x3, 4, 0) };
     for (unsigned i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
         uint32_t s0 = ranges[i][0], e0 = ranges[i][1];
         assert_closed_form_same(range, 4, 0, s0, e0, 0, true);
         if (e0 > s0)   /* (a count from a range backwards: 2^27 lines, too long to interpret) */
             assert_closed_form_same(counted, 4, 0, s0, e0 - s0, 0, true);
-        assert_closed_form_same(coherent, 5, 0, s0, e0, 0, true);
-        assert_closed_form_same(user, 9, 4, s0, e0, 4, true);   /* VM_EXEC: I lines too */
-        assert_closed_form_same(user, 9, 4, s0, e0, 0, true);
+        /* every line operation of the loop the trapped one */
+        for (uint32_t at = 0; at <= 4; at += 4)
+            assert_closed_form_same(coherent, 5, at, s0, e0, 0, true);
+        static const uint32_t user_at[] = { 4, 8, 16, 20 };
+        for (unsigned u = 0; u < 4; u++) {
+            assert_closed_form_same(user, 9, user_at[u], s0, e0, 4, true);   /* VM_EXEC */
+            assert_closed_form_same(user, 9, user_at[u], s0, e0, 0, true);
+        }
+        assert_closed_form_same(after_cmp, 5, 0, s0, e0, 0, true);
+        assert_closed_form_same(after_cmp, 5, 12, s0, e0, 0, true);
     }
     /* mcrne right after the loop's own compare runs differently in the last iteration: no
      * closed form there, and the same result */

@@ -20,10 +20,15 @@ bool cache_batch_is_line_op(uint32_t word)
     return line || whole || drain;
 }
 
+static uint32_t nzcv(uint32_t cpsr, uint32_t result, bool c, bool v)
+{
+    return (cpsr & ~(PSR_N | PSR_Z | PSR_C | PSR_V)) | (result & PSR_N) | (result ? 0 : PSR_Z) |
+           (c ? PSR_C : 0) | (v ? PSR_V : 0);
+}
+
 static void set_nzcv(struct trap_frame *f, uint32_t result, bool c, bool v)
 {
-    f->cpsr = (f->cpsr & ~(PSR_N | PSR_Z | PSR_C | PSR_V)) | (result & PSR_N) |
-              (result ? 0 : PSR_Z) | (c ? PSR_C : 0) | (v ? PSR_V : 0);
+    f->cpsr = nzcv(f->cpsr, result, c, v);
 }
 
 /* ADD SUB CMP CMN TST with an immediate or a plain register, never pc. */
@@ -37,7 +42,9 @@ static bool dp_in_set(const struct insn_dp *d)
     return plain && op && d->rn != ARM_REG_PC && d->rd != ARM_REG_PC;
 }
 
-static void run_dp(struct trap_frame *f, const struct insn_dp *d)
+/* One of the set's data-processing instructions on f's registers: its result; *cpsr gets its
+ * flags when it sets them. */
+static uint32_t dp_eval(const struct trap_frame *f, const struct insn_dp *d, uint32_t *cpsr)
 {
     uint32_t a = trap_frame_get(f, d->rn), r;
     uint32_t b = d->form == OPERAND_IMM ? d->imm : trap_frame_get(f, d->rm);
@@ -52,13 +59,24 @@ static void run_dp(struct trap_frame *f, const struct insn_dp *d)
         v = ((a ^ b) & (a ^ r)) >> 31;
     } else {   /* TST */
         r = a & b;
-        c = d->form == OPERAND_IMM && d->rotate ? (b >> 31) : (f->cpsr & PSR_C) != 0;
-        v = (f->cpsr & PSR_V) != 0;
+        c = d->form == OPERAND_IMM && d->rotate ? (b >> 31) : (*cpsr & PSR_C) != 0;
+        v = (*cpsr & PSR_V) != 0;
     }
+    if (d->s)
+        *cpsr = nzcv(*cpsr, r, c, v);
+    return r;
+}
+
+static void run_dp(struct trap_frame *f, const struct insn_dp *d)
+{
+    uint32_t r = dp_eval(f, d, &f->cpsr);
     if (d->opcode == DP_ADD || d->opcode == DP_SUB)
         trap_frame_set(f, d->rd, r);
-    if (d->s)
-        set_nzcv(f, r, c, v);
+}
+
+static bool cond_passed(unsigned cond, uint32_t cpsr)
+{
+    return cond == COND_AL || emu_cond_passed(cond, cpsr);
 }
 
 /* Quick filter on the raw word: data processing, LDM/STM, B, or MCR p15 c7; anything else
@@ -168,7 +186,7 @@ static unsigned interpret(struct trap_frame *f, const struct cache_batch_loop *l
     while (n < budget && f->pc >= l->head && f->pc < l->end) {
         const struct insn *in = &l->in[(f->pc - l->head) / 4];
         uint32_t next = f->pc + 4;
-        if (in->cond == COND_AL || emu_cond_passed(in->cond, f->cpsr)) {
+        if (cond_passed(in->cond, f->cpsr)) {
             if (in->kind == INSN_MCR) {
                 ops->line_op(ops->ctx, in->raw, trap_frame_get(f, in->cp.rd));
                 (*ops_done)++;
@@ -263,25 +281,23 @@ static bool affine_shape(const struct cache_batch_loop *l, struct cache_batch_af
 }
 
 /* The line operations one iteration performs (from the head, with f's registers): the AL ones
- * and the conditional ones whose steady flags (affine_shape) pass; the flag setters run on a
- * copy of the frame. */
+ * and the conditional ones whose steady flags (affine_shape) pass; the flag setters evaluated,
+ * no register written. */
 static unsigned line_ops_per_iteration(const struct trap_frame *f,
                                        const struct cache_batch_loop *l)
 {
-    struct trap_frame scratch = *f;
+    uint32_t cpsr = f->cpsr;
     unsigned n = 0;
     for (uint32_t a = l->head; a + 4 < l->end; a += 4) {
         const struct insn *in = &l->in[(a - l->head) / 4];
         if (in->kind == INSN_DATA_PROC && in->dp.s)
-            run_dp(&scratch, &in->dp);
-        else if (in->kind == INSN_MCR && emu_cond_passed(in->cond, scratch.cpsr))
+            dp_eval(f, &in->dp, &cpsr);
+        else if (in->kind == INSN_MCR && cond_passed(in->cond, cpsr))
             n++;
     }
     return n;
 }
 
-/* From the loop's head: the iterations it still makes, all at once.  False if the exit
- * register would wrap around (the interpreter takes those). */
 /* n / d for 0 < d < 2^32: a shift for the powers of two loops step by (a 64-bit division is
  * hundreds of instructions here), else the narrowest division. */
 static uint64_t divide(uint64_t n, uint64_t d)
@@ -291,12 +307,19 @@ static uint64_t divide(uint64_t n, uint64_t d)
     return n <= 0xffffffffu ? (uint32_t)n / (uint32_t)d : n / d;
 }
 
+/* The compares the loop still makes, all at once, from inside its body while this iteration's
+ * exit compare is still ahead: tail[] are the steps of the instructions from f->pc to the
+ * branch, before those of the exit register ahead of its compare (from the head: a whole
+ * iteration's steps and before_exit).  f is left as the loop leaves it, but for pc; false,
+ * with f unchanged, if the exit register would wrap around (the interpreter takes those). */
 static bool run_closed_form(struct trap_frame *f, const struct cache_batch_loop *l,
-                            unsigned *iterations)
+                            const int32_t *tail, int32_t before, unsigned *iterations)
 {
     const struct cache_batch_affine *a = &l->affine;
     const struct insn_dp *e = &l->in[a->exit_at].dp;
-    uint64_t x = (uint64_t)trap_frame_get(f, e->rn) + (uint64_t)a->before_exit, k, last;
+    uint64_t x = (uint64_t)trap_frame_get(f, e->rn) + (uint64_t)(int64_t)before, k, last;
+    if (before < 0)
+        return false;
     uint64_t bound = e->form == OPERAND_IMM ? e->imm : trap_frame_get(f, e->rm);
     if (e->opcode == DP_CMP) {   /* compares x, x + step, ... with bound while below it */
         uint64_t step = (uint64_t)a->step[e->rn];
@@ -310,7 +333,7 @@ static bool run_closed_form(struct trap_frame *f, const struct cache_batch_loop 
     if (x > 0xffffffffu || last > 0xffffffffu)
         return false;
     for (unsigned r = 0; r < 13; r++)
-        f->r[r] += (uint32_t)((int64_t)a->step[r] * (int64_t)k);
+        f->r[r] += (uint32_t)tail[r] + (uint32_t)((int64_t)a->step[r] * (int64_t)(k - 1));
     uint32_t va = (uint32_t)last, vb = (uint32_t)bound, res = va - vb;
     set_nzcv(f, res, va >= vb, ((va ^ vb) & (va ^ res)) >> 31);
     *iterations = (unsigned)k;
@@ -444,10 +467,67 @@ static unsigned run_block(struct trap_frame *f, const struct cache_batch_loop *l
     return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;
 }
 
+/* What the rest of this iteration does from f->pc (inside the body): the steps (closed form's
+ * tail and before) and the line operations (their flags from the flag setters on f's
+ * registers: affine_shape lets a line operation test only flags of registers the loop leaves
+ * alone). */
+static unsigned loop_tail(const struct trap_frame *f, const struct cache_batch_loop *l,
+                          int32_t *tail, int32_t *before)
+{
+    const struct cache_batch_affine *a = &l->affine;
+    const struct insn_dp *e = &l->in[a->exit_at].dp;
+    uint32_t cpsr = f->cpsr;
+    unsigned ops = 0;
+    *before = 0;
+    for (unsigned r = 0; r < 13; r++)
+        tail[r] = 0;
+    for (unsigned i = (f->pc - l->head) / 4; i + 1 < a->len; i++) {
+        const struct insn *in = &l->in[i];
+        const struct insn_dp *d = &in->dp;
+        if (in->kind == INSN_DATA_PROC && (d->opcode == DP_ADD || d->opcode == DP_SUB)) {
+            tail[d->rd] += dp_step(d);
+            *before += i < a->exit_at && d->rd == e->rn ? dp_step(d) : 0;
+        }
+        if (in->kind == INSN_DATA_PROC && d->s)
+            dp_eval(f, d, &cpsr);
+        else if (in->kind == INSN_MCR && cond_passed(in->cond, cpsr))
+            ops++;
+    }
+    return ops;
+}
+
+/* An affine loop in closed form: from here when this iteration's exit compare is still ahead,
+ * else from the head once the interpreter has taken the rest of this iteration. */
+static unsigned run_affine(struct trap_frame *f, const struct cache_batch_loop *l,
+                           const struct cache_batch_ops *ops, unsigned budget)
+{
+    const struct cache_batch_affine *a = &l->affine;
+    unsigned p = (f->pc - l->head) / 4, k, n = 0, ignored = 0, tail_ops = 0;
+    int32_t tail[13], before;
+    if (p <= a->exit_at) {
+        tail_ops = loop_tail(f, l, tail, &before);
+    } else {
+        n = interpret(f, l, ops, budget, true, &ignored);
+        if (f->pc != l->head)
+            return n;
+        p = 0;
+        before = a->before_exit;
+        for (unsigned r = 0; r < 13; r++)
+            tail[r] = a->step[r];
+    }
+    unsigned per_iteration = line_ops_per_iteration(f, l);
+    if (!run_closed_form(f, l, tail, before, &k))
+        return n + interpret(f, l, ops, budget - n, false, &ignored);
+    f->pc = l->end;
+    ops->line_ops(ops->ctx, (p ? tail_ops : per_iteration) + (k - 1) * per_iteration);
+    uint64_t total = n + (a->len - p) + (uint64_t)(k - 1) * a->len;
+    return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;
+}
+
 unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget)
 {
     struct cache_batch_loop scratch, *l = find_loop(f, ops, &scratch);
-    unsigned n, k, ignored = 0;
+    unsigned ignored = 0;
 
     if (!l)
         return 0;
@@ -455,15 +535,5 @@ unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops
         return run_block(f, l, ops);
     if (!ops->line_ops || !l->affine_ok)
         return interpret(f, l, ops, budget, false, &ignored);
-    /* The rest of this iteration, then the others in closed form. */
-    n = interpret(f, l, ops, budget, true, &ignored);
-    if (f->pc != l->head)
-        return n;
-    unsigned per_iteration = line_ops_per_iteration(f, l);
-    if (!run_closed_form(f, l, &k))
-        return n + interpret(f, l, ops, budget - n, false, &ignored);
-    f->pc = l->end;
-    ops->line_ops(ops->ctx, k * per_iteration);
-    uint64_t total = n + (uint64_t)k * l->affine.len;
-    return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;
+    return run_affine(f, l, ops, budget);
 }
