@@ -142,9 +142,10 @@ static bool same_word(struct vm *vm, uint32_t gpa, uint32_t value)
 static bool device_memo_hit(struct device_memo *m, struct vm *vm, const struct gptw_mmu *mmu,
                             uint32_t pc, uint32_t word, uint32_t far, bool vpriv)
 {
+    /* (of the DACR, the mapping's domain alone: Linux's PAN changes the User one) */
     if (!m->valid || m->pc != pc || m->word != word || m->va_page != (far & ~(PAGE_SIZE - 1)) ||
-        m->vpriv != vpriv || m->mmu.sctlr != mmu->sctlr || m->mmu.dacr != mmu->dacr ||
-        m->mmu.fcse_pid != mmu->fcse_pid)
+        m->vpriv != vpriv || m->mmu.sctlr != mmu->sctlr || m->mmu.fcse_pid != mmu->fcse_pid ||
+        ((m->mmu.dacr ^ mmu->dacr) >> (2 * m->r.domain) & 3))
         return false;
     if (m->flushes == vm->shadow.flushes && m->mmu.ttbr0 == mmu->ttbr0)
         return true;
