@@ -81,6 +81,23 @@ static struct cache_batch_memo batch_loops[MAX_VMS];   /* each VM's last loops, 
 #define MCR_TLB_MVA_MASK 0x0fff0ffcu   /* MCR p15, 0, Rd, c8, c5|c6|c7, 1: a TLB flush by MVA */
 #define MCR_TLB_MVA_BITS 0x0e080f34u
 
+/* A TLB flush by MVA (emulate.c's EMU_F_TLB_MVA) at pc, from a virtual privileged mode. */
+static void tlb_flush_mva(struct vm *vm, uint32_t mva, uint32_t pc, uint32_t insn)
+{
+    shadow_flush_mva(vm, mva);
+    vm->stats.emulated++;
+    stats_count_site(&vm->stats, pc, insn, INSN_MCR);
+}
+
+void trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr)
+{
+    struct vcpu *v = trap_fast.vcpu;
+    v->vm->stats.by_kind[TRAP_UND]++;
+    trace_record(&v->vm->trace, TRAP_UND, pc + 4, insn,
+                 (cpsr & VCPU_FRAME_BITS) | (v->vcpsr & VCPU_VCPSR_BITS));
+    tlb_flush_mva(v->vm, mva, pc, insn);
+}
+
 /* The instructions a kernel traps on most that change nothing interrupts or the trampolines
  * depend on (the mode, I, F, the interrupt lines): cache-line operations, DACR writes (two per
  * system call with Linux's PAN) and TLB flushes by MVA (a pair per page a kernel remaps).  Done
@@ -103,9 +120,7 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     if (rd == 15)
         return false;
     if ((insn & MCR_TLB_MVA_MASK) == MCR_TLB_MVA_BITS && (insn & 3)) {
-        shadow_flush_mva(vm, trap_frame_get(f, rd));   /* (emulate.c's EMU_F_TLB_MVA) */
-        vm->stats.emulated++;
-        stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
+        tlb_flush_mva(vm, trap_frame_get(f, rd), f->pc - 4, insn);
         return true;
     }
     if ((insn & MCR_DACR_MASK) != MCR_DACR_BITS)

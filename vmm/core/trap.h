@@ -43,6 +43,10 @@ static inline void trap_frame_set(struct trap_frame *f, unsigned n, uint32_t val
 
 const char *trap_kind_name(unsigned kind);
 
+/* A TLB flush by MVA from a virtual privileged mode, called by trap_fast.S without the frame (on
+ * the SVC stack): mva, the instruction's address and word, the guest's real CPSR. */
+void trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr);
+
 /* Called by vectors.S for every exception from the guest; returns to resume it. */
 void trap_entry(struct trap_frame *frame, unsigned kind);
 

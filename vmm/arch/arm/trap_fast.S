@@ -13,6 +13,8 @@
  *       vcpu_exception_return, with what vcpu_shared_import would take first);
  *     - `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stubs);
  *     - MCR p15, 0, Rd, c3, c0, 0 with Rd in r0-r12: a DACR write (trap.c's quick path);
+ *     - MCR p15, 0, Rd, c8, c5|c6|c7, 1 with Rd in r0-r12: a TLB flush by MVA, by C
+ *       (trap_quick_tlb_mva) on the SVC stack, without the frame;
  *     - MRS Rd, SPSR; the MRS Rd, CPSR proxy; MRC of DFSR, IFSR, FAR; MSR SPSR_fsxc, Rm: the
  *       state accesses of a kernel's exception entry, read from the vCPU and the shared page
  *       (the SPSR written there, as the MSR SPSR trampoline does).
@@ -43,6 +45,8 @@
 #define MRC_IFSR        0xee150f30      /* MRC p15, 0, Rd, c5, c0, 1 */
 #define MRC_FAR         0xee160f10      /* MRC p15, 0, Rd, c6, c0, 0 */
 #define MSR_SPSR_ALL    0xe16ff000      /* MSR SPSR_fsxc, Rm (Rm = 0) */
+#define MCR_TLB_MVA     0xee080f34      /* MCR p15, 0, Rd, c8, c4, 1 (AL), under the mask below */
+#define MCR_TLB_MVA_MASK 0xffff0ffc     /* (Rd, and CRm's low bits: c5, c6, c7) */
 #define VCPSR_LOW_BITS  0xdf            /* mode, F, I of a PSR; A (bit 8) besides, T not */
 #define VPSR_A          0x100
 
@@ -420,7 +424,29 @@ und_other:
     ldr     r12, =MSR_SPSR_ALL
     cmp     r10, r12
     beq     und_msr_spsr
-    b       vector_und_general
+    ldr     r10, =MCR_TLB_MVA_MASK
+    and     r10, r1, r10
+    ldr     r12, =MCR_TLB_MVA
+    cmp     r10, r12
+    bne     vector_und_general
+    tst     r1, #3                      @ CRm 5, 6 or 7
+    beq     vector_und_general
+/* MCR p15, 0, Rd, c8, c5|c6|c7, 1 with Rd in r0-r12: a TLB flush by MVA, by C
+ * (trap_quick_tlb_mva) on the SVC stack (idle while the guest runs), without the frame. */
+    mov     r10, r1, lsr #12
+    and     r10, r10, #0xf
+    cmp     r10, #12
+    bhi     vector_und_general
+    mov     r3, r0
+    mov     r2, r1
+    sub     r1, lr, #4
+    sub     r12, sp, #(13 * 4)
+    ldr     r0, [r12, r10, lsl #2]      @ the MVA
+    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    bl      trap_quick_tlb_mva
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
 
 /* The current mode's SPSR: the shared page's, as an MSR SPSR (trampoline) may have left it. */
 und_mrs_spsr:
