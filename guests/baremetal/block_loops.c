@@ -2,8 +2,9 @@
  * v4wb_copy_user_highpage and v4wb_clear_user_highpage), with the MMU on: whole pages, ranges
  * that start mid-page and cross a page boundary, a list of three registers, a single iteration,
  * and the cases the VMM leaves to the guest (cache_batch.h, guest_block.c): a source running
- * into an unmapped page, a destination in a NoAccess domain, source and destination the same
- * physical page under two addresses.  Aborts inside the loops resume at the next instruction
+ * into an unmapped page, a destination in a NoAccess domain, a page with a 1 KB subpage no mode
+ * may access (as source, as destination, cleared), source and destination the same physical
+ * page under two addresses.  Aborts inside the loops resume at the next instruction
  * (the base register of an aborted LDM/STM is restored), so the faulting cases run to the end.
  *
  * It prints the registers and flags each loop leaves, its aborts (count, last FSR and FAR) and
@@ -27,11 +28,14 @@
 #define SMALL_RW(pa)         (((pa) & 0xfffff000u) | 0xff0u | 2u)
 
 /* The test megabyte: pages 0-2 and 6-7 RAM of their own, 3 unmapped, 4 in a NoAccess domain
- * (through a second coarse table), 5 the same physical page as 0. */
+ * (through a second coarse table), 5 the same physical page as 0, 8 a page whose third 1 KB
+ * subpage no mode may access (AP=0, SCTLR.S and R clear). */
 static uint32_t page_pa(unsigned n)
 {
     return n == 5 ? PAGES_PA : PAGES_PA + n * PAGE;
 }
+
+#define SMALL_SUBPAGE2_SHUT(pa) (((pa) & 0xfffff000u) | 0xcf0u | 2u)   /* APs 3, 3, 0, 3 */
 
 static uint32_t va(unsigned page, uint32_t offset)
 {
@@ -133,6 +137,7 @@ static void build_tables(void)
     for (unsigned n = 0; n < 8; n++)
         if (n != 3 && n != 4)
             ct[n] = SMALL_RW(page_pa(n));
+    ct[8] = SMALL_SUBPAGE2_SHUT(page_pa(8));
     l1[TEST_VA >> 20] = COARSE(CT_PA, DOM_PAGES);
     closed[4] = SMALL_RW(page_pa(4));
     l1[(TEST_VA >> 20) + 1] = COARSE(CT_PA + 0x400, DOM_CLOSED);
@@ -146,7 +151,7 @@ static void build_tables(void)
 
 static void fill_pages(void)
 {
-    for (unsigned n = 0; n < 8; n++)
+    for (unsigned n = 0; n < 9; n++)
         for (uint32_t i = 0; i < PAGE / 4; i++)
             *(volatile uint32_t *)(page_pa(n) + 4 * i) = (n << 24) | (i * 0x01010101u >> 8);
 }
@@ -168,7 +173,7 @@ static void report(const char *what, const uint32_t *state, unsigned n)
     if (aborts)
         guest_printf(" fsr %x far %08x", last_fsr, last_far);
     guest_printf("\n  pages");
-    for (unsigned p = 0; p < 8; p++)
+    for (unsigned p = 0; p < 9; p++)
         if (p != 5)
             guest_printf(" %08x", checksum(page_pa(p), PAGE));
     guest_printf("\n");
@@ -209,12 +214,15 @@ int main(void)
     copy("copy across page ends", 64, va(6, 0x800), va(1, 0x7f0));
     copy("copy from a page running into an unmapped one", 64, va(0, 0), va(2, 0x800));
     copy("copy to a NoAccess domain", 8, CLOSED_VA, va(1, 0));
+    copy("copy to a page with a subpage no mode may write", 64, va(8, 0), va(1, 0));
+    copy("copy from a page with a subpage no mode may read", 64, va(7, 0), va(8, 0));
     copy("copy onto the same physical page", 64, va(5, 0), va(0, 0));
     copy("copy onto the same physical page, a chunk on", 32, va(5, 0x10), va(0, 0));
     clear("clear page 2", va(2, 0), 64, 0);
     clear("clear from mid-page across the end", va(6, 0x820), 64, 0);
     clear("clear into an unmapped page", va(2, 0xf00), 8, 0);
     clear("clear three registers at a time", va(7, 0x10), 100, 1);
+    clear("clear a page with a subpage no mode may write", va(8, 0), 64, 0);
     CP15_WRITE(c1, 0, c0, 0, CP15_READ(c1, 0, c0, 0) & ~1u);
     guest_printf("mmu off, done\n");
     return 0;

@@ -15,6 +15,9 @@ struct span {
     uint32_t gpa[BLOCK_PAGES];   /* of each page the range touches */
 };
 
+/* A walk answers for the part of its mapping that shares one AP field (perm_mva, perm_size: a
+ * small page's 1 KB subpage, a large page's 16 KB one, a section); each 4 KB page of the range
+ * is walked subpage by subpage and must map physically contiguous RAM (no tiny pages). */
 static bool span_translate(struct vcpu *v, const struct gptw_mmu *mmu, uint32_t va,
                            uint32_t bytes, bool write, struct span *s)
 {
@@ -22,17 +25,25 @@ static bool span_translate(struct vcpu *v, const struct gptw_mmu *mmu, uint32_t 
     *s = (struct span){ .va = va, .bytes = bytes };
     if (!bytes)
         return true;
-    if ((va & 3) || va + (bytes - 1) < va)
+    if ((va & 3) || va + bytes <= va)
         return false;
-    uint32_t first = va & ~PAGE_OFFSET_MASK, last = (va + bytes - 1) & ~PAGE_OFFSET_MASK;
-    for (uint32_t page = first, i = 0;; page += PAGE_SIZE, i++) {
-        struct gptw_result r;
-        if (!guest_translate(v->vm, mmu, i ? page : va, &a, &r) || r.pa >= v->vm->ram_size)
-            return false;
-        s->gpa[i] = r.pa & ~PAGE_OFFSET_MASK;
-        if (page == last)
-            return true;
+    for (uint32_t at = va, i = 0; at != va + bytes; i++) {
+        uint32_t end = (at | PAGE_OFFSET_MASK) + 1, base = 0;   /* this page's, or the range's */
+        if (end == 0 || end - va > bytes)
+            end = va + bytes;
+        for (uint32_t p = at; p != end;) {
+            struct gptw_result r;
+            if (!guest_translate(v->vm, mmu, p, &a, &r) || r.page_size < PAGE_SIZE ||
+                r.pa >= v->vm->ram_size || (p != at && r.pa != base + (p & PAGE_OFFSET_MASK)))
+                return false;
+            base = r.pa - (p & PAGE_OFFSET_MASK);
+            uint32_t checked = r.perm_mva + r.perm_size - gptw_mva(mmu, p);
+            p = end - p <= checked ? end : p + checked;
+        }
+        s->gpa[i] = base;
+        at = end;
     }
+    return true;
 }
 
 static bool spans_share_a_page(const struct span *a, const struct span *b)
