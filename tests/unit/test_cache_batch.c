@@ -60,6 +60,18 @@ static void line_ops(void *ctx, unsigned n)
     ((struct guest *)ctx)->ops += n;
 }
 
+/* The page of the code, readable directly (the rest of it zero). */
+static const uint32_t *page_of(void *ctx, uint32_t va)
+{
+    static uint32_t page[1024];
+    struct guest *g = ctx;
+    if (va / 4096 != BASE / 4096)
+        return NULL;
+    memset(page, 0, sizeof page);
+    memcpy(page, g->code, sizeof g->code);
+    return page;
+}
+
 /* A branch at index `at` to index `to` with condition cond. */
 static uint32_t b_to(unsigned cond, unsigned at, unsigned to)
 {
@@ -69,7 +81,7 @@ static uint32_t b_to(unsigned cond, unsigned at, unsigned to)
 
 static unsigned run(struct guest *g, struct trap_frame *f, unsigned budget)
 {
-    const struct cache_batch_ops ops = { g, fetch, line_op, NULL, NULL, NULL };   /* interpreted */
+    const struct cache_batch_ops ops = { g, fetch, line_op, NULL, NULL, NULL, NULL };   /* interpreted */
     return cache_batch_run(f, &ops, budget);
 }
 
@@ -196,8 +208,8 @@ static void assert_closed_form_same(const uint32_t *code, unsigned words, uint32
     fa.r[2] = r2;
     struct trap_frame fb = fa;
     static struct cache_batch_memo memo;   /* kept from call to call, as the VMM keeps it */
-    const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL };
-    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo, NULL };
+    const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL, NULL };
+    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo, NULL, page_of };
     unsigned na = cache_batch_run(&fa, &slow, 1u << 30);
     unsigned nb = cache_batch_run(&fb, &fast, 1u << 30);
     if (memcmp(&fa, &fb, sizeof fa) || na != nb || a.ops != b.ops)
@@ -260,7 +272,7 @@ static void test_closed_form_matches_the_interpreter(void **state)
     struct trap_frame f = { .pc = BASE + 4, .cpsr = USER_MODE };
     f.r[0] = 0xffffff00;
     f.r[1] = 0xffffffff;
-    const struct cache_batch_ops fast = { &g, fetch, line_op, line_ops, NULL, NULL };
+    const struct cache_batch_ops fast = { &g, fetch, line_op, line_ops, NULL, NULL, NULL };
     assert_true(cache_batch_run(&f, &fast, 1000) <= 1000);
     assert_true(f.pc >= BASE && f.pc < BASE + 4 * 4);
     assert_int_equal(g.ops, g.one_by_one);
@@ -384,7 +396,7 @@ static void assert_block_same(const uint32_t *code, unsigned words, unsigned end
     while (f.pc < BASE + 4 * end)
         reference_step(&a, &f);
     static struct cache_batch_memo memo;
-    const struct cache_batch_ops ops = { &b, fetch, line_op, line_ops, &memo, block };
+    const struct cache_batch_ops ops = { &b, fetch, line_op, line_ops, &memo, block, page_of };
     unsigned n = cache_batch_run(&fb, &ops, 1);
     if (!n || memcmp(&f, &fb, sizeof f) || memcmp(mem_a, mem_b, sizeof mem_a) || a.ops != b.ops ||
         b.blocks != 1)
@@ -436,7 +448,7 @@ static void assert_no_block(const uint32_t *code, unsigned words, uint32_t r0, b
     f.r[1] = DST;
     f.r[2] = SRC;
     before = f;
-    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, NULL, block };
+    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, NULL, block, NULL };
     assert_int_equal(cache_batch_run(&f, &ops, 1 << 20), 0);
     assert_memory_equal(&f, &before, sizeof f);
     assert_int_equal(g.ops, 0);
@@ -470,6 +482,28 @@ static void test_block_loops_refused(void **state)
     }
 }
 
+/* A remembered loop whose words changed (code written since) is decoded again. */
+static void test_memo_sees_changed_code(void **state)
+{
+    (void)state;
+    struct guest g;
+    load_clean_range(&g);
+    static struct cache_batch_memo memo;
+    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, &memo, NULL, page_of };
+    for (unsigned round = 0; round < 3; round++) {
+        if (round == 2)
+            g.code[1] = 0xe2800040u;   /* add r0, r0, #64 */
+        struct trap_frame f = { .pc = BASE + 4, .cpsr = USER_MODE };
+        f.r[0] = 0x1000;
+        f.r[1] = 0x2000;
+        g.ops = 0;
+        cache_batch_run(&f, &ops, 4096);
+        assert_int_equal(f.pc, BASE + 4 * 4);
+        assert_int_equal(f.r[0], 0x2000);
+        assert_int_equal(g.ops, round == 2 ? 63 : 127);   /* lines of 64 bytes: half as many */
+    }
+}
+
 static void test_line_op_encodings(void **state)
 {
     (void)state;
@@ -496,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_closed_form_matches_the_interpreter),
         cmocka_unit_test(test_block_loops_match_the_reference),
         cmocka_unit_test(test_block_loops_refused),
+        cmocka_unit_test(test_memo_sees_changed_code),
         cmocka_unit_test(test_line_op_encodings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

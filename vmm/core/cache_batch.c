@@ -100,6 +100,29 @@ static bool in_set(const struct insn *in)
     }
 }
 
+#define CODE_PAGE 4096u
+
+/* A remembered loop around the trapped MCR inside page (the MCR's page, read directly), whose
+ * words are all still the same; NULL if none.  Only loops without inner branches: find_loop
+ * would find the same one from any MCR in them. */
+static struct cache_batch_loop *memo_match(struct cache_batch_memo *m, uint32_t mcr,
+                                           const uint32_t *page)
+{
+    for (unsigned i = 0; i < CACHE_BATCH_MEMO; i++) {
+        struct cache_batch_loop *l = &m->loop[i];
+        if (!l->valid || l->inner_branch || mcr < l->head || mcr + 4 >= l->end ||
+            l->head / CODE_PAGE != mcr / CODE_PAGE || (l->end - 4) / CODE_PAGE != mcr / CODE_PAGE)
+            continue;
+        const uint32_t *w = page + l->head % CODE_PAGE / 4;
+        unsigned n = (l->end - l->head) / 4, k = 0;
+        while (k < n && w[k] == l->raw[k])
+            k++;
+        if (k == n)
+            return l;
+    }
+    return NULL;
+}
+
 /* The memo's entry for the loop [head, end) if it still has the same words (mcr: the trapped
  * one; after: the words fetched after it), or NULL. */
 static struct cache_batch_loop *memo_find(const struct cache_batch_ops *ops, uint32_t head,
@@ -133,7 +156,11 @@ static struct cache_batch_loop *find_loop(const struct trap_frame *f,
                                           struct cache_batch_loop *scratch)
 {
     uint32_t mcr = f->pc - 4, at = f->pc, w, after[CACHE_BATCH_MAX_LOOP / 4];
+    const uint32_t *page = ops->page && ops->memo ? ops->page(ops->ctx, mcr) : NULL;
+    struct cache_batch_loop *l = page ? memo_match(ops->memo, mcr, page) : NULL;
 
+    if (l)
+        return l;
     for (unsigned n = 0;; at += 4) {   /* forward to the branch back */
         if (at - mcr > CACHE_BATCH_MAX_LOOP || !ops->fetch(ops->ctx, at, &w) || !maybe_in_set(w))
             return NULL;
@@ -144,13 +171,14 @@ static struct cache_batch_loop *find_loop(const struct trap_frame *f,
     uint32_t head = at + 8 + (uint32_t)((int32_t)(w << 8) >> 6);
     if (w >> 28 == COND_NV || head > mcr || at - head >= CACHE_BATCH_MAX_LOOP)
         return NULL;
-    struct cache_batch_loop *l = memo_find(ops, head, at + 4, mcr, after);
+    l = memo_find(ops, head, at + 4, mcr, after);
     if (l)
         return l;
     l = scratch;
     l->head = head;
     l->end = at + 4;
     l->blocks = false;
+    l->inner_branch = false;
     for (uint32_t a = head; a < l->end; a += 4) {
         unsigned i = (a - head) / 4;
         if (a > mcr)
@@ -164,6 +192,7 @@ static struct cache_batch_loop *find_loop(const struct trap_frame *f,
         if (!in_set(&l->in[i]))
             return NULL;
         l->blocks |= l->in[i].kind == INSN_LOAD_STORE_MULTIPLE;
+        l->inner_branch |= l->in[i].kind == INSN_BRANCH && a + 4 < l->end;
     }
     l->block_ok = l->blocks && block_shape(l, &l->block);
     l->affine_ok = !l->blocks && affine_shape(l, &l->affine);

@@ -61,6 +61,7 @@ struct cache_batch_loop {
     uint32_t head, end;
     bool valid;
     bool blocks;                  /* it has LDM/STM: a block loop or nothing */
+    bool inner_branch;            /* a branch before the last instruction */
     bool affine_ok, block_ok;     /* which shape it has, if any */
     struct cache_batch_affine affine;
     struct cache_batch_shape block;
@@ -119,6 +120,9 @@ struct cache_batch_ops {
     struct cache_batch_memo *memo;
     /* Optional: a block loop's memory effect (below), all of it, or nothing and false. */
     bool (*block)(void *ctx, struct cache_batch_block *b);
+    /* Optional: the words of the guest page holding va (the trapped instruction's), readable
+     * directly, or NULL: a remembered loop inside that page is then checked at a glance. */
+    const uint32_t *(*page)(void *ctx, uint32_t va);
 };
 
 /* Runs the loop of the MCR just trapped (f->pc: the instruction after it) for at most budget

@@ -4,7 +4,6 @@
  * v5 short-descriptor walk), measured by the mmu_basic and mmu_sweep guests. */
 #include "guest_ptw.h"
 
-#define FCSE_LIMIT   0x02000000u   /* the FCSE relocates VAs below 32 MB */
 #define SECTION_SIZE 0x00100000u
 #define LARGE_SIZE   0x00010000u
 #define SMALL_SIZE   0x00001000u

@@ -126,8 +126,9 @@ struct gptw_result {
 bool gptw_walk(const struct gptw_mmu *mmu, const struct gptw_req *req, gptw_read_fn read,
                void *ctx, struct gptw_result *res);
 
-/* The FCSE: addresses below 32 MB are relocated by the PID, with the MMU on or off.  QEMU adds
- * the whole register value (guests write PID << 25 with bits [24:0] zero). */
+/* The FCSE: addresses below 32 MB (FCSE_LIMIT) are relocated by the PID, with the MMU on or off.
+ * QEMU adds the whole register value (guests write PID << 25 with bits [24:0] zero). */
+#define FCSE_LIMIT 0x02000000u
 uint32_t gptw_mva(const struct gptw_mmu *mmu, uint32_t va);
 
 /* AP decode for a Client domain (ARM ARM B4.4.1 table, SCTLR S and R for AP = 0; S = R = 1 gives

@@ -74,6 +74,14 @@ static bool batch_block(void *ctx, struct cache_batch_block *b)
     return done;
 }
 
+/* The trapped MCR's page, as the guest just executed from it: mapped, readable by the VMM
+ * (above the FCSE's 32 MB, where its address is the same for both). */
+static const uint32_t *batch_page(void *ctx, uint32_t va)
+{
+    (void)ctx;
+    return va < FCSE_LIMIT ? NULL : (const uint32_t *)(uintptr_t)(va & ~(PAGE_SIZE - 1));
+}
+
 static struct cache_batch_memo batch_loops[MAX_VMS];   /* each VM's last loops, decoded */
 
 #define MCR_DACR_MASK 0x0fff0fffu   /* MCR p15, 0, Rd, c3, c0, 0: a DACR write */
@@ -112,7 +120,7 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
         return false;
     if (cache_batch_is_line_op(insn)) {
         const struct cache_batch_ops ops = { v, batch_fetch, batch_line_op, batch_line_ops,
-                                             &batch_loops[vm->id], batch_block };
+                                             &batch_loops[vm->id], batch_block, batch_page };
         vm->stats.cache_ops++;
         cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
         return true;
