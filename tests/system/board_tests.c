@@ -61,15 +61,6 @@ static struct proc_result run(const char *name, int native, const char *const op
     return proc_run_guest(armvmm, guest_elf(name), native, opts);
 }
 
-/* A line "  NAME   N" of the VMM's --stats output; -1 when absent. */
-static long stat_value(const char *err, const char *name)
-{
-    const char *p = strstr(err, name);
-    if (!p)
-        return -1;
-    return strtol(p + strlen(name), NULL, 10);
-}
-
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -138,9 +129,9 @@ static void test_irq_guest_same_natively_and_in_vm(void **state)
             proc_report("native irq", &n);
             fail_msg("expected \"%s\" in the guest's output", facts[i]);
         }
-    long irqs = stat_value(v.err, "interrupts delivered"), waits = stat_value(v.err,
+    long irqs = proc_stat(v.err, "interrupts delivered"), waits = proc_stat(v.err,
                                                                              "waits for interrupt");
-    long quick = stat_value(v.err, "quick device reads");
+    long quick = proc_stat(v.err, "quick device reads");
     printf("irq guest under the VMM: %ld interrupts delivered, %ld waits for interrupt, %ld "
            "quick device reads\n", irqs, waits, quick);
     /* (its polling of the interrupt controller and timers reads registers quietly) */
@@ -335,7 +326,7 @@ static void test_echo_guest_answers_typed_input(void **state)
         }
         if (!native)
             printf("echo guest under the VMM: %ld device accesses, %ld waits for interrupt\n",
-                   stat_value(r.err, "device accesses"), stat_value(r.err, "waits for interrupt"));
+                   proc_stat(r.err, "device accesses"), proc_stat(r.err, "waits for interrupt"));
         proc_result_free(&r);
     }
     free(burst);
@@ -438,9 +429,9 @@ static void test_passthrough_uart1_same_file_fewer_device_accesses(void **state)
 
     assert_same_uart1(&n, &v, "VMM, UART1 emulated");
     assert_same_uart1(&n, &p, "VMM, UART1 passed through");
-    long dev_v = stat_value(v.r.err, "device accesses"), dev_p = stat_value(p.r.err,
+    long dev_v = proc_stat(v.r.err, "device accesses"), dev_p = proc_stat(p.r.err,
                                                                              "device accesses");
-    long irq_p = stat_value(p.r.err, "interrupts delivered");
+    long irq_p = proc_stat(p.r.err, "interrupts delivered");
     printf("uart1 device accesses: %ld emulated, %ld with --passthrough uart1 (%ld interrupts "
            "delivered)\n", dev_v, dev_p, irq_p);
     if (dev_v <= 0 || dev_p < 0 || dev_p >= dev_v || irq_p < 2) {

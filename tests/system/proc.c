@@ -136,3 +136,11 @@ void proc_report(const char *what, const struct proc_result *r)
     printf("--- %s: status %d\n--- stdout:\n%s\n--- stderr:\n%s\n", what, r->status, r->out,
            r->err);
 }
+
+long proc_stat(const char *err, const char *name)
+{
+    const char *p = strstr(err, name);
+    if (!p)
+        return -1;
+    return strtol(p + strlen(name), NULL, 10);
+}

@@ -23,6 +23,10 @@ struct proc_result proc_run_guest(const char *armvmm, const char *elf, int nativ
 /* Prints what a run gave (status, stdout, stderr) under a heading. */
 void proc_report(const char *what, const struct proc_result *r);
 
+/* The counter `name` of a VMM --stats report on stderr (a line "  NAME   N", or the total after
+ * "trap statistics: "); -1 when absent. */
+long proc_stat(const char *err, const char *name);
+
 /* Prints a unified diff of two texts labelled a and b on stdout. */
 void print_diff(const char *label_a, const char *a, const char *label_b, const char *b);
 
