@@ -123,6 +123,17 @@ static struct cache_batch_loop *memo_match(struct cache_batch_memo *m, uint32_t 
     return NULL;
 }
 
+/* The word at a of a loop around the trapped mcr: fetched already if after it (after[]). */
+static bool loop_word(const struct cache_batch_ops *ops, uint32_t a, uint32_t mcr,
+                      const uint32_t *after, uint32_t *w)
+{
+    if (a > mcr) {
+        *w = after[(a - mcr) / 4 - 1];
+        return true;
+    }
+    return ops->fetch(ops->ctx, a, w);
+}
+
 /* The memo's entry for the loop [head, end) if it still has the same words (mcr: the trapped
  * one; after: the words fetched after it), or NULL. */
 static struct cache_batch_loop *memo_find(const struct cache_batch_ops *ops, uint32_t head,
@@ -133,14 +144,9 @@ static struct cache_batch_loop *memo_find(const struct cache_batch_ops *ops, uin
         if (ops->memo->loop[i].valid && ops->memo->loop[i].head == head &&
             ops->memo->loop[i].end == end)
             l = &ops->memo->loop[i];
-    for (uint32_t a = head, w; l && a < end; a += 4) {
-        if (a > mcr)
-            w = after[(a - mcr) / 4 - 1];
-        else if (!ops->fetch(ops->ctx, a, &w))
+    for (uint32_t a = head, w; l && a < end; a += 4)
+        if (!loop_word(ops, a, mcr, after, &w) || l->raw[(a - head) / 4] != w)
             return NULL;
-        if (l->raw[(a - head) / 4] != w)
-            return NULL;
-    }
     return l;
 }
 
@@ -181,11 +187,7 @@ static struct cache_batch_loop *find_loop(const struct trap_frame *f,
     l->inner_branch = false;
     for (uint32_t a = head; a < l->end; a += 4) {
         unsigned i = (a - head) / 4;
-        if (a > mcr)
-            w = after[(a - mcr) / 4 - 1];
-        else if (!ops->fetch(ops->ctx, a, &w))
-            return NULL;
-        if (!maybe_in_set(w))
+        if (!loop_word(ops, a, mcr, after, &w) || !maybe_in_set(w))
             return NULL;
         decode_arm(w, &l->in[i]);
         l->raw[i] = w;
@@ -206,10 +208,9 @@ static struct cache_batch_loop *find_loop(const struct trap_frame *f,
 }
 
 /* Interprets the loop from f->pc for at most budget instructions, until it leaves the loop or,
- * with stop_at_head, comes back to its head.  *ops_done: line operations performed. */
+ * with stop_at_head, comes back to its head. */
 static unsigned interpret(struct trap_frame *f, const struct cache_batch_loop *l,
-                          const struct cache_batch_ops *ops, unsigned budget, bool stop_at_head,
-                          unsigned *ops_done)
+                          const struct cache_batch_ops *ops, unsigned budget, bool stop_at_head)
 {
     unsigned n = 0;
     while (n < budget && f->pc >= l->head && f->pc < l->end) {
@@ -218,7 +219,6 @@ static unsigned interpret(struct trap_frame *f, const struct cache_batch_loop *l
         if (cond_passed(in->cond, f->cpsr)) {
             if (in->kind == INSN_MCR) {
                 ops->line_op(ops->ctx, in->raw, trap_frame_get(f, in->cp.rd));
-                (*ops_done)++;
             } else if (in->kind == INSN_DATA_PROC) {
                 run_dp(f, &in->dp);
             } else {
@@ -531,12 +531,12 @@ static unsigned run_affine(struct trap_frame *f, const struct cache_batch_loop *
                            const struct cache_batch_ops *ops, unsigned budget)
 {
     const struct cache_batch_affine *a = &l->affine;
-    unsigned p = (f->pc - l->head) / 4, k, n = 0, ignored = 0, tail_ops = 0;
+    unsigned p = (f->pc - l->head) / 4, k, n = 0, tail_ops = 0;
     int32_t tail[13], before;
     if (p <= a->exit_at) {
         tail_ops = loop_tail(f, l, tail, &before);
     } else {
-        n = interpret(f, l, ops, budget, true, &ignored);
+        n = interpret(f, l, ops, budget, true);
         if (f->pc != l->head)
             return n;
         p = 0;
@@ -546,7 +546,7 @@ static unsigned run_affine(struct trap_frame *f, const struct cache_batch_loop *
     }
     unsigned per_iteration = line_ops_per_iteration(f, l);
     if (!run_closed_form(f, l, tail, before, &k))
-        return n + interpret(f, l, ops, budget - n, false, &ignored);
+        return n + interpret(f, l, ops, budget - n, false);
     f->pc = l->end;
     ops->line_ops(ops->ctx, (p ? tail_ops : per_iteration) + (k - 1) * per_iteration);
     uint64_t total = n + (a->len - p) + (uint64_t)(k - 1) * a->len;
@@ -556,13 +556,12 @@ static unsigned run_affine(struct trap_frame *f, const struct cache_batch_loop *
 unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops, unsigned budget)
 {
     struct cache_batch_loop scratch, *l = find_loop(f, ops, &scratch);
-    unsigned ignored = 0;
 
     if (!l)
         return 0;
     if (l->blocks)
         return run_block(f, l, ops);
     if (!ops->line_ops || !l->affine_ok)
-        return interpret(f, l, ops, budget, false, &ignored);
+        return interpret(f, l, ops, budget, false);
     return run_affine(f, l, ops, budget);
 }
