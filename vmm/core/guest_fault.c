@@ -25,16 +25,20 @@ struct bus_ctx {
     const struct gptw_result *walked;
 };
 
-static bool reuse_walk(const struct bus_ctx *c, const struct guest_access_req *a, uint32_t va,
-                       uint32_t *pa)
+/* The guest-physical address of mva inside the part of its mapping the walk w checked. */
+static bool walked_pa(const struct gptw_result *w, uint32_t mva, uint32_t *pa)
 {
-    const struct gptw_result *w = c->walked;
-    uint32_t mva = gptw_mva(c->mmu, va);
-    if (a->access != c->first.access || a->user != c->first.user || (va & (a->size - 1u)) ||
-        mva - w->perm_mva >= w->perm_size)
+    if (mva - w->perm_mva >= w->perm_size)
         return false;
     *pa = w->page_pa + (mva - w->page_mva);
     return true;
+}
+
+static bool reuse_walk(const struct bus_ctx *c, const struct guest_access_req *a, uint32_t va,
+                       uint32_t *pa)
+{
+    return a->access == c->first.access && a->user == c->first.user && !(va & (a->size - 1u)) &&
+           walked_pa(c->walked, gptw_mva(c->mmu, va), pa);
 }
 
 /* Guest memory as an instruction being emulated sees it: translated access by access. */
@@ -219,21 +223,18 @@ bool guest_fault_quick_read(uint32_t far, uint32_t pc, uint32_t *regs, uint32_t 
     struct vm *vm = v->vm;
     struct device_memo *m = &device_memos[vm->id][(pc >> 2) % DEVICE_MEMOS];
     struct gptw_mmu mmu;
-    uint32_t word, value;
+    uint32_t word, value, pa;
 
     if (!m->valid || !m->quick || m->pc != pc || (far & 3) || arch_guest_read(pc, &word))
         return false;
     vcpu_gptw_mmu(v, &mmu);
     mmu.dacr = vm->shared.page[VSHARED_DACR / 4];   /* (a trampoline may have written it) */
-    uint32_t mva = gptw_mva(&mmu, far);
     if (!device_memo_hit(m, vm, &mmu, pc, word, far, true) ||
-        mva - m->r.perm_mva >= m->r.perm_size ||
-        !vm_board_read_quiet(vm, m->r.page_pa + (mva - m->r.page_mva), &value))
+        !walked_pa(&m->r, gptw_mva(&mmu, far), &pa) || !vm_board_read_quiet(vm, pa, &value))
         return false;
     regs[m->in.mem.rd] = value;
     vm->stats.fast_reads++;
-    trace_record(&vm->trace, TRAP_DABT, pc, word,
-                 (cpsr & VCPU_FRAME_BITS) | (v->vcpsr & VCPU_VCPSR_BITS));
+    trace_record(&vm->trace, TRAP_DABT, pc, word, vcpu_virtual_cpsr(v, cpsr));
     return true;
 }
 

@@ -101,8 +101,7 @@ void trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr)
 {
     struct vcpu *v = trap_fast.vcpu;
     v->vm->stats.by_kind[TRAP_UND]++;
-    trace_record(&v->vm->trace, TRAP_UND, pc + 4, insn,
-                 (cpsr & VCPU_FRAME_BITS) | (v->vcpsr & VCPU_VCPSR_BITS));
+    trace_record(&v->vm->trace, TRAP_UND, pc + 4, insn, vcpu_virtual_cpsr(v, cpsr));
     tlb_flush_mva(v->vm, mva, pc, insn);
 }
 

@@ -57,9 +57,14 @@ void vcpu_set_mode(struct vcpu *v, struct trap_frame *f, uint32_t new_mode)
     v->changed |= EMU_F_MODE;
 }
 
+uint32_t vcpu_virtual_cpsr(const struct vcpu *v, uint32_t real_cpsr)
+{
+    return (real_cpsr & VCPU_FRAME_BITS) | (v->vcpsr & VCPU_VCPSR_BITS);
+}
+
 uint32_t vcpu_read_cpsr(const struct vcpu *v, const struct trap_frame *f)
 {
-    return (f->cpsr & VCPU_FRAME_BITS) | (v->vcpsr & VCPU_VCPSR_BITS);
+    return vcpu_virtual_cpsr(v, f->cpsr);
 }
 
 static uint32_t field_bits(uint32_t fields)

@@ -131,6 +131,8 @@ void vcpu_set_mode(struct vcpu *v, struct trap_frame *f, uint32_t new_mode);
 
 /* The whole virtual CPSR as the guest would read it. */
 uint32_t vcpu_read_cpsr(const struct vcpu *v, const struct trap_frame *f);
+/* The same from the guest's real CPSR (its flags and T), where no frame was built. */
+uint32_t vcpu_virtual_cpsr(const struct vcpu *v, uint32_t real_cpsr);
 
 enum vcpu_cpsr_write {
     VCPU_CPSR_MSR,   /* an MSR: in virtual User mode only the flags change (control bits are
