@@ -197,6 +197,17 @@
     movs    pc, lr
 .endm
 
+/* \out := the guest's register Rd of \insn (bits 15:12), from its r0-r12 stored below sp; to
+ * vector_und_general when Rd is sp, lr or pc.  Clobbers \t. */
+.macro GUEST_RD insn, out, t
+    mov     \t, \insn, lsr #12
+    and     \t, \t, #0xf
+    cmp     \t, #12
+    bhi     vector_und_general
+    sub     \out, sp, #(13 * 4)
+    ldr     \out, [\out, \t, lsl #2]
+.endm
+
 .macro COUNT base, offset, t
     ldr     \t, [\base, #\offset]
     add     \t, \t, #1
@@ -433,15 +444,10 @@ und_other:
     beq     vector_und_general
 /* MCR p15, 0, Rd, c8, c5|c6|c7, 1 with Rd in r0-r12: a TLB flush by MVA, by C
  * (trap_quick_tlb_mva) on the SVC stack (idle while the guest runs), without the frame. */
-    mov     r10, r1, lsr #12
-    and     r10, r10, #0xf
-    cmp     r10, #12
-    bhi     vector_und_general
     mov     r3, r0
     mov     r2, r1
+    GUEST_RD r2, r0, r10                @ the MVA
     sub     r1, lr, #4
-    sub     r12, sp, #(13 * 4)
-    ldr     r0, [r12, r10, lsl #2]      @ the MVA
     msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
     bl      trap_quick_tlb_mva
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
@@ -517,12 +523,7 @@ und_msr_spsr:
 
 /* MCR p15, 0, Rd, c3, c0, 0: a DACR write.  Rd's value from the stored r0-r12. */
 und_dacr:
-    mov     r10, r1, lsr #12
-    and     r10, r10, #0xf
-    cmp     r10, #12
-    bhi     vector_und_general
-    sub     r12, sp, #(13 * 4)
-    ldr     r10, [r12, r10, lsl #2]     @ the new guest DACR
+    GUEST_RD r1, r10, r12               @ the new guest DACR
     DACR_FROM_MEMO r10, r6, MEMO_PRIV, r12, r2, r3, vector_und_general
     str     r10, [r5, #VCPU_DACR]
     str     r10, [r6, #SHADOW_GUEST_DACR]
