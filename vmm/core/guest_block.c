@@ -109,14 +109,16 @@ static void span_fill(const struct vm *vm, const struct span *dst, uint32_t doff
     }
 }
 
-/* The last chunk a copy loaded: the registers' values at the loop's end. */
+/* The last chunk a copy loaded: the registers' values at the loop's end (a page mapped once). */
 static void span_read_last(const struct vm *vm, const struct span *src, uint32_t *words,
                            unsigned nwords)
 {
-    for (unsigned i = 0; i < nwords; i++) {
-        uint32_t ignored;
-        words[i] = *span_map(vm, src, src->bytes - 4 * (nwords - i), TMPMAP_SLOT_BLOCK_SRC,
-                             &ignored);
+    const uint32_t *p = NULL;
+    for (uint32_t i = 0, off = src->bytes - 4 * nwords, in_page = 0; i < nwords;
+         i++, off += 4, in_page -= 4) {
+        if (!in_page)
+            p = span_map(vm, src, off, TMPMAP_SLOT_BLOCK_SRC, &in_page);
+        words[i] = *p++;
     }
 }
 
