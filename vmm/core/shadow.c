@@ -259,23 +259,22 @@ static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, ui
 
 static void coarse_check_entries(struct guest_reader *g, const struct coarse *c, uint32_t from)
 {
-    /* A guest coarse table is 1 KB inside one page: mapped once, a cache line dropped per 8. */
+    /* A guest coarse table is 1 KB inside one page: mapped once.  Each entry's line is dropped
+     * before it is read (dropping one twice costs less than remembering it). */
     const volatile uint32_t *t = guest_ptr(g, from & GPTW_L1_COARSE_BASE_MASK);
-    unsigned dropped = ~0u;
     if (!t) {
         coarse_clear(c);
         return;
     }
-    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
+    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++, t += 32) {
+        const uint32_t *src = &c->src[w * 32];
         for (uint32_t bits = c->set[w]; bits; bits &= bits - 1) {
-            unsigned i = w * 32 + (unsigned)__builtin_ctz(bits);
-            if (i / 8 != dropped) {
-                drop_line(&t[i]);
-                dropped = i / 8;
-            }
-            if (!c->src[i] || t[i] != c->src[i])
-                coarse_clear_entry(c, i);
+            unsigned b = (unsigned)__builtin_ctz(bits);
+            drop_line(&t[b]);
+            if (!src[b] || t[b] != src[b])
+                coarse_clear_entry(c, w * 32 + b);
         }
+    }
 }
 
 /* Whether slot's coarse table, made from the guest L1 descriptor from, is still the guest's in
