@@ -21,8 +21,8 @@
  *
  *   0xffff0000  vectors page: the VMM's real vectors while the guest uses low vectors
  *   0xfffe0000  +-- guest-owned (vectors 0xffff0000, stubs 0xffff1000 of a Linux guest)
- *   0xfffc8000  temporary mappings (TMPMAP_SLOTS pages) to reach any host page
- *   0xfffc0000  the real devices the VMM drives itself (timers, interrupt controller, UARTs)
+ *   0xfffc0000  temporary mappings (VMM_TMPMAP_SLOTS pages) to reach any host page
+ *   0xfffb8000  the real devices the VMM drives itself (timers, interrupt controller, UARTs)
  *   0xfff00000  VMM image, mapped privileged-only (AP=01): guest User mode can never reach it
  */
 #ifndef ARMVMM_MEMLAYOUT_H
@@ -42,10 +42,10 @@
 #define VM_RAM_ALIGN         MB(1)
 
 #define VMM_VIRT_BASE        0xfff00000
-#define VMM_DEVICE_VA        0xfffc0000
+#define VMM_DEVICE_VA        0xfffb8000
 #define VMM_DEVICE_SLOTS     8
-#define VMM_TMPMAP_VA        0xfffc8000
-#define VMM_TMPMAP_SLOTS     24
+#define VMM_TMPMAP_VA        0xfffc0000
+#define VMM_TMPMAP_SLOTS     40
 #define VMM_WINDOW_END       0xfffe0000   /* exclusive: above belongs to the guest */
 #define HIGH_VECTORS_VA      0xffff0000
 #define LOW_VECTORS_VA       0x00000000
