@@ -1,6 +1,5 @@
 #include "guest_mem.h"
 
-#include "cp15.h"
 #include "guarded_access.h"
 #include "guest_access.h"
 #include "memlayout.h"
@@ -56,9 +55,8 @@ bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val)
  * has its own window table): a walk reads the same L1 page and a few L2 pages over and over, a
  * switch between two address spaces the pages of both, and mapping a page costs a TLB flush.
  * Two ways per set of the page number, the one used less recently replaced: a lookup is two
- * compares.  Nothing is ever written through them, so their cache lines are clean: each read
- * first drops its line, and so sees what the guest wrote (and cleaned to memory, as it must
- * for the hardware walker). */
+ * compares.  They are uncached: a read sees what the guest wrote and cleaned to memory, as
+ * the hardware walker does, with no cache line of the VMM's alias to drop first. */
 #define TABLE_WAYS 2
 #define TABLE_SETS (TMPMAP_TABLE_SLOTS / TABLE_WAYS)
 
@@ -75,7 +73,7 @@ static volatile uint32_t *table_word(struct vm *vm, uint32_t gpa)
 
     if (c->page[i] != page + 1 && c->page[++i] != page + 1) {
         i = set * TABLE_WAYS + (c->mru[set] ^ 1u);
-        tmpmap_map(TMPMAP_SLOT_TABLES + i, hpa(vm->ram_hpa.pa + page));
+        tmpmap_map_uncached(TMPMAP_SLOT_TABLES + i, hpa(vm->ram_hpa.pa + page));
         c->page[i] = page + 1;
     }
     c->mru[set] = (uint8_t)(i % TABLE_WAYS);
@@ -93,9 +91,7 @@ bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val)
     struct vm *vm = ctx;
     if ((gpa & 3) || gpa >= vm->ram_size)
         return false;
-    volatile uint32_t *w = table_word(vm, gpa);
-    cp15_write_dcache_inv_mva((uint32_t)(uintptr_t)w);
-    *val = *w;
+    *val = *table_word(vm, gpa);
     return true;
 }
 

@@ -18,9 +18,9 @@ bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val);
 
 /* The walker's callback: a word of guest RAM (ctx is the struct vm). */
 bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val);
-/* The page of guest RAM at gpa (page aligned), mapped read-only for reading page tables: valid
- * until the next call of these two; 0 if it is not RAM.  Drop a word's cache line before
- * reading it (cp15_write_dcache_inv_mva), as guest_phys_read_word does. */
+/* The page of guest RAM at gpa (page aligned), mapped uncached for reading page tables: valid
+ * until the next call of these two; 0 if it is not RAM.  A read sees what the guest cleaned to
+ * memory, as the hardware walker would. */
 const volatile uint32_t *guest_table_page(struct vm *vm, uint32_t gpa);
 
 /* An access to translate: its kind, User permissions or not, its size for alignment checks

@@ -188,7 +188,7 @@ struct guest_reader {
 };
 
 /* The word of guest RAM at gpa, as the VMM reads it until the reader maps another page (0: not
- * RAM).  Drop its cache line before reading (the guest wrote through another mapping). */
+ * RAM).  Uncached (guest_table_page): it reads what the guest cleaned to memory. */
 static const volatile uint32_t *guest_ptr(struct guest_reader *g, uint32_t gpa)
 {
     uint32_t base = gpa & ~(PAGE_SIZE - 1);
@@ -199,17 +199,11 @@ static const volatile uint32_t *guest_ptr(struct guest_reader *g, uint32_t gpa)
     return g->page ? g->page + (gpa - base) / 4 : 0;
 }
 
-static void drop_line(const volatile uint32_t *p)
-{
-    cp15_write_dcache_inv_mva((uint32_t)(uintptr_t)p);
-}
-
 static bool guest_word(struct guest_reader *g, uint32_t gpa, uint32_t *val)
 {
     const volatile uint32_t *w = guest_ptr(g, gpa);
     if (!w)
         return false;
-    drop_line(w);
     *val = *w;
     return true;
 }
@@ -259,8 +253,7 @@ static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, ui
 
 static void coarse_check_entries(struct guest_reader *g, const struct coarse *c, uint32_t from)
 {
-    /* A guest coarse table is 1 KB inside one page: mapped once.  Each entry's line is dropped
-     * before it is read (dropping one twice costs less than remembering it). */
+    /* A guest coarse table is 1 KB inside one page: mapped once. */
     const volatile uint32_t *t = guest_ptr(g, from & GPTW_L1_COARSE_BASE_MASK);
     if (!t) {
         coarse_clear(c);
@@ -270,7 +263,6 @@ static void coarse_check_entries(struct guest_reader *g, const struct coarse *c,
         const uint32_t *src = &c->src[w * 32];
         for (uint32_t bits = c->set[w]; bits; bits &= bits - 1) {
             unsigned b = (unsigned)__builtin_ctz(bits);
-            drop_line(&t[b]);
             if (!src[b] || t[b] != src[b])
                 coarse_clear_entry(c, w * 32 + b);
         }
@@ -418,23 +410,11 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
  * trampoline megabytes whose guest L1 descriptor is the same, coarse tables whose guest L1
  * descriptor is the same (revalidated); the other coarse tables are parked in out if there is
  * one (and room), else emptied.  Marks the tables kept or parked in pool_used. */
-/* One page of the guest L1 table a flush compares slots with (1024 slots; 0: none), read
- * directly, a cache line dropped per 8 slots: a kernel's linear map alone is dozens of them. */
-struct l1_view {
-    const volatile uint32_t *page;
-    unsigned line;   /* the line dropped last, + 1 */
-};
-
-static bool l1_view_is(struct l1_view *v, unsigned slot, uint32_t from)
+/* Whether slot's descriptor in one page of the guest L1 table (1024 slots; 0: none), read
+ * directly, is from: a flush compares dozens of slots (a kernel's linear map alone). */
+static bool l1_view_is(const volatile uint32_t *page, unsigned slot, uint32_t from)
 {
-    if (!v->page || !from)
-        return false;
-    const volatile uint32_t *w = &v->page[slot % 1024];
-    if (slot / 8 + 1 != v->line) {
-        drop_line(w);
-        v->line = slot / 8 + 1;
-    }
-    return *w == from;
+    return page && from && page[slot % 1024] == from;
 }
 
 static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
@@ -442,9 +422,9 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
 {
     struct shadow *s = &vm->shadow;
     for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++) {
-        struct l1_view view = { 0, 0 };
+        const volatile uint32_t *view = 0;
         if (keep && s->words_used[hi])   /* (the reader maps nothing else meanwhile) */
-            view.page = guest_ptr(g, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + hi * PAGE_SIZE);
+            view = guest_ptr(g, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + hi * PAGE_SIZE);
         for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
             unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
             for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
@@ -452,7 +432,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                 uint32_t from = s->l1_from[slot];
                 if (idx) {
                     struct coarse c = pool_coarse(vm, idx - 1);
-                    bool kept = (from & 3) == L1_TYPE_COARSE && l1_view_is(&view, slot, from);
+                    bool kept = (from & 3) == L1_TYPE_COARSE && l1_view_is(view, slot, from);
                     bool park = !kept && out && (from & 3) == L1_TYPE_COARSE &&
                                 out->nr < SHADOW_PARKED_MAX;
                     if (kept)
@@ -466,7 +446,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                         s->pool_used |= 1ull << (idx - 1);
                     if (kept)
                         continue;
-                } else if (l1_view_is(&view, slot, from)) {
+                } else if (l1_view_is(view, slot, from)) {
                     continue;
                 }
                 s->l1[slot] = 0;

@@ -126,11 +126,21 @@ void mmu_unmap_va(uint32_t va)
     cp15_write_tlb_invalidate_mva(va & ~(PAGE_SIZE - 1));
 }
 
-void *tmpmap_map(unsigned slot, hpa_t pa)
+static void *tmpmap_set(unsigned slot, hpa_t pa, bool cached)
 {
     vaddr_t va = VMM_TMPMAP_VA + slot * PAGE_SIZE;
-    window_set(va, l2_small(pa.pa, AP_PRIV_ONLY, 1));
+    window_set(va, l2_small(pa.pa, AP_PRIV_ONLY, cached));
     return (void *)(uintptr_t)(va + (pa.pa & (PAGE_SIZE - 1)));
+}
+
+void *tmpmap_map(unsigned slot, hpa_t pa)
+{
+    return tmpmap_set(slot, pa, true);
+}
+
+void *tmpmap_map_uncached(unsigned slot, hpa_t pa)
+{
+    return tmpmap_set(slot, pa, false);
 }
 
 void tmpmap_unmap(unsigned slot, const void *p, uint32_t len)

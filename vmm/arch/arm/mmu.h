@@ -64,6 +64,9 @@ enum tmpmap_slot { TMPMAP_SLOT_BOOTINFO, TMPMAP_SLOT_GUEST, TMPMAP_SLOT_WORDS,
  * address (with pa's offset); tmpmap_unmap() cleans the len bytes used at p out of the (VIVT)
  * cache before the slot goes: only those lines can hold data under this alias. */
 void *tmpmap_map(unsigned slot, hpa_t pa);
+/* The same, uncached: reads go to memory, as the hardware table walker's do (no cache line of
+ * the slot's VA ever needs dropping). */
+void *tmpmap_map_uncached(unsigned slot, hpa_t pa);
 void tmpmap_unmap(unsigned slot, const void *p, uint32_t len);
 
 #endif
