@@ -4,6 +4,7 @@
 #include "integratorcp.h"
 #include "memlayout.h"
 #include "mmu.h"
+#include "table_check.h"
 #include "fastpath.h"
 #include "guest_mem.h"
 #include "vm.h"
@@ -259,13 +260,12 @@ static void coarse_check_entries(struct guest_reader *g, const struct coarse *c,
         coarse_clear(c);
         return;
     }
-    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++, t += 32) {
-        const uint32_t *src = &c->src[w * 32];
-        for (uint32_t bits = c->set[w]; bits; bits &= bits - 1) {
-            unsigned b = (unsigned)__builtin_ctz(bits);
-            if (!src[b] || t[b] != src[b])
-                coarse_clear_entry(c, w * 32 + b);
-        }
+    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++) {
+        if (!c->set[w])
+            continue;
+        for (uint32_t bits = arch_table_changed(&t[w * 32], &c->src[w * 32], c->set[w]); bits;
+             bits &= bits - 1)
+            coarse_clear_entry(c, w * 32 + (unsigned)__builtin_ctz(bits));
     }
 }
 
