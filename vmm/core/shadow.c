@@ -169,6 +169,16 @@ static void set_l1(struct shadow *s, unsigned slot, uint32_t desc)
     s->words_used[slot / 1024] |= 1u << (slot / 32 % 32);
 }
 
+/* Slot's pool table: 1 + its index, 0: none. */
+static void set_slot_table(struct shadow *s, unsigned slot, unsigned idx1)
+{
+    s->slot_table[slot] = (uint8_t)idx1;
+    if (idx1)
+        s->slot_tables[slot / 32] |= 1u << (slot % 32);
+    else
+        s->slot_tables[slot / 32] &= ~(1u << (slot % 32));
+}
+
 /* A kept table's entries are checked after every L1 descriptor the flush reads: the reader
  * then maps each page of the guest's L1 table once, not once per kept table.  At most every
  * pool table, the window's and megabyte 0's. */
@@ -389,7 +399,7 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
         }
         coarse_revalidate(g, &c, p->from);
         set_l1(s, p->slot, p->desc);
-        s->slot_table[p->slot] = (uint8_t)(p->idx + 1);
+        set_slot_table(s, p->slot, p->idx + 1u);
         s->l1_from[p->slot] = p->from;
     }
     if (in->low >= 0) {
@@ -410,29 +420,28 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
  * trampoline megabytes whose guest L1 descriptor is the same, coarse tables whose guest L1
  * descriptor is the same (revalidated); the other coarse tables are parked in out if there is
  * one (and room), else emptied.  Marks the tables kept or parked in pool_used. */
-/* Whether slot's descriptor in one page of the guest L1 table (1024 slots; 0: none), read
- * directly, is from: a flush compares dozens of slots (a kernel's linear map alone). */
-static bool l1_view_is(const volatile uint32_t *page, unsigned slot, uint32_t from)
-{
-    return page && from && page[slot % 1024] == from;
-}
-
 static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
                         struct shadow_context *out)
 {
     struct shadow *s = &vm->shadow;
     for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++) {
+        /* One page of the guest L1 table (1024 slots), read directly: a kernel's linear map
+         * alone is dozens of slots, compared 32 at a time (table_check.S). */
         const volatile uint32_t *view = 0;
         if (keep && s->words_used[hi])   /* (the reader maps nothing else meanwhile) */
             view = guest_ptr(g, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + hi * PAGE_SIZE);
         for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
             unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
-            for (uint32_t bits = s->slot_used[w]; bits; bits &= bits - 1) {
+            uint32_t used = s->slot_used[w], same = 0;
+            if (view)
+                same = used & ~arch_table_changed(&view[w % 32 * 32], &s->l1_from[w * 32], used);
+            /* (sections and trampoline megabytes the guest still has stay as they are) */
+            for (uint32_t bits = used & ~(same & ~s->slot_tables[w]); bits; bits &= bits - 1) {
                 unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
                 uint32_t from = s->l1_from[slot];
                 if (idx) {
                     struct coarse c = pool_coarse(vm, idx - 1);
-                    bool kept = (from & 3) == L1_TYPE_COARSE && l1_view_is(view, slot, from);
+                    bool kept = (from & 3) == L1_TYPE_COARSE && (same >> (slot % 32) & 1);
                     bool park = !kept && out && (from & 3) == L1_TYPE_COARSE &&
                                 out->nr < SHADOW_PARKED_MAX;
                     if (kept)
@@ -446,12 +455,10 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                         s->pool_used |= 1ull << (idx - 1);
                     if (kept)
                         continue;
-                } else if (l1_view_is(view, slot, from)) {
-                    continue;
                 }
                 s->l1[slot] = 0;
                 sync(&s->l1[slot], 4);
-                s->slot_table[slot] = 0;
+                set_slot_table(s, slot, 0);
                 s->l1_from[slot] = 0;
                 s->slot_used[w] &= ~(1u << (slot % 32));
             }
@@ -636,7 +643,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
         while (s->pool_used & (1ull << idx))
             idx++;
         s->pool_used |= 1ull << idx;
-        s->slot_table[slot] = (uint8_t)++idx;
+        set_slot_table(s, slot, ++idx);
         s->l1_from[slot] = 0;
         pool_clear(vm, idx - 1);
         if (s->l1[slot])   /* a section was there */

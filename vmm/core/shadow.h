@@ -102,6 +102,7 @@ struct shadow {
     uint32_t flushes;                  /* TLB maintenance so far (full or by MVA) */
     struct shadow_context ctx[SHADOW_CONTEXTS];
     uint64_t pool_used;                /* bit per table of this VM's pool share */
+    uint32_t slot_tables[L1_ENTRIES / 32]; /* bit per slot whose slot_table is set */
 };
 
 void shadow_init(struct vm *vm);

@@ -1,6 +1,7 @@
-/* A flush revalidates every entry of the coarse tables it keeps at each guest address-space
- * switch (dozens: a kernel's vmalloc table, a process's megabyte 0): nine instructions per
- * entry here, fifteen as C compiles it.  Entries are visited from the top bit down (CLZ). */
+/* At each guest address-space switch a flush compares every slot in use with the guest's L1
+ * table (dozens: a kernel's linear map) and revalidates every entry of the coarse tables it
+ * keeps (dozens: a kernel's vmalloc table, a process's megabyte 0): nine instructions per entry
+ * here, fifteen or more as C compiles it.  Entries are visited from the top bit down (CLZ). */
 #include "asm.h"
 
     .text

@@ -1,5 +1,6 @@
-/* Revalidating a shadow coarse table against the guest's (shadow.c): which of a group of 32
- * entries still has the guest descriptor it was made from (table_check.S). */
+/* A flush comparing the shadow with the guest's tables (shadow.c): which of a group of 32
+ * entries (of a kept coarse table, or L1 slots) still has the guest descriptor it was made from
+ * (table_check.S). */
 #ifndef ARMVMM_TABLE_CHECK_H
 #define ARMVMM_TABLE_CHECK_H
 
