@@ -105,9 +105,52 @@ void trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr)
     tlb_flush_mva(v->vm, mva, pc, insn);
 }
 
+#define MCR_TLB_ALL_MASK 0xffff0ff0u   /* MCR p15, 0, Rd, c8, c5|c6|c7, 0 (AL): a whole TLB */
+#define MCR_TLB_ALL_BITS 0xee080f10u
+
+/* A guest TLB flush right after a change of its MMU state (Linux's TTBR write, then the TLB
+ * flush): the shadow is flushed for the change already (vm_apply_changes), so the flush would
+ * find nothing to do; the trap it costs is spared by stepping over it. */
+static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f)
+{
+    uint32_t next, crm;
+    if (!guest_fetch_insn(v, f->pc, &next) || (next & MCR_TLB_ALL_MASK) != MCR_TLB_ALL_BITS)
+        return;
+    crm = next & 0xf;
+    if (crm < 5 || crm > 7)
+        return;
+    v->vm->stats.emulated++;   /* (emulated without a trap of its own) */
+    stats_count_site(&v->vm->stats, f->pc, next, INSN_MCR);
+    f->pc += 4;
+}
+
+#define MCR_TTBR0_MASK 0xffff0fffu   /* MCR p15, 0, Rd, c2, c0, 0 (AL): a TTBR0 write */
+#define MCR_TTBR0_BITS 0xee020f10u
+
+/* A new TTBR0 with the MMU on, and no DACR grant to export (a kernel's address-space switch):
+ * the shadow's flush and the TLB flush after it stepped over are all the general path would do
+ * for it (vm_apply_changes); no mode, DACR or interrupt line changes. */
+static bool quick_ttbr(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
+{
+    struct vm *vm = v->vm;
+    struct gptw_mmu mmu;
+    if (!(v->cp15.sctlr & VSCTLR_M) || v->changed || ttbr == v->cp15.ttbr0 ||
+        vm->shared.dacr != v->cp15.dacr)
+        return false;
+    v->cp15.ttbr0 = ttbr;
+    vcpu_gptw_mmu(v, &mmu);
+    shadow_flush_tlb(vm, &mmu);
+    vm->stats.emulated++;
+    stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
+    skip_tlb_flush(v, f);
+    shadow_note_resume(vm, vm->trace.next, f->pc);
+    return true;
+}
+
 /* The instructions a kernel traps on most that change nothing interrupts or the trampolines
  * depend on (the mode, I, F, the interrupt lines): cache-line operations, DACR writes (two per
- * system call with Linux's PAN) and TLB flushes by MVA (a pair per page a kernel remaps).  Done
+ * system call with Linux's PAN), TLB flushes by MVA (a pair per page a kernel remaps) and
+ * TTBR0 writes (one per address-space switch).  Done
  * here, they skip the general exit (delivery, state changes, the shared page); the DACR goes
  * straight to the real one.  False: not one of them. */
 static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
@@ -130,6 +173,8 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
         tlb_flush_mva(vm, trap_frame_get(f, rd), f->pc - 4, insn);
         return true;
     }
+    if ((insn & MCR_TTBR0_MASK) == MCR_TTBR0_BITS)
+        return quick_ttbr(v, f, insn, trap_frame_get(f, rd));
     if ((insn & MCR_DACR_MASK) != MCR_DACR_BITS)
         return false;
     v->cp15.dacr = trap_frame_get(f, rd);
@@ -141,25 +186,6 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
     vcpu_shared_export_dacr(v);   /* MRC c3 trampolines read it there */
     return true;
-}
-
-#define MCR_TLB_ALL_MASK 0xffff0ff0u   /* MCR p15, 0, Rd, c8, c5|c6|c7, 0 (AL): a whole TLB */
-#define MCR_TLB_ALL_BITS 0xee080f10u
-
-/* A guest TLB flush right after a change of its MMU state (Linux's TTBR write, then the TLB
- * flush): the shadow is flushed for the change already (vm_apply_changes), so the flush would
- * find nothing to do; the trap it costs is spared by stepping over it. */
-static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f)
-{
-    uint32_t next, crm;
-    if (!guest_fetch_insn(v, f->pc, &next) || (next & MCR_TLB_ALL_MASK) != MCR_TLB_ALL_BITS)
-        return;
-    crm = next & 0xf;
-    if (crm < 5 || crm > 7)
-        return;
-    v->vm->stats.emulated++;   /* (emulated without a trap of its own) */
-    stats_count_site(&v->vm->stats, f->pc, next, INSN_MCR);
-    f->pc += 4;
 }
 
 #define MOVS_PC_LR    0xe1b0f00eu   /* movs pc, lr */
