@@ -134,8 +134,32 @@ struct device_memo {
     struct guest_access_req a;
     struct gptw_result r;
 };
-#define DEVICE_MEMOS 4   /* per VM, by the instruction's address */
-static struct device_memo device_memos[MAX_VMS][DEVICE_MEMOS];
+/* Per VM, two ways per set of the instruction's address (a kernel's clock source and its
+ * sched_clock read from addresses a multiple of 16 words apart). */
+#define DEVICE_MEMO_SETS 4
+#define DEVICE_MEMO_WAYS 2
+static struct device_memo device_memos[MAX_VMS][DEVICE_MEMO_SETS][DEVICE_MEMO_WAYS];
+static uint8_t device_memo_mru[MAX_VMS][DEVICE_MEMO_SETS];   /* the way of each set used last */
+
+static void device_memo_used(const struct vm *vm, const struct device_memo *m)
+{
+    unsigned at = (unsigned)(m - &device_memos[vm->id][0][0]);
+    device_memo_mru[vm->id][at / DEVICE_MEMO_WAYS] = (uint8_t)(at % DEVICE_MEMO_WAYS);
+}
+
+/* The memo of the instruction at pc (made the set's last used); if none, the one a new memo
+ * replaces (device_memo_used() once it does: aborts that are no device access replace none). */
+static struct device_memo *device_memo_at(const struct vm *vm, uint32_t pc)
+{
+    unsigned set = (pc >> 2) % DEVICE_MEMO_SETS;
+    struct device_memo *ways = device_memos[vm->id][set];
+    for (unsigned way = 0; way < DEVICE_MEMO_WAYS; way++)
+        if (ways[way].valid && ways[way].pc == pc) {
+            device_memo_mru[vm->id][set] = (uint8_t)way;
+            return &ways[way];
+        }
+    return &ways[device_memo_mru[vm->id][set] ^ 1u];
+}
 
 static bool same_word(struct vm *vm, uint32_t gpa, uint32_t value)
 {
@@ -168,7 +192,7 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
                        bool vpriv)
 {
     struct vm *vm = v->vm;
-    struct device_memo *slot = &device_memos[vm->id][(f->pc >> 2) % DEVICE_MEMOS], miss;
+    struct device_memo *slot = device_memo_at(vm, f->pc), miss;
     struct device_memo *m = slot;
     uint32_t word, far = cp15_read_far(), st, fa;
 
@@ -200,6 +224,7 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
         if (m->valid) {
             *slot = miss;
             m = slot;
+            device_memo_used(vm, m);
         }
     }
 
@@ -221,7 +246,7 @@ bool guest_fault_quick_read(uint32_t far, uint32_t pc, uint32_t *regs, uint32_t 
 {
     struct vcpu *v = trap_fast.vcpu;
     struct vm *vm = v->vm;
-    struct device_memo *m = &device_memos[vm->id][(pc >> 2) % DEVICE_MEMOS];
+    struct device_memo *m = device_memo_at(vm, pc);
     struct gptw_mmu mmu;
     uint32_t word, value, pa;
 
