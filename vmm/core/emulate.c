@@ -25,6 +25,19 @@ __attribute__((weak)) uint32_t guest_write_word(struct vcpu *v, uint32_t va, boo
     return FSR_EXTERNAL;
 }
 
+__attribute__((weak)) uint32_t guest_read_words(struct vcpu *v, uint32_t va, unsigned count,
+                                                bool user, uint32_t *out, uint32_t *at)
+{
+    for (unsigned i = 0; i < count; i++, va += 4) {
+        uint32_t fsr = guest_read_word(v, va, user, &out[i]);
+        if (fsr) {
+            *at = va;
+            return fsr;
+        }
+    }
+    return 0;
+}
+
 bool emu_cond_passed(unsigned cond, uint32_t cpsr)
 {
     bool n = (cpsr >> 31) & 1u, z = (cpsr >> 30) & 1u, c = (cpsr >> 29) & 1u, v = (cpsr >> 28) & 1u;
@@ -186,7 +199,7 @@ static uint32_t data_abort(struct vcpu *v, uint32_t fsr, uint32_t addr)
 static uint32_t emulate_block(struct vcpu *v, struct trap_frame *f, const struct insn *in)
 {
     const struct insn_block *b = &in->block;
-    uint32_t base, n4, start, wback, addr, vals[16];
+    uint32_t base, n4, start, wback, addr, vals[16], got[16];
 
     /* Without '^' nothing here is sensitive (an empty list is UNDEFINED on QEMU); PC as the
      * base and LDM(2) with write-back are UNDEFINED on QEMU (STM(2) with write-back is not);
@@ -221,14 +234,12 @@ static uint32_t emulate_block(struct vcpu *v, struct trap_frame *f, const struct
     }
 
     /* Loads: every word first, so an abort leaves the registers as they were. */
-    for (unsigned i = 0; i < 16; i++) {
-        if (!(b->list & (1u << i)))
-            continue;
-        uint32_t fsr = guest_read_word(v, addr, false, &vals[i]);
-        if (fsr)
-            return data_abort(v, fsr, addr);
-        addr += 4u;
-    }
+    uint32_t fsr = guest_read_words(v, start, b->count, false, got, &addr);
+    if (fsr)
+        return data_abort(v, fsr, addr);
+    for (unsigned i = 0, k = 0; i < 16; i++)
+        if (b->list & (1u << i))
+            vals[i] = got[k++];
     if (b->user_regs) {                             /* LDM(2): the User-mode registers */
         for (unsigned i = 0; i < 15; i++)
             if (b->list & (1u << i))

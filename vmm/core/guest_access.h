@@ -14,7 +14,8 @@
  * FAR to va and reports EMU_F_DABT.  A hook changes no vCPU state.
  *
  * Until the VMM provides them, emulate.c has weak defaults that fail every access with an
- * external abort (status 0x8).
+ * external abort (status 0x8); its guest_read_words reads word by word through
+ * guest_read_word (the unit tests' memory).
  */
 #ifndef ARMVMM_CORE_GUEST_ACCESS_H
 #define ARMVMM_CORE_GUEST_ACCESS_H
@@ -26,5 +27,9 @@ struct vcpu;
 
 uint32_t guest_read_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value);
 uint32_t guest_write_word(struct vcpu *v, uint32_t va, bool user, uint32_t value);
+/* count words from va up (an LDM's): 0, or the status of the first that cannot be read, its
+ * address in *at (the words before it may be in out).  The VMM's maps each page once. */
+uint32_t guest_read_words(struct vcpu *v, uint32_t va, unsigned count, bool user, uint32_t *out,
+                          uint32_t *at);
 
 #endif

@@ -149,7 +149,9 @@ void guest_mem_forget(void)
     }
 }
 
-static uint32_t *word_ptr(struct vcpu *v, uint32_t va, bool user, bool write, uint32_t *fsr)
+/* The word at va through the mapping of its page, bytes from it used (to clean out later). */
+static uint32_t *word_ptr(struct vcpu *v, uint32_t va, bool user, bool write, uint32_t bytes,
+                          uint32_t *fsr)
 {
     uint32_t page = va & ~(PAGE_SIZE - 1), off = va & (PAGE_SIZE - 1);
     struct gptw_mmu mmu;
@@ -173,15 +175,15 @@ static uint32_t *word_ptr(struct vcpu *v, uint32_t va, bool user, bool write, ui
     }
     if (off < words.lo)
         words.lo = off;
-    if (off + 4 > words.hi)
-        words.hi = off + 4;
+    if (off + bytes > words.hi)
+        words.hi = off + bytes;
     return words.map + off / 4;
 }
 
 /* The emulator's hooks (guest_access.h): one aligned word at a guest virtual address. */
 static uint32_t va_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value, bool write)
 {
-    uint32_t fsr = 0, *p = word_ptr(v, va, user, write, &fsr);
+    uint32_t fsr = 0, *p = word_ptr(v, va, user, write, 4, &fsr);
 
     if (fsr)
         return fsr;
@@ -205,6 +207,27 @@ uint32_t guest_read_word(struct vcpu *v, uint32_t va, bool user, uint32_t *value
 uint32_t guest_write_word(struct vcpu *v, uint32_t va, bool user, uint32_t value)
 {
     return va_word(v, va, user, &value, true);
+}
+
+uint32_t guest_read_words(struct vcpu *v, uint32_t va, unsigned count, bool user, uint32_t *out,
+                          uint32_t *at)
+{
+    while (count) {
+        unsigned n = (PAGE_SIZE - (va & (PAGE_SIZE - 1))) / 4;   /* one mapping per page */
+        if (n > count)
+            n = count;
+        uint32_t fsr = 0, *p = word_ptr(v, va, user, false, 4 * n, &fsr);
+        if (fsr) {
+            *at = va;
+            return fsr;
+        }
+        for (unsigned i = 0; i < n; i++)
+            out[i] = p ? p[i] : 0;   /* (no RAM there: reads zero, as on the board) */
+        out += n;
+        va += 4 * n;
+        count -= n;
+    }
+    return 0;
 }
 
 bool guest_fetch_insn(struct vcpu *v, uint32_t va, uint32_t *insn)
