@@ -108,16 +108,21 @@ void trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr)
 #define MCR_TLB_ALL_MASK 0xffff0ff0u   /* MCR p15, 0, Rd, c8, c5|c6|c7, 0 (AL): a whole TLB */
 #define MCR_TLB_ALL_BITS 0xee080f10u
 
-/* A guest TLB flush right after a change of its MMU state (Linux's TTBR write, then the TLB
- * flush): the shadow is flushed for the change already (vm_apply_changes), so the flush would
- * find nothing to do; the trap it costs is spared by stepping over it. */
+/* MCR p15, 0, Rd, c8, c5|c6|c7, 0: a flush of a whole TLB (instruction, data, both). */
+static bool is_tlb_all(uint32_t insn)
+{
+    unsigned crm = insn & 0xf;
+    return (insn & MCR_TLB_ALL_MASK) == MCR_TLB_ALL_BITS && crm >= 5 && crm <= 7;
+}
+
+/* A guest TLB flush right after a change of its MMU state or a flush (Linux: the TTBR write,
+ * then the TLB flush; the data TLB's flush, then the instruction TLB's): the shadow is flushed
+ * for it already, so the flush would find nothing to do; the trap it costs is spared by
+ * stepping over it. */
 static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f)
 {
-    uint32_t next, crm;
-    if (!guest_fetch_insn(v, f->pc, &next) || (next & MCR_TLB_ALL_MASK) != MCR_TLB_ALL_BITS)
-        return;
-    crm = next & 0xf;
-    if (crm < 5 || crm > 7)
+    uint32_t next;
+    if (!guest_fetch_insn(v, f->pc, &next) || !is_tlb_all(next))
         return;
     v->vm->stats.emulated++;   /* (emulated without a trap of its own) */
     stats_count_site(&v->vm->stats, f->pc, next, INSN_MCR);
@@ -127,19 +132,24 @@ static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f)
 #define MCR_TTBR0_MASK 0xffff0fffu   /* MCR p15, 0, Rd, c2, c0, 0 (AL): a TTBR0 write */
 #define MCR_TTBR0_BITS 0xee020f10u
 
-/* A new TTBR0 with the MMU on, and no DACR grant to export (a kernel's address-space switch):
- * the shadow's flush and the TLB flush after it stepped over are all the general path would do
- * for it (vm_apply_changes); no mode, DACR or interrupt line changes. */
-static bool quick_ttbr(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
+/* A new TTBR0 (a kernel's address-space switch) or a whole-TLB flush, with the MMU on and no
+ * DACR grant to export: the shadow's flush (unless the flush before left it nothing to do:
+ * shadow_fresh) and a whole-TLB flush right after stepped over are all the general path would
+ * do for it (vm_apply_changes, undefined()); no mode, DACR or interrupt line changes. */
+static bool quick_flush(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
 {
     struct vm *vm = v->vm;
     struct gptw_mmu mmu;
-    if (!(v->cp15.sctlr & VSCTLR_M) || v->changed || ttbr == v->cp15.ttbr0 ||
+    bool tlb = is_tlb_all(insn);
+    if (!(v->cp15.sctlr & VSCTLR_M) || v->changed || (!tlb && ttbr == v->cp15.ttbr0) ||
         vm->shared.dacr != v->cp15.dacr)
         return false;
-    v->cp15.ttbr0 = ttbr;
-    vcpu_gptw_mmu(v, &mmu);
-    shadow_flush_tlb(vm, &mmu);
+    if (!tlb)
+        v->cp15.ttbr0 = ttbr;
+    if (!tlb || !shadow_fresh(vm, vm->trace.next, f->pc - 4)) {
+        vcpu_gptw_mmu(v, &mmu);
+        shadow_flush_tlb(vm, &mmu);
+    }
     vm->stats.emulated++;
     stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
     skip_tlb_flush(v, f);
@@ -149,8 +159,8 @@ static bool quick_ttbr(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint
 
 /* The instructions a kernel traps on most that change nothing interrupts or the trampolines
  * depend on (the mode, I, F, the interrupt lines): cache-line operations, DACR writes (two per
- * system call with Linux's PAN), TLB flushes by MVA (a pair per page a kernel remaps) and
- * TTBR0 writes (one per address-space switch).  Done
+ * system call with Linux's PAN), TLB flushes by MVA (a pair per page a kernel remaps), whole
+ * TLB flushes and TTBR0 writes (one per address-space switch).  Done
  * here, they skip the general exit (delivery, state changes, the shared page); the DACR goes
  * straight to the real one.  False: not one of them. */
 static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
@@ -173,8 +183,8 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
         tlb_flush_mva(vm, trap_frame_get(f, rd), f->pc - 4, insn);
         return true;
     }
-    if ((insn & MCR_TTBR0_MASK) == MCR_TTBR0_BITS)
-        return quick_ttbr(v, f, insn, trap_frame_get(f, rd));
+    if ((insn & MCR_TTBR0_MASK) == MCR_TTBR0_BITS || is_tlb_all(insn))
+        return quick_flush(v, f, insn, trap_frame_get(f, rd));
     if ((insn & MCR_DACR_MASK) != MCR_DACR_BITS)
         return false;
     v->cp15.dacr = trap_frame_get(f, rd);
