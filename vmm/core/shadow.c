@@ -46,14 +46,14 @@ static uint32_t real_dacr(struct shadow *s, uint32_t guest_dacr, bool vpriv)
 {
     for (unsigned i = 0; i < 2; i++) {
         const struct shadow_dacr_memo *m = &s->memo[i];
-        if (m->valid && m->guest == guest_dacr && m->used == s->dom.used)
+        if (m->tag == s->dom.used + 1u && m->guest == guest_dacr)
             return vpriv ? m->priv : m->user;
     }
     struct shadow_dacr_memo *m = &s->memo[s->memo_next];
     s->memo_next ^= 1;
     *m = (struct shadow_dacr_memo){ guest_dacr, vdomain_real_dacr(&s->dom, guest_dacr, true),
                                     vdomain_real_dacr(&s->dom, guest_dacr, false),
-                                    s->dom.used, true };
+                                    (uint8_t)(s->dom.used + 1u) };
     return vpriv ? m->priv : m->user;
 }
 
@@ -61,7 +61,7 @@ static uint32_t real_dacr(struct shadow *s, uint32_t guest_dacr, bool vpriv)
 static void reset_domains(struct shadow *s)
 {
     vdomain_reset(&s->dom);
-    s->memo[0].valid = s->memo[1].valid = false;
+    s->memo[0].tag = s->memo[1].tag = 0;
 }
 
 static void clear_table(uint32_t *t, unsigned from, unsigned to)

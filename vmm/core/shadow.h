@@ -34,11 +34,10 @@
 struct vm;
 
 /* The real DACRs (virtual privileged, User) computed for one guest DACR with the domain map as
- * it was (`used` domains allocated since the last reset). */
+ * it was: tag = 1 + the domains allocated since the last reset then (0: none remembered). */
 struct shadow_dacr_memo {
     uint32_t guest, priv, user;
-    uint8_t used;
-    bool valid;
+    uint8_t tag;
 };
 
 /* A kernel-only guest page in a megabyte shared with the VMM: its descriptor per virtual mode. */

@@ -53,8 +53,7 @@ void asm_offsets(void)
     DEFINE(MEMO_GUEST, offsetof(struct shadow_dacr_memo, guest));
     DEFINE(MEMO_PRIV, offsetof(struct shadow_dacr_memo, priv));
     DEFINE(MEMO_USER, offsetof(struct shadow_dacr_memo, user));
-    DEFINE(MEMO_USED, offsetof(struct shadow_dacr_memo, used));
-    DEFINE(MEMO_VALID, offsetof(struct shadow_dacr_memo, valid));
+    DEFINE(MEMO_TAG, offsetof(struct shadow_dacr_memo, tag));
     DEFINE(MIXED_SIZE, sizeof(struct shadow_mixed));
     DEFINE(MIXED_PTE, offsetof(struct shadow_mixed, pte));
     DEFINE(MIXED_PRIV, offsetof(struct shadow_mixed, priv_desc));

@@ -62,26 +62,21 @@
  * MEMO_USER), from the shadow's memo (shadow.c real_dacr()); to \miss if it is not there. */
 .macro DACR_FROM_MEMO g, sh, which, out, t1, t2, miss
     ldrb    \t2, [\sh, #SHADOW_DOM_USED]
-    add     \t1, \sh, #SHADOW_MEMO
-    DACR_MEMO_ENTRY \g, \t1, \which, \out, \t2, .Lnext\@
+    add     \t2, \t2, #1              @ the tag of a memo made with the domain map as it is
+    DACR_MEMO_ENTRY \g, \sh, SHADOW_MEMO, \which, \out, \t1, \t2, .Lnext\@
     b       .Lfound\@
 .Lnext\@:
-    add     \t1, \t1, #MEMO_SIZE
-    DACR_MEMO_ENTRY \g, \t1, \which, \out, \t2, \miss
+    DACR_MEMO_ENTRY \g, \sh, (SHADOW_MEMO + MEMO_SIZE), \which, \out, \t1, \t2, \miss
 .Lfound\@:
 .endm
 
-.macro DACR_MEMO_ENTRY g, m, which, out, used, miss
-    ldrb    \out, [\m, #MEMO_VALID]
-    cmp     \out, #0
-    beq     \miss
-    ldr     \out, [\m, #MEMO_GUEST]
-    cmp     \out, \g
+.macro DACR_MEMO_ENTRY g, sh, m, which, out, t1, tag, miss
+    ldr     \t1, [\sh, #(\m + MEMO_GUEST)]
+    cmp     \t1, \g
+    ldreqb  \t1, [\sh, #(\m + MEMO_TAG)]
+    cmpeq   \t1, \tag
     bne     \miss
-    ldrb    \out, [\m, #MEMO_USED]
-    cmp     \out, \used
-    bne     \miss
-    ldr     \out, [\m, #\which]
+    ldr     \out, [\sh, #(\m + \which)]
 .endm
 
 /* The shadow's pages in a megabyte shared with the VMM (shadow.c shadow_set_dacr): their
