@@ -118,6 +118,31 @@ __asm__(".text\n"
         "  orreq r0, r0, #0x100\n"
         "  pop {r4, r5, pc}\n"
         ".ltorg\n"
+        /* uint32_t ldm_return(uint32_t *frame): `ldmia r0, {r0-r12, pc}^` from SVC mode back to
+         * SVC mode (a kernel's exception exit), frame[13] := the label after it; returns the
+         * sum of the r0-r12 it loaded. */
+        ".global ldm_return\n"
+        "ldm_return:\n"
+        "  push {r4-r12, lr}\n"
+        "  ldr r1, =0x600000d3\n"
+        "  msr spsr_cxsf, r1\n"
+        "  adr r1, 1f\n"
+        "  str r1, [r0, #52]\n"
+        "  ldmia r0, {r0-r12, pc}^\n"
+        "1:add r0, r0, r1\n"
+        "  add r0, r0, r2\n"
+        "  add r0, r0, r3\n"
+        "  add r0, r0, r4\n"
+        "  add r0, r0, r5\n"
+        "  add r0, r0, r6\n"
+        "  add r0, r0, r7\n"
+        "  add r0, r0, r8\n"
+        "  add r0, r0, r9\n"
+        "  add r0, r0, r10\n"
+        "  add r0, r0, r11\n"
+        "  add r0, r0, r12\n"
+        "  pop {r4-r12, pc}\n"
+        ".ltorg\n"
         /* void user_bank_io(uint32_t *io): STM^ then LDM^ of the user SP/LR from SVC mode. */
         ".global user_bank_io\n"
         "user_bank_io:\n"
@@ -137,6 +162,7 @@ uint32_t subs_return(void);
 void user_roundtrip(uint32_t *out);
 void user_bank_io(uint32_t *io);
 uint32_t exc_to_svc(uint32_t mode);
+uint32_t ldm_return(uint32_t *frame);
 extern char user_back[];
 
 static uint32_t swi_imm;
@@ -197,5 +223,15 @@ int main(void)
     user_bank_io(io);
     bank_get(MODE_SYS | PSR_IF, r);
     guest_printf("stm^ stored %08x %08x; ldm^ loaded sp %08x lr %08x\n", io[0], io[1], r[5], r[6]);
+    /* An exception return's frame across a page boundary (the VMM reads it a page at a time):
+     * 6 words in one page, 8 in the next. */
+    static uint32_t pages[2 * 1024] __attribute__((aligned(4096)));
+    uint32_t *frame = &pages[1024 - 6], sum = 0;
+    for (unsigned i = 0; i < 13; i++) {
+        frame[i] = 0x01010101u * (i + 1) + i;
+        sum += frame[i];
+    }
+    guest_printf("ldm {r0-r12, pc}^ across a page: sum %08x (expected %08x)\n", ldm_return(frame),
+                 sum);
     return 0;
 }
