@@ -79,6 +79,14 @@ static inline uint32_t rd32(uint32_t pa) { return *(volatile uint32_t *)pa; }
 static void tlb_flush_all(void) { CP15_WRITE(c8, 0, c7, 0, 0); }
 static void tlb_flush_mva(uint32_t va) { CP15_WRITE(c8, 0, c7, 1, va); }
 static void dtlb_flush_all(void) { CP15_WRITE(c8, 0, c6, 0, 0); }
+
+/* Linux's flush_tlb_mm: the data TLB, then the instruction TLB, back to back (the VMM steps
+ * over the second). */
+static void dtlb_itlb_flush_all(void)
+{
+    __asm__ volatile("mcr p15, 0, %0, c8, c6, 0\n"
+                     "mcr p15, 0, %0, c8, c5, 0\n" ::"r"(0) : "memory");
+}
 static void dtlb_flush_mva(uint32_t va) { CP15_WRITE(c8, 0, c6, 1, va); }
 static void icache_flush(void) { CP15_WRITE(c7, 0, c5, 0, 0); }
 
@@ -309,6 +317,9 @@ static void translation_tests(void)
     l1[VA_SECT >> 20] = SECTION(LARGE_PA & 0xfff00000u, DOM_SECT, 3u);
     dtlb_flush_all();
     probe("svc read, section remapped, after c8,c6,0 (D all)", 0, acc_read, VA_SECT, 0);
+    ct_a[0] = SMALL(PAGES_PA + 0x4000, APS(3, 3, 3, 3));
+    dtlb_itlb_flush_all();
+    probe("svc read after c8,c6,0 then c8,c5,0", 0, acc_read, VA_SMALL, 0);
     l1[VA_SECT >> 20] = SECTION(SECT_PA, DOM_SECT, 3u);
     ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
     tlb_flush_all();
