@@ -58,6 +58,14 @@ struct gptw_perms gptw_result_perms(const struct gptw_mmu *mmu, const struct gpt
     };
 }
 
+/* A large or small page descriptor whose four subpages have the same AP: one permission for
+ * the whole page (Linux's are all like that). */
+static bool one_ap(uint32_t desc)
+{
+    uint32_t aps = (desc >> 4) & 0xffu;
+    return aps == (aps & 3u) * 0x55u;
+}
+
 static bool abort_with(struct gptw_result *res, unsigned status, unsigned domain)
 {
     res->fault = true;
@@ -139,14 +147,14 @@ bool gptw_walk(const struct gptw_mmu *mmu, const struct gptw_req *req, gptw_read
             res->map = GPTW_MAP_LARGE;
             res->page_pa = desc & 0xffff0000u;
             page_size = LARGE_SIZE;
-            perm_size = LARGE_SIZE / 4u;
+            perm_size = one_ap(desc) ? LARGE_SIZE : LARGE_SIZE / 4u;
             ap = (desc >> (4u + ((mva >> 13) & 6u))) & 3u;
             break;
         case 2:     /* small page: AP per 1 KB subpage, VA bits [11:10] */
             res->map = GPTW_MAP_SMALL;
             res->page_pa = desc & 0xfffff000u;
             page_size = SMALL_SIZE;
-            perm_size = SMALL_SIZE / 4u;
+            perm_size = one_ap(desc) ? SMALL_SIZE : SMALL_SIZE / 4u;
             ap = (desc >> (4u + ((mva >> 9) & 6u))) & 3u;
             break;
         default:    /* tiny page; in a coarse table UNPREDICTABLE: QEMU faults */

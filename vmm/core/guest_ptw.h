@@ -106,7 +106,8 @@ struct gptw_result {
     uint32_t page_pa;
     uint32_t page_size;
     uint32_t perm_mva;   /* the part of the unit sharing one AP field: the subpage (16 KB of a */
-    uint32_t perm_size;  /* large page, 1 KB of a small page) or the whole unit */
+    uint32_t perm_size;  /* large page, 1 KB of a small page), or the whole unit (a section, a
+                            page whose four subpages have the same AP, a tiny page) */
     uint8_t domain;      /* guest domain (0 with the MMU off) */
     uint8_t dom_type;    /* its DACR field at the time of the walk (enum gptw_dom_type) */
     uint8_t ap;          /* the AP field that applied (the subpage's) */
