@@ -362,7 +362,7 @@ static bool run_closed_form(struct trap_frame *f, const struct cache_batch_loop 
     if (x > 0xffffffffu || last > 0xffffffffu)
         return false;
     for (unsigned r = 0; r < 13; r++)
-        f->r[r] += (uint32_t)tail[r] + (uint32_t)((int64_t)a->step[r] * (int64_t)(k - 1));
+        f->r[r] += (uint32_t)tail[r] + (uint32_t)a->step[r] * (uint32_t)(k - 1);   /* (mod 2^32) */
     uint32_t va = (uint32_t)last, vb = (uint32_t)bound, res = va - vb;
     set_nzcv(f, res, va >= vb, ((va ^ vb) & (va ^ res)) >> 31);
     *iterations = (unsigned)k;
