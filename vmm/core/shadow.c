@@ -22,13 +22,16 @@ static uint32_t pool[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
 static uint32_t region_tables[MAX_VMS][SHADOW_REGION_TABLES][L2C_ENTRIES]
     __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
-/* Bit per entry a pool table may hold: a table is emptied entry by entry, not all 256. */
-static uint32_t pool_set[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES / 32];
+/* Bit per entry a pool table may hold: a table is emptied entry by entry, not all 256.  Each
+ * such bitmap has SET_WORDS words and then a summary word, a bit per word that may be non-0. */
+#define SET_WORDS SHADOW_SET_WORDS
+#define SET_ALL   ((1u << SET_WORDS) - 1u)
+static uint32_t pool_set[MAX_VMS][SHADOW_TABLES_PER_VM][SET_WORDS + 1];
 /* The guest L2 descriptor each entry of a coarse table was made from (0: none): a TLB flush
  * keeps the entries whose descriptor is still there. */
 static uint32_t pool_src[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES];
 static uint32_t window_src[MAX_VMS][L2C_ENTRIES];
-static uint32_t low_set[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES / 32];
+static uint32_t low_set[MAX_VMS][SHADOW_CONTEXTS + 1][SET_WORDS + 1];
 static uint32_t low_src[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES];
 
 /* A coarse table of the shadow as a flush sees it: the entries, which are set, their sources. */
@@ -79,21 +82,22 @@ static void coarse_clear_entry(const struct coarse *c, unsigned i)
     sync(&c->t[i], 4);
     c->src[i] = 0;
     c->set[i / 32] &= ~(1u << (i % 32));
+    if (!c->set[i / 32])
+        c->set[SET_WORDS] &= ~(1u << (i / 32));
 }
 
 static void coarse_clear(const struct coarse *c)
 {
-    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
+    for (uint32_t words = c->set[SET_WORDS]; words; words &= words - 1) {
+        unsigned w = (unsigned)__builtin_ctz(words);
         for (uint32_t bits = c->set[w]; bits; bits &= bits - 1)
             coarse_clear_entry(c, w * 32 + (unsigned)__builtin_ctz(bits));
+    }
 }
 
 static bool coarse_empty(const struct coarse *c)
 {
-    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
-        if (c->set[w])
-            return false;
-    return true;
+    return !c->set[SET_WORDS];
 }
 
 /* Entry i := desc, made from the guest L2 descriptor src (0: none) under the guest L1
@@ -109,6 +113,7 @@ static void coarse_set(const struct coarse *c, unsigned i, uint32_t desc, uint32
     sync(&c->t[i], 4);
     c->src[i] = src;
     c->set[i / 32] |= 1u << (i % 32);
+    c->set[SET_WORDS] |= 1u << (i / 32);
 }
 
 /* The megabytes shared with the VMM: the window, and 0 while the real vectors are low. */
@@ -152,8 +157,8 @@ void shadow_init(struct vm *vm)
     for (unsigned i = 0; i < SHADOW_CONTEXTS; i++)
         s->ctx[i].low = -1;
     for (unsigned t = 0; t < SHADOW_TABLES_PER_VM; t++)   /* first use empties all of it */
-        for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
-            pool_set[vm->id][t][w] = ~0u;
+        for (unsigned w = 0; w <= SET_WORDS; w++)
+            pool_set[vm->id][t][w] = w < SET_WORDS ? ~0u : SET_ALL;
     mmu_window_clone(s->window);
     reset_domains(s);
     install_fixed(s);
@@ -270,9 +275,8 @@ static void coarse_check_entries(struct guest_reader *g, const struct coarse *c,
         coarse_clear(c);
         return;
     }
-    for (unsigned w = 0; w < L2C_ENTRIES / 32; w++) {
-        if (!c->set[w])
-            continue;
+    for (uint32_t words = c->set[SET_WORDS]; words; words &= words - 1) {
+        unsigned w = (unsigned)__builtin_ctz(words);
         for (uint32_t bits = arch_table_changed(&t[w * 32], &c->src[w * 32], c->set[w]); bits;
              bits &= bits - 1)
             coarse_clear_entry(c, w * 32 + (unsigned)__builtin_ctz(bits));
@@ -788,8 +792,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
                        l1_src, &s->l1_from[slot]);
             if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa)) {
                 map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
-                for (unsigned w = 0; w < L2C_ENTRIES / 32; w++)
-                    c.set[w] = ~0u;   /* filled by range: nothing there to keep */
+                for (unsigned w = 0; w <= SET_WORDS; w++)   /* filled by range: nothing */
+                    c.set[w] = w < SET_WORDS ? ~0u : SET_ALL; /* there to keep */
                 s->l1_from[slot] = 0;
             }
         }

@@ -30,6 +30,7 @@
 #define SHADOW_MIXED_MAX     16
 #define SHADOW_CONTEXTS      4   /* guest address spaces whose coarse tables wait for them */
 #define SHADOW_PARKED_MAX    8   /* coarse tables (besides megabyte 0's) each keeps */
+#define SHADOW_SET_WORDS     (L2C_ENTRIES / 32)
 
 struct vm;
 
@@ -70,7 +71,8 @@ struct shadow {
     uint32_t *window;                  /* this VM's coarse table of the window megabyte */
     uint32_t *low;                     /* its coarse table of megabyte 0 (VMM vectors low): */
     unsigned low_idx;                  /* one of SHADOW_CONTEXTS + 1 (shadow_context.low) */
-    uint32_t window_set[L2C_ENTRIES / 32]; /* its guest entries set since the last flush */
+    uint32_t window_set[SHADOW_SET_WORDS + 1]; /* its guest entries set since the last flush
+                                          (the set bitmap of shadow.c's coarse tables) */
     bool vectors_low;                  /* the real vectors are at 0 (the guest uses 0xffff0000) */
     bool vpriv;                        /* the virtual mode the tables are set up for */
     uint32_t guest_dacr;
