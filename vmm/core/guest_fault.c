@@ -140,6 +140,7 @@ struct device_memo {
 #define DEVICE_MEMO_WAYS 2
 static struct device_memo device_memos[MAX_VMS][DEVICE_MEMO_SETS][DEVICE_MEMO_WAYS];
 static uint8_t device_memo_mru[MAX_VMS][DEVICE_MEMO_SETS];   /* the way of each set used last */
+_Static_assert(DEVICE_MEMO_WAYS == 2, "device_memo_at() replaces the other way");
 
 static void device_memo_used(const struct vm *vm, const struct device_memo *m)
 {
