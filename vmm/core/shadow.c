@@ -353,17 +353,16 @@ static void low_use(struct vm *vm, unsigned idx)
 static void low_take(struct vm *vm)
 {
     struct shadow *s = &vm->shadow;
-    for (unsigned i = 0; i <= SHADOW_CONTEXTS; i++) {
-        bool held = i == s->low_idx;
-        for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
-            held |= s->ctx[x].ttbr && s->ctx[x].low == (int)i;
-        if (!held) {
-            struct coarse c = low_coarse(vm, i);
-            coarse_clear(&c);
-            low_use(vm, i);
-            return;
-        }
-    }
+    uint32_t held = 1u << s->low_idx;
+    for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
+        if (s->ctx[x].ttbr && s->ctx[x].low >= 0)
+            held |= 1u << s->ctx[x].low;
+    /* One table more than contexts, and the running one is held twice when a context takes
+     * it (low_flush): one is always free. */
+    unsigned i = (unsigned)__builtin_ctz(~held);
+    struct coarse c = low_coarse(vm, i);
+    coarse_clear(&c);
+    low_use(vm, i);
 }
 
 /* Megabyte 0's table at a flush (while the vectors are low): kept and revalidated, parked in
