@@ -304,8 +304,8 @@ static uint64_t parked_tables(const struct shadow *s)
 {
     uint64_t used = 0;
     for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
-        for (unsigned i = 0; s->ctx[x].ttbr && i < s->ctx[x].nr; i++)
-            used |= 1ull << s->ctx[x].parked[i].idx;
+        if (s->ctx[x].ttbr)
+            used |= s->ctx[x].tables;
     return used;
 }
 
@@ -315,6 +315,7 @@ static void context_drop(struct shadow_context *x)
 {
     x->ttbr = 0;
     x->nr = 0;
+    x->tables = 0;
     x->low = -1;
 }
 
@@ -447,13 +448,15 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                     bool kept = (from & 3) == L1_TYPE_COARSE && (same >> (slot % 32) & 1);
                     bool park = !kept && out && (from & 3) == L1_TYPE_COARSE &&
                                 out->nr < SHADOW_PARKED_MAX;
-                    if (kept)
+                    if (kept) {
                         coarse_revalidate(g, &c, from);
-                    else if (park)
+                    } else if (park) {
                         out->parked[out->nr++] = (struct shadow_parked){
                             (uint16_t)slot, (uint8_t)(idx - 1), from, s->l1[slot] };
-                    else
+                        out->tables |= 1ull << (idx - 1);
+                    } else {
                         coarse_clear(&c);
+                    }
                     if (kept || park)
                         s->pool_used |= 1ull << (idx - 1);
                     if (kept)

@@ -62,6 +62,7 @@ struct shadow_context {
     uint32_t left_at;                  /* shadow.switches when it stopped running */
     unsigned nr;
     struct shadow_parked parked[SHADOW_PARKED_MAX];
+    uint64_t tables;                   /* their pool tables, a bit each */
     int low;                           /* its megabyte-0 table (vectors low), -1: none */
     uint32_t low_from;
 };
