@@ -65,17 +65,24 @@ static struct table_cache {
     uint8_t mru[TABLE_SETS];             /* the way of each set used last */
 } tables[MAX_VMS];
 
+/* A page not mapped: it replaces the way of its set used less recently. */
+__attribute__((noinline)) static unsigned table_map(struct vm *vm, uint32_t page)
+{
+    struct table_cache *c = &tables[vm->id];
+    unsigned set = (page / PAGE_SIZE) % TABLE_SETS, i = set * TABLE_WAYS + (c->mru[set] ^ 1u);
+    tmpmap_map_uncached(TMPMAP_SLOT_TABLES + i, hpa(vm->ram_hpa.pa + page));
+    c->page[i] = page + 1;
+    return i;
+}
+
 static volatile uint32_t *table_word(struct vm *vm, uint32_t gpa)
 {
     struct table_cache *c = &tables[vm->id];
     uint32_t page = gpa & ~(PAGE_SIZE - 1);
     unsigned set = (page / PAGE_SIZE) % TABLE_SETS, i = set * TABLE_WAYS;
 
-    if (c->page[i] != page + 1 && c->page[++i] != page + 1) {
-        i = set * TABLE_WAYS + (c->mru[set] ^ 1u);
-        tmpmap_map_uncached(TMPMAP_SLOT_TABLES + i, hpa(vm->ram_hpa.pa + page));
-        c->page[i] = page + 1;
-    }
+    if (c->page[i] != page + 1 && c->page[++i] != page + 1)
+        i = table_map(vm, page);
     c->mru[set] = (uint8_t)(i % TABLE_WAYS);
     return (volatile uint32_t *)(uintptr_t)(VMM_TMPMAP_VA + (TMPMAP_SLOT_TABLES + i) * PAGE_SIZE +
                                             (gpa & (PAGE_SIZE - 1)));
