@@ -129,6 +129,22 @@ static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f)
     f->pc += 4;
 }
 
+/* The shadow flushed for the guest's MMU state as it is now (a whole-TLB flush, a new TTBR). */
+static void flush_shadow(struct vcpu *v)
+{
+    struct gptw_mmu mmu;
+    vcpu_gptw_mmu(v, &mmu);
+    shadow_flush_tlb(v->vm, &mmu);
+}
+
+/* Whether the whole-TLB flush insn at `at` has anything to do: not when it is the very next
+ * trap after a flush, unconditional, at the pc that flush resumed (Linux: the TTBR write, then
+ * this): no guest instruction ran between. */
+static bool tlb_flush_needed(const struct vcpu *v, uint32_t at, uint32_t insn)
+{
+    return insn >> 28 != 0xe || !shadow_fresh(v->vm, v->vm->trace.next, at);
+}
+
 #define MCR_TTBR0_MASK 0xffff0fffu   /* MCR p15, 0, Rd, c2, c0, 0 (AL): a TTBR0 write */
 #define MCR_TTBR0_BITS 0xee020f10u
 
@@ -139,17 +155,14 @@ static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f)
 static bool quick_flush(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
 {
     struct vm *vm = v->vm;
-    struct gptw_mmu mmu;
     bool tlb = is_tlb_all(insn);
     if (!(v->cp15.sctlr & VSCTLR_M) || v->changed || (!tlb && ttbr == v->cp15.ttbr0) ||
         vm->shared.dacr != v->cp15.dacr)
         return false;
     if (!tlb)
         v->cp15.ttbr0 = ttbr;
-    if (!tlb || !shadow_fresh(vm, vm->trace.next, f->pc - 4)) {
-        vcpu_gptw_mmu(v, &mmu);
-        shadow_flush_tlb(vm, &mmu);
-    }
+    if (!tlb || tlb_flush_needed(v, f->pc - 4, insn))
+        flush_shadow(v);
     vm->stats.emulated++;
     stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
     skip_tlb_flush(v, f);
@@ -233,15 +246,8 @@ static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     stats_count_site(&v->vm->stats, at, insn, r.kind);
     if (emu_deliver_exception(v, f, &r))
         v->vm->stats.delivered++;
-    /* A TLB flush right after a flush (Linux: the TTBR write, then this) needs nothing when not
-     * one guest instruction ran between: it traps unconditionally at the resume pc, with no
-     * trap between. */
-    bool fresh = insn >> 28 == 0xe && shadow_fresh(v->vm, v->vm->trace.next, at);
-    if ((r.flags & EMU_F_TLB_ALL) && !fresh) {
-        struct gptw_mmu mmu;
-        vcpu_gptw_mmu(v, &mmu);
-        shadow_flush_tlb(v->vm, &mmu);
-    }
+    if ((r.flags & EMU_F_TLB_ALL) && tlb_flush_needed(v, at, insn))
+        flush_shadow(v);
     else if (r.flags & EMU_F_TLB_MVA)
         shadow_flush_mva(v->vm, r.operand);
     if ((r.flags & EMU_F_MMU) && r.kind == INSN_MCR)
