@@ -86,6 +86,14 @@ static void coarse_clear_entry(const struct coarse *c, unsigned i)
         c->set[SET_WORDS] &= ~(1u << (i / 32));
 }
 
+/* Every entry marked set (a table whose content is unknown, or filled whole). */
+static void set_all(uint32_t *set)
+{
+    for (unsigned w = 0; w < SET_WORDS; w++)
+        set[w] = ~0u;
+    set[SET_WORDS] = SET_ALL;
+}
+
 static void coarse_clear(const struct coarse *c)
 {
     for (uint32_t words = c->set[SET_WORDS]; words; words &= words - 1) {
@@ -157,8 +165,7 @@ void shadow_init(struct vm *vm)
     for (unsigned i = 0; i < SHADOW_CONTEXTS; i++)
         s->ctx[i].low = -1;
     for (unsigned t = 0; t < SHADOW_TABLES_PER_VM; t++)   /* first use empties all of it */
-        for (unsigned w = 0; w <= SET_WORDS; w++)
-            pool_set[vm->id][t][w] = w < SET_WORDS ? ~0u : SET_ALL;
+        set_all(pool_set[vm->id][t]);
     mmu_window_clone(s->window);
     reset_domains(s);
     install_fixed(s);
@@ -672,10 +679,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
  * at a time, each inside one 16 KB subpage. */
 static bool one_ap_per_4k(const struct gptw_result *r)
 {
-    uint32_t aps = (r->l2_desc >> 4) & 0xff;
-    if (r->map == GPTW_MAP_TINY)
-        return false;
-    return r->map != GPTW_MAP_SMALL || aps == (aps & 3) * 0x55;
+    return r->perm_size >= PAGE_SIZE;   /* the part the walk's AP field covers */
 }
 
 /* A megabyte made only of trampoline pages gets a table of its own, outside the pool, which
@@ -794,8 +798,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
                        l1_src, &s->l1_from[slot]);
             if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa)) {
                 map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
-                for (unsigned w = 0; w <= SET_WORDS; w++)   /* filled by range: nothing */
-                    c.set[w] = w < SET_WORDS ? ~0u : SET_ALL; /* there to keep */
+                set_all(c.set);   /* filled by range: nothing there to keep */
                 s->l1_from[slot] = 0;
             }
         }
