@@ -134,8 +134,8 @@ struct device_memo {
     struct guest_access_req a;
     struct gptw_result r;
 };
-/* Per VM, two ways per set of the instruction's address (a kernel's clock source and its
- * sched_clock read from addresses a multiple of 16 words apart). */
+/* Per VM, two ways per set of the instruction's address (Linux's clock source and its
+ * sched_clock read from addresses a multiple of 4 words apart: the same set). */
 #define DEVICE_MEMO_SETS 4
 #define DEVICE_MEMO_WAYS 2
 static struct device_memo device_memos[MAX_VMS][DEVICE_MEMO_SETS][DEVICE_MEMO_WAYS];
