@@ -5,7 +5,8 @@
  * each; Linux's irq save/restore runs them by the thousand per fork).  When the guest reserves
  * a trampoline region, `armvmm run` links the two common proxies to trap-free trampolines:
  *
- *   MRS Rd, CPSR        -> B<cond> tramp:  Rd := shared.cpsr | real NZCVQ
+ *   MRS Rd, CPSR        -> B<cond> tramp:  Rd := shared.cpsr | the real CPSR (NZCVQ, and User
+ *                                           mode's bits, which shared.cpsr's include)
  *   MSR CPSR_c, Rm|#imm -> B<cond> tramp:  shared.cpsr[7:0] := Rm[7:0] when neither the mode nor
  *                                           T changes and no pending interrupt gets unmasked;
  *                                           otherwise the original proxy traps, as before
@@ -19,7 +20,8 @@
  *                                           it into the vCPU at the next trap)
  *   MCR p15, 0, Rd, c3, c0, 0 (a DACR write)
  *                       -> B<cond> tramp:  shared.dacr := Rd when it only grants access (no
- *                                           domain loses Client or Manager), taken into the real
+ *                                           domain loses Client or Manager, compared with what
+ *                                           the real DACR grants), taken into the real
  *                                           DACR at the next trap, a domain fault included;
  *                                           a write that takes access away traps, as before
  *   STM Rn, {sp, lr}^   -> B<cond> tramp:  the User sp and lr from the shared page to memory
@@ -40,7 +42,7 @@
  * The region is guest RAM the guest never uses (Linux: a /memreserve/ after _end; a bare-metal
  * guest: its __armvmm_fastpath_start/_end symbols).  The VMM maps each odd page, by guest-
  * physical address, to the vCPU's shared page (uncached, kernel-only), copies shared.cpsr's
- * I and F into the virtual CPSR at every trap and writes cpsr/pending back before it resumes.
+ * I and F into the virtual CPSR at every trap and writes cpsr/msr_check back before it resumes.
  * It never delivers an interrupt while the guest's pc is in the region (the scratch words are
  * live there); it comes back a few microseconds later instead. */
 #ifndef ARMVMM_FASTPATH_H
@@ -51,20 +53,37 @@
 
 /* The shared page (byte offsets): two cache lines. */
 #define VSHARED_CPSR      0u   /* virtual CPSR: mode, A, I, F (flags and T read 0) */
-#define VSHARED_PENDING   4u   /* VPSR_I: the IRQ line is up; VPSR_F: the FIQ line is up */
-#define VSHARED_SCRATCH0  8u   /* the trampolines' spilled registers */
-#define VSHARED_SCRATCH1  12u
-#define VSHARED_SCRATCH2  16u
-#define VSHARED_SPSR      20u  /* the current mode's SPSR (0 in User mode) */
-#define VSHARED_SCTLR     24u  /* the virtual CP15 c1 and c3, as MRC reads them */
-#define VSHARED_DACR      28u
-#define VSHARED_SPSR_MASK 32u  /* the SPSR bits an MSR may write */
-#define VSHARED_USR_SP    36u  /* the User-mode sp and lr (the banked ones, in an exception */
-#define VSHARED_USR_LR    40u  /* mode) */
-#define VSHARED_ACCESS    44u  /* 0x55555555: the access bit of every DACR domain field */
-#define VSHARED_DACR_REAL 48u  /* the guest DACR the real one grants: VSHARED_DACR, or less (a
-                                  grant not taken yet, a system call's entry DACR taken early) */
-#define VSHARED_SIZE      52u
+#define VSHARED_MSR_CHECK 4u   /* what an MSR CPSR_c may write without a trap: fastpath_msr_check() */
+#define VSHARED_SCRATCH   8u   /* the trampolines' spilled register */
+#define VSHARED_SPSR      12u  /* the current mode's SPSR (0 in User mode) */
+#define VSHARED_SCTLR     16u  /* the virtual CP15 c1 and c3, as MRC reads them */
+#define VSHARED_DACR      20u
+#define VSHARED_SPSR_MASK 24u  /* the SPSR bits an MSR may write */
+#define VSHARED_USR_SP    28u  /* the User-mode sp and lr (the banked ones, in an exception */
+#define VSHARED_USR_LR    32u  /* mode) */
+#define VSHARED_DACR_NEED 36u  /* what a DACR write must keep to need no trap: fastpath_dacr_need() */
+#define VSHARED_SIZE      40u
+
+/* The trampolines decide without touching the flags (they would have to save and restore them):
+ * a value is zero or not, told by CLZ (32 for zero only), and the branch is ADD pc, pc, x. */
+
+/* VSHARED_MSR_CHECK: value v goes to shared.cpsr[7:0] without a trap when r & r << 8 == 0 for
+ * r = check ^ v << 24.  In a privileged mode check = W << 24 | M << 16, M = 0x3f (mode and T)
+ * | the mask bits of the pending lines, W = the mode (T 0) | those bits: zero when
+ * (v ^ W) & M is, i.e. v keeps the mode and T and masks every pending line.  In User mode every
+ * MSR traps: all ones, never zero (bits 8-23 stay set). */
+static inline unsigned fastpath_msr_check(int privileged, unsigned mode, unsigned pending_bits)
+{
+    return privileged ? (mode | pending_bits) << 24 | (0x3fu | pending_bits) << 16 : ~0u;
+}
+
+/* VSHARED_DACR_NEED, for the guest DACR the real one grants (g): a write of n needs no trap
+ * when need & ~n == 0, i.e. no domain loses Client (n keeps each low bit set in g) nor Manager
+ * (n keeps the high bit of each field that is 3 in g). */
+static inline unsigned fastpath_dacr_need(unsigned g)
+{
+    return (g & 0x55555555u) | (g & g << 1 & 0xaaaaaaaau);
+}
 
 /* Every field must be in reach of an LDR [pc, #+4095] from every code word: the farthest pair
  * is the first code word and the last field. */

@@ -42,8 +42,8 @@
 #define REG_LR  14u
 #define REG_PC  15u
 
-#define MRS_WORDS 7u
-#define MSR_WORDS 19u
+#define MRS_WORDS 6u
+#define MSR_WORDS 15u
 
 #define PSR_N     0x80000000u
 #define PSR_Z     0x40000000u
@@ -225,30 +225,20 @@ static void want_mrs(const struct fastpath_link *l, uint32_t va, unsigned rd)
     cs_free(ci, 1);
 }
 
-/* MSR CPSR_f, Rm: the only field User mode can write, NZCVQ. */
-static void want_msr_f(const struct fastpath_link *l, uint32_t va, unsigned rm)
+/* <mnemonic> Rd, Rn, Rm, <shift> #n (Rn absent when rn > 15). */
+static void want_shifted(const struct fastpath_link *l, uint32_t va, const char *mnemonic,
+                         unsigned rd, unsigned rn, unsigned rm, arm_shifter shift, unsigned n)
 {
-    cs_insn *ci = dis(l, va, "msr");
-    if (strncmp(ci->op_str, "apsr_nzcvq,", 11) && strncmp(ci->op_str, "cpsr_f,", 7))
-        fail_msg("%08x: msr %s: not CPSR_f", va, ci->op_str);
-    want_reg(ci, ci->detail->arm.op_count - 1, rm);
-    cs_free(ci, 1);
-}
-
-static void want_and_imm(const struct fastpath_link *l, uint32_t va, unsigned r, uint32_t imm)
-{
-    cs_insn *ci = dis(l, va, "and");
-    want_reg(ci, 0, r);
-    want_reg(ci, 1, r);
-    assert_int_equal(imm_of(ci), imm);
-    cs_free(ci, 1);
-}
-
-static void want_tst_imm(const struct fastpath_link *l, uint32_t va, unsigned r, uint32_t imm)
-{
-    cs_insn *ci = dis(l, va, "tst");
-    want_reg(ci, 0, r);
-    assert_int_equal(imm_of(ci), imm);
+    cs_insn *ci = dis(l, va, mnemonic);
+    const cs_arm *d = &ci->detail->arm;
+    int i = 0;
+    want_reg(ci, i++, rd);
+    if (rn < 16)
+        want_reg(ci, i++, rn);
+    want_reg(ci, i, rm);
+    if (d->op_count != i + 1 || d->operands[i].shift.type != shift ||
+        d->operands[i].shift.value != n)
+        fail_msg("%08x: %s %s: want shift %d #%u", va, ci->mnemonic, ci->op_str, shift, n);
     cs_free(ci, 1);
 }
 
@@ -262,45 +252,58 @@ static void want_b(const struct fastpath_link *l, uint32_t va, const char *mnemo
     cs_free(ci, 1);
 }
 
-/* Rd := shared.cpsr | real NZCVQ, with the scratch register spilled to scratch0. */
+/* MOV r, r, LSR #5 (capstone may call it lsr r, r, #5). */
+static void want_lsr5(const struct fastpath_link *l, uint32_t va, unsigned r)
+{
+    uint32_t w = word_at(l, va);
+    if (w != (0xe1a002a0u | r << 12 | r))
+        fail_msg("%08x: %08x, want mov r%u, r%u, lsr #5", va, w, r, r);
+}
+
+/* The flag-free test of scratch: CLZ, LSR #5, ADD pc, pc, scratch, LSL #2, a filler never
+ * executed, B slow; the fast path follows. */
+static void want_test(const struct fastpath_link *l, uint32_t va, unsigned scr, uint32_t slow)
+{
+    cs_insn *ci = dis(l, va, "clz");
+    want_reg(ci, 0, scr);
+    want_reg(ci, 1, scr);
+    cs_free(ci, 1);
+    want_lsr5(l, va + 4, scr);
+    want_shifted(l, va + 8, "add", REG_PC, REG_PC, scr, ARM_SFT_LSL, 2);
+    want_b(l, va + 16, "b", slow);
+}
+
+/* Rd := shared.cpsr | the real CPSR, with the scratch register spilled. */
 static void check_mrs_tramp(const struct fastpath_link *l, uint32_t t, unsigned rd, unsigned scr,
                             uint32_t back)
 {
     uint32_t sh = shared_of(t);
-    want_pcrel(l, t + 0, "str", scr, sh + VSHARED_SCRATCH0);
+    want_pcrel(l, t + 0, "str", scr, sh + VSHARED_SCRATCH);
     want_mrs(l, t + 4, scr);
-    want_and_imm(l, t + 8, scr, PSR_FLAGS);
-    want_pcrel(l, t + 12, "ldr", rd, sh + VSHARED_CPSR);
-    want_regs3(l, t + 16, "orr", rd, rd, scr);
-    want_pcrel(l, t + 20, "ldr", scr, sh + VSHARED_SCRATCH0);
-    want_b(l, t + 24, "b", back);
+    want_pcrel(l, t + 8, "ldr", rd, sh + VSHARED_CPSR);
+    want_regs3(l, t + 12, "orr", rd, rd, scr);
+    want_pcrel(l, t + 16, "ldr", scr, sh + VSHARED_SCRATCH);
+    want_b(l, t + 20, "b", back);
 }
 
-/* The fast path commits Rm[7:0]; both paths give back the flags (scratch1) and the scratch
- * register, the slow one before it executes the proxy (AL), so that the proxy traps with the
- * guest's own registers and flags. */
+/* The check word against Rm << 24, the flag-free test; the fast path commits Rm[7:0]; both
+ * give back the scratch register, the slow one before it executes the proxy (AL), so that the
+ * proxy traps with the guest's own registers and flags. */
 static void check_msr_tramp(const struct fastpath_link *l, uint32_t t, unsigned rm, unsigned scr,
                             uint32_t proxy, uint32_t back)
 {
-    uint32_t sh = shared_of(t), slow = t + 56;
-    want_pcrel(l, t + 0, "str", scr, sh + VSHARED_SCRATCH0);
-    want_mrs(l, t + 4, scr);
-    want_pcrel(l, t + 8, "str", scr, sh + VSHARED_SCRATCH1);
-    want_pcrel(l, t + 12, "ldr", scr, sh + VSHARED_CPSR);
-    want_regs3(l, t + 16, "eor", scr, scr, rm);
-    want_tst_imm(l, t + 20, scr, 0x3f);                      /* mode and T */
-    want_pcrel(l, t + 24, "ldreq", scr, sh + VSHARED_PENDING);
-    want_regs3(l, t + 28, "bicseq", scr, scr, rm);           /* pending & ~new masks */
-    want_b(l, t + 32, "bne", slow);
+    uint32_t sh = shared_of(t), slow = t + 48;
+    want_pcrel(l, t + 0, "str", scr, sh + VSHARED_SCRATCH);
+    want_pcrel(l, t + 4, "ldr", scr, sh + VSHARED_MSR_CHECK);
+    want_shifted(l, t + 8, "eor", scr, scr, rm, ARM_SFT_LSL, 24);
+    want_shifted(l, t + 12, "and", scr, scr, scr, ARM_SFT_LSL, 8);
+    want_test(l, t + 16, scr, slow);
     want_pcrel(l, t + 36, "strb", rm, sh + VSHARED_CPSR);
-    for (uint32_t restore = t + 40; restore <= slow; restore += slow - (t + 40)) {
-        want_pcrel(l, restore, "ldr", scr, sh + VSHARED_SCRATCH1);
-        want_msr_f(l, restore + 4, scr);
-        want_pcrel(l, restore + 8, "ldr", scr, sh + VSHARED_SCRATCH0);
-    }
-    want_b(l, t + 52, "b", back);
-    assert_int_equal(word_at(l, slow + 12), (proxy & 0x0fffffffu) | COND_AL << 28);
-    want_b(l, slow + 16, "b", back);
+    want_pcrel(l, t + 40, "ldr", scr, sh + VSHARED_SCRATCH);
+    want_b(l, t + 44, "b", back);
+    want_pcrel(l, slow, "ldr", scr, sh + VSHARED_SCRATCH);
+    assert_int_equal(word_at(l, slow + 4), (proxy & 0x0fffffffu) | COND_AL << 28);
+    want_b(l, slow + 8, "b", back);
 }
 
 /* Checks the trampoline of a linked site; returns its address. */
@@ -327,12 +330,12 @@ static const struct {
     const char *branch;   /* the site's rewrite, as capstone prints it */
 } mixed[] = {
     { 0xe7003010u /* mrs(AL, 3) */, C0, 0, "b" },
-    { 0xe7000010u /* mrs(AL, 0) */, C0 + 28, 1, "b" },
-    { 0xe7110012u /* msr_c(AL, 2) */, C0 + 56, 0, "b" },
-    { 0xe711001eu /* msr_c(AL, lr) */, C0 + 56 + 76, 0, "b" },
-    { 0x17005010u /* mrs(NE, 5) */, C0 + 56 + 152, 0, "bne" },
-    { 0x17110010u /* msr_c(NE, 0) */, C0 + 56 + 152 + 28, 1, "bne" },
-    { 0xc711001du /* msr_c(GT, sp) */, C0 + 56 + 152 + 28 + 76, 0, "bgt" },
+    { 0xe7000010u /* mrs(AL, 0) */, C0 + 24, 1, "b" },
+    { 0xe7110012u /* msr_c(AL, 2) */, C0 + 48, 0, "b" },
+    { 0xe711001eu /* msr_c(AL, lr) */, C0 + 48 + 60, 0, "b" },
+    { 0x17005010u /* mrs(NE, 5) */, C0 + 48 + 120, 0, "bne" },
+    { 0x17110010u /* msr_c(NE, 0) */, C0 + 48 + 120 + 24, 1, "bne" },
+    { 0xc711001du /* msr_c(GT, sp) */, C0 + 48 + 120 + 24 + 60, 0, "bgt" },
 };
 #define N_MIXED (sizeof mixed / sizeof mixed[0])
 
@@ -472,24 +475,24 @@ static void test_layout(void **state)
     fastpath_sites_free(&s);
 }
 
-/* 49 MSR + 11 MRS trampolines fill a code page exactly (64 + 4032 = 4096): the next goes to
+/* 64 MSR + 8 MRS trampolines fill a code page exactly (64 + 4032 = 4096): the next goes to
  * the next code page, two pages on. */
 static void test_page_fill(void **state)
 {
     (void)state;
     struct fastpath_sites s = { 0 };
     struct fastpath_link l;
-    for (unsigned i = 0; i < 60; i++)   /* 49 * 76 + 11 * 28 = 4032 */
-        add_site(&s, TEXT_VA + 4 * i, i < 49 ? msr_c(COND_AL, 1) : mrs(COND_AL, 2));
+    for (unsigned i = 0; i < 72; i++)   /* 64 * 60 + 8 * 24 = 4032 */
+        add_site(&s, TEXT_VA + 4 * i, i < 64 ? msr_c(COND_AL, 1) : mrs(COND_AL, 2));
     assert_int_equal(fastpath_region_size(&s), 2 * PAGE);
-    add_site(&s, TEXT_VA + 4 * 60, mrs(COND_AL, 2));
+    add_site(&s, TEXT_VA + 4 * 72, mrs(COND_AL, 2));
     assert_int_equal(fastpath_region_size(&s), 4 * PAGE);
     link_ok(&s, 4 * PAGE, &l);
-    assert_int_equal(b_target(s.site[59].va, l.rw[59].word), REGION_VA + PAGE - 4 * MRS_WORDS);
-    assert_int_equal(b_target(s.site[60].va, l.rw[60].word),
+    assert_int_equal(b_target(s.site[71].va, l.rw[71].word), REGION_VA + PAGE - 4 * MRS_WORDS);
+    assert_int_equal(b_target(s.site[72].va, l.rw[72].word),
                      REGION_VA + 2 * PAGE + FASTPATH_CODE_START);
-    check_tramp(&l, &s.site[59], l.rw[59].word);
-    check_tramp(&l, &s.site[60], l.rw[60].word);
+    check_tramp(&l, &s.site[71], l.rw[71].word);
+    check_tramp(&l, &s.site[72], l.rw[72].word);
     fastpath_link_free(&l);
     fastpath_sites_free(&s);
 }
@@ -779,16 +782,20 @@ static bool cond_passes(uint32_t cpsr, uint32_t cond)
     }
 }
 
-/* The trap the slow path takes: the VMM emulates the original MSR CPSR_c, Rm or #imm (the
- * tests' immediates are not rotated). */
+static uint32_t rotated(uint32_t imm12)
+{
+    unsigned rot = (imm12 >> 8) * 2;
+    return rot ? (imm12 & 0xff) >> rot | (imm12 & 0xff) << (32 - rot) : (imm12 & 0xff);
+}
+
+/* The trap the slow path takes: the VMM emulates the original MSR CPSR_c, Rm or #imm. */
 static void vmm_trap(struct machine *m, uint32_t at, uint32_t w)
 {
     bool reg = proxy_op(w) == PROXY_OP_MSR_CPSR_REG, imm = proxy_op(w) == PROXY_OP_MSR_CPSR_IMM;
     if (!proxy_valid(w) || proxy_cond(w) != COND_AL || !(reg || imm) ||
-        (reg ? proxy_msr_reg_mask(w) : proxy_msr_imm_mask(w)) != PSR_FIELD_C ||
-        (imm && proxy_msr_imm_imm12(w) > 0xff))
+        (reg ? proxy_msr_reg_mask(w) : proxy_msr_imm_mask(w)) != PSR_FIELD_C)
         fail_msg("%08x: unexpected proxy %08x", at, w);
-    uint32_t value = reg ? m->r[proxy_msr_reg_rm(w)] : proxy_msr_imm_imm12(w);
+    uint32_t value = reg ? m->r[proxy_msr_reg_rm(w)] : rotated(proxy_msr_imm_imm12(w));
     m->shared[VSHARED_CPSR / 4] = (m->shared[VSHARED_CPSR / 4] & ~0xffu) | (value & 0xffu);
     m->traps++;
 }
@@ -809,22 +816,22 @@ static void ldst_pc(struct machine *m, uint32_t at, uint32_t w)
         fail_msg("%08x: unexpected load/store %08x", at, w);
 }
 
-/* AND, EOR, ORR, BIC (S or not), TST: an unshifted register or a rotated immediate. */
+/* AND, EOR, ORR, BIC, MOV, ADD, SUB (S or not), TST: a rotated immediate, or a register shifted
+ * left or right by an immediate (carry out: none of the tests' shifts sets flags). */
 static void data_proc(struct machine *m, uint32_t at, uint32_t w)
 {
     unsigned op = w >> 21 & 15, rn = w >> 16 & 15, rd = w >> 12 & 15;
     bool s = w & 1u << 20;
     uint32_t op2 = 0, res = 0, carry = m->cpsr & PSR_C;
+    unsigned n = w >> 7 & 31;
     if (w & 1u << 25) {
-        unsigned rot = (w >> 8 & 15) * 2;
-        op2 = rot ? (w & 0xff) >> rot | (w & 0xff) << (32 - rot) : (w & 0xff);
-        if (rot)
+        op2 = rotated(w & 0xfff);
+        if (w & 0xf00)
             carry = op2 & 0x80000000u ? PSR_C : 0;
-    } else if (!(w & 0xff0u) && (w & 15) != REG_PC) {
-        op2 = m->r[w & 15];
-    } else if ((w & 0xff0u) == 0x0a0u && (w & 15) != REG_PC) {   /* Rm, LSR #1 */
-        op2 = m->r[w & 15] >> 1;
-        carry = m->r[w & 15] & 1 ? PSR_C : 0;
+    } else if ((w & 0x70u) == 0x00u && (w & 15) != REG_PC) {    /* Rm, LSL #n */
+        op2 = m->r[w & 15] << n;
+    } else if ((w & 0x70u) == 0x20u && n && (w & 15) != REG_PC) {   /* Rm, LSR #n */
+        op2 = m->r[w & 15] >> n;
     } else {
         fail_msg("%08x: unexpected operand in %08x", at, w);
     }
@@ -842,6 +849,8 @@ static void data_proc(struct machine *m, uint32_t at, uint32_t w)
     }
     if (op == 0x8 && !s)
         fail_msg("%08x: unexpected instruction %08x", at, w);
+    if (s && (w & 0xff0u) && !(w & 1u << 25))
+        fail_msg("%08x: flags from a shifter %08x", at, w);
     if (s)
         m->cpsr = (m->cpsr & ~(PSR_N | PSR_Z | PSR_C)) | (res & PSR_N) | (res ? 0 : PSR_Z) | carry;
     if (op != 0x8)
@@ -864,6 +873,13 @@ static uint32_t step(struct machine *m, uint32_t at)
         return at + 4;
     if ((w & 0x0f000000u) == 0x0a000000u)                  /* B */
         return b_target(at, w);
+    if ((w & 0x0ffffff0u) == 0x008ff100u)                  /* ADD pc, pc, Rm, LSL #2 */
+        return at + 8 + (m->r[w & 15] << 2);
+    if ((w & 0x0fff0ff0u) == 0x016f0f10u) {                /* CLZ Rd, Rm */
+        uint32_t v = m->r[w & 15];
+        set_reg(m, w >> 12 & 15, v ? (uint32_t)__builtin_clz(v) : 32);
+        return at + 4;
+    }
     if ((w & 0x0fff0fffu) == 0x010f0000u)                  /* MRS Rd, CPSR */
         set_reg(m, w >> 12 & 15, m->cpsr);
     else if ((w & 0x0ffffff0u) == 0x0128f000u)             /* MSR CPSR_f, Rm: NZCVQ */
@@ -913,8 +929,7 @@ static void machine_at(struct machine *m, const struct fastpath_link *l,
                            .cpsr = flags | PSR_USR };
     for (unsigned r = 0; r < 16; r++)
         m->r[r] = 0x5a5a0000u + 0x111u * r;
-    m->shared[VSHARED_SCRATCH0 / 4] = 0xdead0008u;
-    m->shared[VSHARED_SCRATCH1 / 4] = 0xdead000cu;
+    m->shared[VSHARED_SCRATCH / 4] = 0xdead0008u;
 }
 
 /* Only register `reg` (when < 16) may have changed. */
@@ -935,13 +950,13 @@ static void run_mrs(const struct fastpath_link *l, const struct fastpath_site *s
         struct machine m;
         machine_at(&m, l, site, rewrite, flag_sets[f]);
         m.shared[VSHARED_CPSR / 4] = 0x193;   /* A, I, SVC */
-        m.shared[VSHARED_PENDING / 4] = VPSR_I;
+        m.shared[VSHARED_MSR_CHECK / 4] = fastpath_msr_check(1, 0x13, VPSR_I);
         run(&m);
         assert_int_equal(m.r[rd], 0x193 | flag_sets[f]);
         want_regs_kept(&m, rd);
         assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
         assert_int_equal(m.shared[VSHARED_CPSR / 4], 0x193);
-        assert_int_equal(m.shared[VSHARED_PENDING / 4], VPSR_I);
+        assert_int_equal(m.shared[VSHARED_MSR_CHECK / 4], fastpath_msr_check(1, 0x13, VPSR_I));
         assert_int_equal(m.traps, 0);
     }
 }
@@ -964,7 +979,18 @@ static const struct {
     { 0x193, 0, 0xb3, 0x1b3, 1 },                /* T: trap */
     { 0x193, 0, 0xffffff13u, 0x113, 0 },         /* only Rm[7:0] counts */
     { 0x013, 0, 0xa5a5a5d3u, 0x0d3, 0 },
+    { 0x192, 0, 0x12, 0x112, 0 },                /* in IRQ mode */
+    { 0x1d7, VPSR_I, 0xd7, 0x1d7, 0 },           /* ABT mode, masked while pending */
+    { 0x1d7, VPSR_I, 0x57, 0x157, 1 },
+    { 0x110, 0, 0x10, 0x110, 1 },                /* User mode: every one traps */
+    { 0x1d0, 0, 0xd0, 0x1d0, 1 },
 };
+
+/* The shared page's check word for a case: as the VMM exports it. */
+static uint32_t check_of(uint32_t cpsr, uint32_t pending)
+{
+    return fastpath_msr_check((cpsr & 0x1f) != PSR_USR, cpsr & 0x1f, pending);
+}
 
 static void run_msr(const struct fastpath_link *l, const struct fastpath_site *site,
                     uint32_t rewrite)
@@ -976,7 +1002,7 @@ static void run_msr(const struct fastpath_link *l, const struct fastpath_site *s
             machine_at(&m, l, site, rewrite, flag_sets[f]);
             m.r[rm] = msr_cases[c].rm;
             m.shared[VSHARED_CPSR / 4] = msr_cases[c].cpsr;
-            m.shared[VSHARED_PENDING / 4] = msr_cases[c].pending;
+            m.shared[VSHARED_MSR_CHECK / 4] = check_of(msr_cases[c].cpsr, msr_cases[c].pending);
             run(&m);
             if (m.shared[VSHARED_CPSR / 4] != msr_cases[c].then || m.traps != msr_cases[c].traps)
                 fail_msg("site %08x, case %u: cpsr %08x, %u traps; want %08x, %u", site->va, c,
@@ -985,7 +1011,8 @@ static void run_msr(const struct fastpath_link *l, const struct fastpath_site *s
             assert_int_equal(m.r[rm], msr_cases[c].rm);
             want_regs_kept(&m, rm);
             assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);   /* the flags come back */
-            assert_int_equal(m.shared[VSHARED_PENDING / 4], msr_cases[c].pending);
+            assert_int_equal(m.shared[VSHARED_MSR_CHECK / 4],
+                             check_of(msr_cases[c].cpsr, msr_cases[c].pending));
         }
 }
 
@@ -1013,32 +1040,49 @@ static void test_execute(void **state)
     fastpath_sites_free(&s);
 }
 
-/* MSR CPSR_c, #imm: the immediate goes through r1, spilled and restored like r0. */
+/* MSR CPSR_c, #imm: the trampoline compares and writes the immediate's bits 7:0, the only
+ * ones CPSR_c takes (a rotated immediate's high bits do not count), through its scratch r1. */
+static void run_msr_imm(unsigned c, uint32_t imm12)
+{
+    struct fastpath_sites s = { 0 };
+    struct fastpath_link l;
+    uint32_t v = rotated(imm12) & 0xffu;
+    add_site(&s, TEXT_VA, proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C, imm12));
+    link_ok(&s, fastpath_region_size(&s), &l);
+    assert_int_equal(l.msr, 1);
+    uint32_t t = b_target(TEXT_VA, l.rw[0].word), sh = shared_of(t);
+    cs_insn *ci = dis(&l, t + 8, "eor");
+    assert_int_equal(imm_of(ci), v << 24);
+    cs_free(ci, 1);
+    ci = dis(&l, t + 36, "mov");
+    assert_int_equal(imm_of(ci), v);
+    cs_free(ci, 1);
+    want_pcrel(&l, t + 40, "strb", 1, sh + VSHARED_CPSR);
+    for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+        struct machine m;
+        machine_at(&m, &l, &s.site[0], l.rw[0].word, flag_sets[f]);
+        m.shared[VSHARED_CPSR / 4] = msr_cases[c].cpsr;
+        m.shared[VSHARED_MSR_CHECK / 4] = check_of(msr_cases[c].cpsr, msr_cases[c].pending);
+        run(&m);
+        if (m.shared[VSHARED_CPSR / 4] != msr_cases[c].then || m.traps != msr_cases[c].traps)
+            fail_msg("#imm %03x, case %u: cpsr %08x, %u traps; want %08x, %u", imm12, c,
+                     m.shared[VSHARED_CPSR / 4], m.traps, msr_cases[c].then,
+                     msr_cases[c].traps);
+        want_regs_kept(&m, 16);
+        assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
+    }
+    fastpath_link_free(&l);
+    fastpath_sites_free(&s);
+}
+
 static void test_execute_msr_imm(void **state)
 {
     (void)state;
     for (unsigned c = 0; c < sizeof msr_cases / sizeof msr_cases[0]; c++) {
-        struct fastpath_sites s = { 0 };
-        struct fastpath_link l;
-        add_site(&s, TEXT_VA, proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C,
-                                                       msr_cases[c].rm & 0xffu));
-        link_ok(&s, fastpath_region_size(&s), &l);
-        assert_int_equal(l.msr, 1);
-        for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
-            struct machine m;
-            machine_at(&m, &l, &s.site[0], l.rw[0].word, flag_sets[f]);
-            m.shared[VSHARED_CPSR / 4] = msr_cases[c].cpsr;
-            m.shared[VSHARED_PENDING / 4] = msr_cases[c].pending;
-            run(&m);
-            if (m.shared[VSHARED_CPSR / 4] != msr_cases[c].then || m.traps != msr_cases[c].traps)
-                fail_msg("#imm case %u: cpsr %08x, %u traps; want %08x, %u", c,
-                         m.shared[VSHARED_CPSR / 4], m.traps, msr_cases[c].then,
-                         msr_cases[c].traps);
-            want_regs_kept(&m, 15);
-            assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
-        }
-        fastpath_link_free(&l);
-        fastpath_sites_free(&s);
+        uint32_t v = msr_cases[c].rm & 0xffu;
+        run_msr_imm(c, v);
+        if (v < 64)   /* (v << 2 | 1) ror 2 = 0x40000000 | v */
+            run_msr_imm(c, 0x100u | v << 2 | 1);
     }
 }
 
@@ -1167,7 +1211,7 @@ static void test_execute_user_blocks(void **state)
 }
 
 /* MCR DACR: a write that only grants access, compared with what the real DACR grants
- * (VSHARED_DACR_REAL), goes to the shared page without a trap; one that takes any of that away
+ * (VSHARED_DACR_NEED of it), goes to the shared page without a trap; one that takes any of that away
  * (Client lost, Manager lost, Client to the reserved type) traps. */
 static void test_execute_dacr_write(void **state)
 {
@@ -1182,6 +1226,8 @@ static void test_execute_dacr_write(void **state)
         { 0x57, 0x57, 0x55, 1 },                 /* domain 0 Manager -> Client */
         { 0x55, 0x55, 0x57, 0 },                 /* and back: a grant */
         { 0x01, 0x01, 0x02, 1 },                 /* Client -> reserved (no access) */
+        { 0x02, 0x02, 0x00, 0 },                 /* reserved -> no access: nothing lost */
+        { 0xffffffffu, 0xffffffffu, 0xfffffffdu, 1 },   /* one Manager of sixteen lost */
         { 0x02, 0x02, 0x01, 0 },                 /* reserved -> Client */
         { 0xc0000000u, 0xc0000000u, 0x40000000u, 1 },   /* domain 15 Manager -> Client */
     };
@@ -1203,8 +1249,7 @@ static void test_execute_dacr_write(void **state)
                 machine_at(&m, &l, &s.site[0], l.rw[0].word, flags);
                 m.r[rd] = cases[c].after;
                 m.shared[VSHARED_DACR / 4] = cases[c].before;
-                m.shared[VSHARED_DACR_REAL / 4] = cases[c].real;
-                m.shared[VSHARED_ACCESS / 4] = 0x55555555u;
+                m.shared[VSHARED_DACR_NEED / 4] = fastpath_dacr_need(cases[c].real);
                 run(&m);
                 if (m.shared[VSHARED_DACR / 4] != cases[c].after || m.traps != cases[c].traps)
                     fail_msg("%08x, case %u: dacr %08x, %u traps; want %08x, %u", words[w], c,

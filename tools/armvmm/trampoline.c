@@ -18,14 +18,14 @@
 enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ,
                   TRAMP_SPSR_WRITE, TRAMP_STM_USR, TRAMP_LDM_USR, TRAMP_DACR_WRITE };
 static const unsigned tramp_words[] = {
-    [TRAMP_MRS] = 7, [TRAMP_MSR_REG] = 19, [TRAMP_MSR_IMM] = 23, [TRAMP_READ] = 2,
-    [TRAMP_SPSR_WRITE] = 6, [TRAMP_STM_USR] = 7, [TRAMP_LDM_USR] = 7, [TRAMP_DACR_WRITE] = 24,
+    [TRAMP_MRS] = 6, [TRAMP_MSR_REG] = 15, [TRAMP_MSR_IMM] = 16, [TRAMP_READ] = 2,
+    [TRAMP_SPSR_WRITE] = 6, [TRAMP_STM_USR] = 7, [TRAMP_LDM_USR] = 7, [TRAMP_DACR_WRITE] = 14,
 };
 
 struct tramp {
     enum tramp_kind kind;
     unsigned reg;        /* Rd (MRS, reads), Rm (MSR reg, SPSR write), Rn (LDM/STM) */
-    uint32_t imm12;      /* MSR imm: the shifter operand as encoded */
+    uint32_t value;      /* MSR imm: bits 7:0 of the immediate, all an MSR CPSR_c writes */
     uint32_t field;      /* reads: the shared page's field */
     struct insn_block block;   /* LDM/STM */
 };
@@ -44,17 +44,19 @@ static uint32_t dp(uint32_t cond, uint32_t op, unsigned rn, unsigned rd, uint32_
 {
     return cond << 28 | op | (uint32_t)rn << 16 | (uint32_t)rd << 12 | op2;
 }
-#define AND_IMM(rd, rn, imm12) dp(COND_AL, 0x02000000u, rn, rd, imm12)
 #define MOV_IMM(rd, imm12)     dp(COND_AL, 0x03a00000u, 0, rd, imm12)
 #define ORR_REG(rd, rn, rm)    dp(COND_AL, 0x01800000u, rn, rd, rm)
 #define AND_REG(rd, rn, rm)    dp(COND_AL, 0x00000000u, rn, rd, rm)
 #define EOR_REG(rd, rn, rm)    dp(COND_AL, 0x00200000u, rn, rd, rm)
-#define TST_IMM(rn, imm12)     dp(COND_AL, 0x03100000u, rn, 0, imm12)
-#define BICS_REG(c, rd, rn, rm) dp(c, 0x01d00000u, rn, rd, rm)
+#define BIC_REG(rd, rn, rm)    dp(COND_AL, 0x01c00000u, rn, rd, rm)
+#define LSL(rm, n)             ((uint32_t)(n) << 7 | (rm))          /* shifter: Rm, LSL #n */
+#define LSR(rm, n)             ((uint32_t)(n) << 7 | 0x20u | (rm))  /* shifter: Rm, LSR #n */
+#define IMM_TOP_BYTE(v)        (0x400u | (v))   /* v ror 8 = v << 24 */
+#define ADD_PC_PC(rm)          dp(COND_AL, 0x00800000u, 15, 15, LSL(rm, 2))
 #define MRS_CPSR(rd)           (0xe10f0000u | (uint32_t)(rd) << 12)
-#define MSR_CPSR_F(rm)         (0xe128f000u | (uint32_t)(rm))   /* User mode: NZCVQ only */
-#define IMM_NZCVQ              0x4f8u   /* 0xf8 ror 8 = 0xf8000000 */
-#define IMM_MODE_T             0x03fu   /* mode and T */
+#define CLZ(rd, rm)            (0xe16f0f10u | (uint32_t)(rd) << 12 | (uint32_t)(rm))
+#define NOP                    MOV_REG(0, 0)
+#define MOV_REG(rd, rm)        dp(COND_AL, 0x01a00000u, 0, rd, rm)
 
 static uint32_t branch(uint32_t cond, uint32_t from, uint32_t to)
 {
@@ -68,6 +70,14 @@ static bool in_reach(uint32_t from, uint32_t to)
 }
 
 /* ------------------------------------------------------------------ sites */
+
+/* Bits 7:0 of an ARM immediate, rotate_imm:imm8. */
+static uint32_t imm_low_byte(uint32_t imm12)
+{
+    unsigned rot = (imm12 >> 8) * 2;
+    uint32_t imm8 = imm12 & 0xffu;
+    return (rot ? imm8 >> rot | imm8 << (32 - rot) : imm8) & 0xffu;
+}
 
 /* A trapping read of virtual state that a trampoline answers from the shared page. */
 static uint32_t read_field(const struct insn *in)
@@ -108,7 +118,7 @@ static struct tramp classify(uint32_t word, bool reads)
         if (in.proxy.op == PROXY_OP_MRS_CPSR && p->rd != REG_PC)
             t = (struct tramp){ .kind = TRAMP_MRS, .reg = p->rd };
         else if (in.proxy.op != PROXY_OP_MRS_CPSR && p->mask == PSR_FIELD_C)
-            t = p->imm ? (struct tramp){ .kind = TRAMP_MSR_IMM, .reg = 1, .imm12 = p->imm12 }
+            t = p->imm ? (struct tramp){ .kind = TRAMP_MSR_IMM, .value = imm_low_byte(p->imm12) }
               : p->rm != REG_PC ? (struct tramp){ .kind = TRAMP_MSR_REG, .reg = p->rm } : t;
     } else if (reads && read_field(&in)) {
         t = (struct tramp){ .kind = TRAMP_READ, .reg = in.kind == INSN_MRS ? in.psr.rd : in.cp.rd,
@@ -208,101 +218,92 @@ static uint32_t field(const struct emitter *e, uint32_t off)
     return e->shared + off - (e->va + 8);
 }
 
-/* Rd := shared.cpsr | real NZCVQ (the real CPSR's mode and mask bits are User mode's). */
+/* Rd := shared.cpsr | the real CPSR: its flags, and User mode's bits 0x10, which every mode in
+ * shared.cpsr has (the real I, F and T are clear while the guest runs ARM code). */
 static void emit_mrs(struct emitter *e, unsigned rd, unsigned scratch, uint32_t back)
 {
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
     emit(e, MRS_CPSR(scratch));
-    emit(e, AND_IMM(scratch, scratch, IMM_NZCVQ));
     emit(e, LDR_PC(COND_AL, rd, field(e, VSHARED_CPSR)));
     emit(e, ORR_REG(rd, rd, scratch));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
     emit(e, branch(COND_AL, e->va, back));
 }
 
-/* The scratch registers (second: spilled to SCRATCH2, or -1) and the flags back from the
- * shared page. */
-static void emit_restore(struct emitter *e, unsigned scratch, int second)
+/* The flag-free test (fastpath.h) of scratch, spilled first and computed by the caller: to the
+ * fast path, the words the caller emits next, when it is zero; else, with scratch given back,
+ * to `slow` (the original instruction, which traps with every register and flag the guest's),
+ * then back.  The caller ends its fast path with emit_tail(). */
+static void emit_test(struct emitter *e, unsigned scratch, uint32_t **bslow, uint32_t *bslow_va)
 {
-    if (second >= 0)
-        emit(e, LDR_PC(COND_AL, (unsigned)second, field(e, VSHARED_SCRATCH2)));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));
-    emit(e, MSR_CPSR_F(scratch));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, CLZ(scratch, scratch));
+    emit(e, dp(COND_AL, 0x01a00000u, 0, scratch, LSR(scratch, 5)));   /* 1: zero, 0: not */
+    emit(e, ADD_PC_PC(scratch));   /* skips the next word, and one more when zero */
+    emit(e, NOP);
+    *bslow = e->out;
+    *bslow_va = e->va;
+    emit(e, 0);   /* b slow */
+}
+
+static void emit_tail(struct emitter *e, unsigned scratch, uint32_t *bslow, uint32_t bslow_va,
+                      uint32_t slow_insn, uint32_t back)
+{
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    emit(e, branch(COND_AL, e->va, back));
+    *bslow = branch(COND_AL, bslow_va, e->va);                       /* slow: */
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    emit(e, (slow_insn & 0x0fffffffu) | COND_AL << 28);
+    emit(e, branch(COND_AL, e->va, back));
 }
 
 /* MSR CPSR_c: shared.cpsr[7:0] := the value's [7:0] unless the mode or T would change or a
- * pending interrupt would be unmasked: then the original proxy traps and the VMM emulates it.
- * The value is Rm, or #imm in r1 (spilled too).  The flags are saved and restored; the proxy
- * runs with every register and flag the guest's own, so the VMM may deliver the interrupt right
- * there, as the hardware would after the MSR. */
+ * pending interrupt would be unmasked (VSHARED_MSR_CHECK, see fastpath.h): then the original
+ * proxy traps and the VMM emulates it, and may deliver the interrupt right there, as the
+ * hardware would after the MSR. */
 static void emit_msr(struct emitter *e, const struct tramp *t, unsigned scratch, uint32_t proxy,
                      uint32_t back)
 {
-    bool imm = t->kind == TRAMP_MSR_IMM;
-    unsigned rm = t->reg;
-
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
-    emit(e, MRS_CPSR(scratch));
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH1)));
-    if (imm) {
-        emit(e, STR_PC(COND_AL, rm, field(e, VSHARED_SCRATCH2)));
-        emit(e, MOV_IMM(rm, t->imm12));
+    uint32_t *bslow, bslow_va;
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_MSR_CHECK)));
+    if (t->kind == TRAMP_MSR_IMM)
+        emit(e, dp(COND_AL, 0x02200000u, scratch, scratch, IMM_TOP_BYTE(t->value)));   /* EOR */
+    else
+        emit(e, EOR_REG(scratch, scratch, LSL(t->reg, 24)));
+    emit(e, AND_REG(scratch, scratch, LSL(scratch, 8)));
+    emit_test(e, scratch, &bslow, &bslow_va);
+    if (t->kind == TRAMP_MSR_IMM) {
+        emit(e, MOV_IMM(scratch, t->value));
+        emit(e, STRB_PC(COND_AL, scratch, field(e, VSHARED_CPSR)));
+    } else {
+        emit(e, STRB_PC(COND_AL, t->reg, field(e, VSHARED_CPSR)));
     }
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_CPSR)));
-    emit(e, EOR_REG(scratch, scratch, rm));
-    emit(e, TST_IMM(scratch, IMM_MODE_T));
-    emit(e, LDR_PC(COND_EQ, scratch, field(e, VSHARED_PENDING)));
-    emit(e, BICS_REG(COND_EQ, scratch, scratch, rm));
-    uint32_t *bne = e->out, bne_va = e->va;
-    emit(e, 0);   /* bne slow, below */
-    emit(e, STRB_PC(COND_AL, rm, field(e, VSHARED_CPSR)));
-    emit_restore(e, scratch, imm ? (int)rm : -1);
-    emit(e, branch(COND_AL, e->va, back));
-    *bne = branch(COND_NE, bne_va, e->va);                            /* slow: */
-    emit_restore(e, scratch, imm ? (int)rm : -1);
-    emit(e, (proxy & 0x0fffffffu) | COND_AL << 28);
-    emit(e, branch(COND_AL, e->va, back));
+    emit_tail(e, scratch, bslow, bslow_va, proxy, back);
 }
 
-/* MCR DACR, Rd: lazily, when no domain loses access (its Client bit, or Manager), i.e. when
- * (D & ~N) | (D & D >> 1 & ~(N >> 1)) has no bit of 0x55555555 set (D the DACR the real one
- * grants, VSHARED_DACR_REAL; N the new one); the VMM takes it into the real DACR at the next
- * trap, and until then only refuses too much (a domain fault, after which the access is
- * retried).  Else the MCR itself traps, with every register the guest's. */
+/* MCR DACR, Rd: lazily when no domain loses access (VSHARED_DACR_NEED, see fastpath.h); the
+ * VMM takes it into the real DACR at the next trap, and until then only refuses too much (a
+ * domain fault, after which the access is retried).  Else the MCR itself traps. */
 static void emit_dacr_write(struct emitter *e, unsigned rd, uint32_t insn, uint32_t back)
 {
-    unsigned a = rd == 0 ? 1 : 0, b = rd == 1 || a == 1 ? 2 : 1;
-    emit(e, STR_PC(COND_AL, a, field(e, VSHARED_SCRATCH0)));
-    emit(e, MRS_CPSR(a));
-    emit(e, STR_PC(COND_AL, a, field(e, VSHARED_SCRATCH1)));
-    emit(e, STR_PC(COND_AL, b, field(e, VSHARED_SCRATCH2)));
-    emit(e, LDR_PC(COND_AL, a, field(e, VSHARED_DACR_REAL)));
-    emit(e, dp(COND_AL, 0x01c00000u, a, b, rd));                 /* BIC b, a, rd */
-    emit(e, dp(COND_AL, 0x00000000u, a, a, 0x0a0u | a));         /* AND a, a, a, LSR #1 */
-    emit(e, dp(COND_AL, 0x01c00000u, a, a, 0x0a0u | rd));        /* BIC a, a, rd, LSR #1 */
-    emit(e, ORR_REG(a, a, b));
-    emit(e, LDR_PC(COND_AL, b, field(e, VSHARED_ACCESS)));
-    emit(e, dp(COND_AL, 0x01100000u, a, 0, b));                  /* TST a, b */
-    uint32_t *bne = e->out, bne_va = e->va;
-    emit(e, 0);   /* bne slow, below */
+    unsigned a = rd == 0 ? 1 : 0;
+    uint32_t *bslow, bslow_va;
+    emit(e, STR_PC(COND_AL, a, field(e, VSHARED_SCRATCH)));
+    emit(e, LDR_PC(COND_AL, a, field(e, VSHARED_DACR_NEED)));
+    emit(e, BIC_REG(a, a, rd));
+    emit_test(e, a, &bslow, &bslow_va);
     emit(e, STR_PC(COND_AL, rd, field(e, VSHARED_DACR)));
-    emit_restore(e, a, (int)b);
-    emit(e, branch(COND_AL, e->va, back));
-    *bne = branch(COND_NE, bne_va, e->va);                            /* slow: */
-    emit_restore(e, a, (int)b);
-    emit(e, (insn & 0x0fffffffu) | COND_AL << 28);
-    emit(e, branch(COND_AL, e->va, back));
+    emit_tail(e, a, bslow, bslow_va, insn, back);
 }
 
 /* shared.spsr := Rm & shared.spsr_mask (AND without S: the flags stay). */
 static void emit_spsr_write(struct emitter *e, unsigned rm, unsigned scratch, uint32_t back)
 {
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SPSR_MASK)));
     emit(e, AND_REG(scratch, scratch, rm));
     emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SPSR)));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
     emit(e, branch(COND_AL, e->va, back));
 }
 
@@ -326,12 +327,12 @@ static void emit_stm_usr(struct emitter *e, const struct tramp *t, uint32_t back
 {
     unsigned rn = t->reg, scratch = rn == 0 ? 1 : 0;
     int32_t at = block_start(&t->block);
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_USR_SP)));
     emit(e, ldst_off(false, scratch, rn, at));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_USR_LR)));
     emit(e, ldst_off(false, scratch, rn, at + 4));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH0)));
+    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
     emit(e, branch(COND_AL, e->va, back));
 }
 
@@ -407,7 +408,7 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
         else if (t.kind == TRAMP_LDM_USR)
             emit_ldm_usr(&e, &t, site->va + 4);
         else
-            emit_msr(&e, &t, t.kind == TRAMP_MSR_IMM ? 0 : scratch, site->word, site->va + 4);
+            emit_msr(&e, &t, scratch, site->word, site->va + 4);
         out->mrs += t.kind == TRAMP_MRS;
         out->msr += t.kind == TRAMP_MSR_REG || t.kind == TRAMP_MSR_IMM;
         out->reads += t.kind >= TRAMP_READ;

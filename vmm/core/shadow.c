@@ -56,7 +56,7 @@ static uint32_t real_dacr(struct shadow *s, uint32_t guest_dacr, bool vpriv)
     s->memo_next ^= 1;
     *m = (struct shadow_dacr_memo){ guest_dacr, vdomain_real_dacr(&s->dom, guest_dacr, true),
                                     vdomain_real_dacr(&s->dom, guest_dacr, false),
-                                    (uint8_t)(s->dom.used + 1u) };
+                                    fastpath_dacr_need(guest_dacr), (uint8_t)(s->dom.used + 1u) };
     return vpriv ? m->priv : m->user;
 }
 

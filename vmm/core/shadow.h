@@ -35,9 +35,10 @@
 struct vm;
 
 /* The real DACRs (virtual privileged, User) computed for one guest DACR with the domain map as
- * it was: tag = 1 + the domains allocated since the last reset then (0: none remembered). */
+ * it was: tag = 1 + the domains allocated since the last reset then (0: none remembered); and
+ * the guest DACR's fastpath_dacr_need(), for the shared page when the real one grants it. */
 struct shadow_dacr_memo {
-    uint32_t guest, priv, user;
+    uint32_t guest, priv, user, need;
     uint8_t tag;
 };
 

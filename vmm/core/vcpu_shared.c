@@ -42,7 +42,7 @@ void vcpu_shared_import(struct vcpu *v, struct trap_frame *f)
         v->vcpsr = (v->vcpsr & ~(VPSR_I | VPSR_F)) | bits;
     if (spsr != s->spsr)   /* vcpu_write_spsr() keeps only what an MSR may write */
         vcpu_write_spsr(v, spsr, PSR_FIELD_ALL);
-    /* A lazy grant, or a DACR the real one anticipated (VSHARED_DACR_REAL): now for real. */
+    /* A lazy grant, or a DACR the real one anticipated (VSHARED_DACR_NEED): now for real. */
     if (s->page[WORD(VSHARED_DACR)] != s->dacr || s->page[WORD(VSHARED_DACR)] != v->cp15.dacr) {
         v->cp15.dacr = s->page[WORD(VSHARED_DACR)];
         shadow_set_dacr(v->vm, v->cp15.dacr, vcpu_privileged(v));
@@ -67,16 +67,15 @@ void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f)
     s->page[WORD(VSHARED_CPSR)] = v->vcpsr;
     /* In virtual User mode an MSR may change no control bit: every one there traps (a bare-
      * metal guest may run linked code in User mode; a kernel's text is privileged-only). */
-    s->page[WORD(VSHARED_PENDING)] = !vcpu_privileged(v) ? 0xffu
-                                     : (v->vm->board.cpu_irq ? VPSR_I : 0) |
-                                       (v->vm->board.cpu_fiq ? VPSR_F : 0);
+    s->page[WORD(VSHARED_MSR_CHECK)] =
+        fastpath_msr_check(vcpu_privileged(v), vcpu_mode(v),
+                           (v->vm->board.cpu_irq ? VPSR_I : 0) | (v->vm->board.cpu_fiq ? VPSR_F : 0));
     s->page[WORD(VSHARED_SPSR)] = spsr;
     s->page[WORD(VSHARED_SCTLR)] = v->cp15.sctlr;
     s->dacr = v->cp15.dacr;
     s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
-    s->page[WORD(VSHARED_DACR_REAL)] = v->cp15.dacr;
+    s->page[WORD(VSHARED_DACR_NEED)] = fastpath_dacr_need(v->cp15.dacr);
     s->page[WORD(VSHARED_SPSR_MASK)] = VCPU_MSR_SPSR;
-    s->page[WORD(VSHARED_ACCESS)] = 0x55555555u;
     s->page[WORD(VSHARED_USR_SP)] = s->usr_sp;
     s->page[WORD(VSHARED_USR_LR)] = s->usr_lr;
     /* The guest reads the page uncached: the line must reach memory and leave the cache (the
@@ -91,9 +90,9 @@ void vcpu_shared_export_dacr(struct vcpu *v)
         return;
     s->dacr = v->cp15.dacr;
     s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
-    s->page[WORD(VSHARED_DACR_REAL)] = v->cp15.dacr;
+    s->page[WORD(VSHARED_DACR_NEED)] = fastpath_dacr_need(v->cp15.dacr);
     cp15_flush_dcache_range((const void *)&s->page[WORD(VSHARED_DACR)],
-                            VSHARED_DACR_REAL + 4 - VSHARED_DACR);
+                            VSHARED_DACR_NEED + 4 - VSHARED_DACR);
 }
 
 bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page)

@@ -54,6 +54,7 @@ void asm_offsets(void)
     DEFINE(MEMO_PRIV, offsetof(struct shadow_dacr_memo, priv));
     DEFINE(MEMO_USER, offsetof(struct shadow_dacr_memo, user));
     DEFINE(MEMO_TAG, offsetof(struct shadow_dacr_memo, tag));
+    DEFINE(MEMO_NEED, offsetof(struct shadow_dacr_memo, need));
     DEFINE(MIXED_SIZE, sizeof(struct shadow_mixed));
     DEFINE(MIXED_PTE, offsetof(struct shadow_mixed, pte));
     DEFINE(MIXED_PRIV, offsetof(struct shadow_mixed, priv_desc));
@@ -66,10 +67,10 @@ void asm_offsets(void)
     DEFINE(SHARED_DACR, offsetof(struct vcpu_shared, dacr));
 
     DEFINE(PAGE_CPSR, VSHARED_CPSR);   /* the shared page (fastpath.h) */
-    DEFINE(PAGE_PENDING, VSHARED_PENDING);
+    DEFINE(PAGE_MSR_CHECK, VSHARED_MSR_CHECK);
     DEFINE(PAGE_SPSR, VSHARED_SPSR);
     DEFINE(PAGE_DACR, VSHARED_DACR);
-    DEFINE(PAGE_DACR_REAL, VSHARED_DACR_REAL);
+    DEFINE(PAGE_DACR_NEED, VSHARED_DACR_NEED);
     DEFINE(PAGE_USR_SP, VSHARED_USR_SP);
     DEFINE(PAGE_USR_LR, VSHARED_USR_LR);
     DEFINE(PAGE_SIZE_USED, VSHARED_SIZE);

@@ -59,7 +59,8 @@
 .endif
 
 /* \out := the real DACR for guest DACR \g with the virtual privilege \which (MEMO_PRIV or
- * MEMO_USER), from the shadow's memo (shadow.c real_dacr()); to \miss if it is not there. */
+ * MEMO_USER), from the shadow's memo (shadow.c real_dacr()); to \miss if it is not there.
+ * \t1 := fastpath_dacr_need(\g), for the shared page's PAGE_DACR_NEED. */
 .macro DACR_FROM_MEMO g, sh, which, out, t1, t2, miss
     ldrb    \t2, [\sh, #SHADOW_DOM_USED]
     add     \t2, \t2, #1              @ the tag of a memo made with the domain map as it is
@@ -77,6 +78,7 @@
     cmpeq   \t1, \tag
     bne     \miss
     ldr     \out, [\sh, #(\m + \which)]
+    ldr     \t1, [\sh, #(\m + MEMO_NEED)]
 .endm
 
 /* The shadow's pages in a megabyte shared with the VMM (shadow.c shadow_set_dacr): their
@@ -527,7 +529,7 @@ und_dacr:
     str     r10, [r7, #SHARED_DACR]     @ (vcpu_shared_export_dacr)
     ldr     r3, [r7, #SHARED_PAGE]
     str     r10, [r3, #PAGE_DACR]
-    str     r10, [r3, #PAGE_DACR_REAL]
+    str     r2, [r3, #PAGE_DACR_NEED]
     SHARED_SYNC r3, r2
     /* Right after a SWI: the DACR a kernel sets on entry (Linux's PAN), which the SWI path
      * takes early from now on. */
@@ -556,6 +558,7 @@ und_eret:
     ldr     r4, [r3, #PAGE_DACR]     @ the guest DACR
     DACR_FROM_MEMO r4, r6, MEMO_USER, r12, r1, r11, vector_und_general
     /* From here on it happens.  The trace first, with the CPSR the trap was taken in. */
+    str     r1, [r3, #PAGE_DACR_NEED]
     VIRTUAL_CPSR r11, r0, r10, r1
     ldr     r1, =MOVS_PC_LR
     TRACE   r9, TRAP_UND, lr, r1, r11, r0, r10
@@ -564,7 +567,6 @@ und_eret:
     str     r4, [r5, #VCPU_DACR]
     str     r4, [r6, #SHADOW_GUEST_DACR]
     str     r4, [r7, #SHARED_DACR]
-    str     r4, [r3, #PAGE_DACR_REAL]
     str     r12, [r6, #SHADOW_REAL_DACR]
     mcr     p15, 0, r12, c3, c0, 0
     mov     r12, #0
@@ -585,8 +587,8 @@ und_eret:
     mov     lr, r4
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
     ERET_COMMIT r2, r12, r5, r12, r1
-    mov     r4, #0xff                   @ User mode: every MSR traps
-    str     r4, [r3, #PAGE_PENDING]
+    mvn     r4, #0                      @ User mode: every MSR traps (fastpath_msr_check())
+    str     r4, [r3, #PAGE_MSR_CHECK]
     mov     r1, #0
     ERET_EXPORT r3, r7, r12, r1
 
@@ -621,7 +623,11 @@ und_eret_exc:
     ldr     lr, [r5, #VCPU_LR_SVC]
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
     ERET_COMMIT r2, r12, r5, r12, r4
-    ldr     r4, [r5, #VCPU_SPSR_SVC]     @ (the pending lines stay: privileged both)
+    ldr     r1, [r3, #PAGE_MSR_CHECK]   @ fastpath_msr_check() of SVC mode (the pending lines
+    bic     r1, r1, #0x1f000000         @ stay: privileged both)
+    orr     r1, r1, #(PSR_MODE_SVC << 24)
+    str     r1, [r3, #PAGE_MSR_CHECK]
+    ldr     r4, [r5, #VCPU_SPSR_SVC]
     ERET_EXPORT r3, r7, r12, r4
 
 /* ABT mode, lr = the aborted instruction, r0-r12 stored below sp. */
@@ -641,7 +647,7 @@ trap_fast_dabt:
     str     r12, [r5, #SHADOW_REAL_DACR]
     mcr     p15, 0, r12, c3, c0, 0
     str     r10, [r6, #SHARED_DACR]
-    str     r10, [r9, #PAGE_DACR_REAL]
+    str     r1, [r9, #PAGE_DACR_NEED]
     SHARED_SYNC r9, r1
     COUNT   r7, STATS_FAST_GRANT, r1
     ldr     r2, [r4, #VCPU_VCPSR]
@@ -680,7 +686,7 @@ trap_fast_swi:
     bne     vector_swi_general
     ldr     r9, [r5, #SHADOW_GUEST_DACR]
     /* The DACR the kernel sets first (SHADOW_ENTRY_DACR) is taken now if it only takes access
-     * away: its write then needs no trap (the trampoline compares with PAGE_DACR_REAL), and
+     * away: its write then needs no trap (the trampoline compares with PAGE_DACR_NEED), and
      * an access it refuses before that is a domain fault trap_fast_dabt undoes (PAGE_DACR, the
      * guest's, differs from SHARED_DACR, what the real one grants). */
     ldr     r10, [r5, #SHADOW_ENTRY_DACR]
@@ -695,6 +701,8 @@ trap_fast_swi:
     moveq   r9, r10
 1:  DACR_FROM_MEMO r9, r5, MEMO_PRIV, r10, r1, r2, vector_swi_general
     /* From here on it happens. */
+    ldr     r2, [r6, #SHARED_PAGE]
+    str     r1, [r2, #PAGE_DACR_NEED]
     str     r9, [r6, #SHARED_DACR]
     ldr     r9, [r4, #VCPU_VCPSR]
     VIRTUAL_CPSR r12, r0, r9, r1        @ r12 = the CPSR the SWI was taken in: SPSR_svc
@@ -727,15 +735,16 @@ trap_fast_swi:
     /* The shared page as vcpu_shared_export leaves it in SVC mode. */
     ldr     r0, [r6, #SHARED_PAGE]
     str     r9, [r0, #PAGE_CPSR]
-    str     r3, [r0, #PAGE_PENDING]
+    ldr     r10, =((PSR_MODE_SVC << 24) | (0x3f << 16))  @ fastpath_msr_check(SVC, r3)
+    orr     r10, r10, r3, lsl #16
+    orr     r10, r10, r3, lsl #24
+    str     r10, [r0, #PAGE_MSR_CHECK]
     str     r12, [r0, #PAGE_SPSR]
     str     r1, [r0, #PAGE_USR_SP]
     str     r2, [r0, #PAGE_USR_LR]
     str     r12, [r6, #SHARED_SPSR]
     str     r1, [r6, #SHARED_USR_SP]
     str     r2, [r6, #SHARED_USR_LR]
-    ldr     r1, [r6, #SHARED_DACR]
-    str     r1, [r0, #PAGE_DACR_REAL]
     SHARED_SYNC r0, r1
     /* To the guest's SWI vector. */
     ldr     r1, [r4, #VCPU_SCTLR]
