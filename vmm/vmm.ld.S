@@ -29,6 +29,13 @@ SECTIONS
     /* Not cleared by boot: the boot table lives here while .bss is being cleared. */
     .pagetables (NOLOAD) : ALIGN(16384) { *(.pagetables.boot) *(.pagetables) }
     .stacks (NOLOAD) : ALIGN(8) { *(.stacks) }
+    /* Mapped uncached (mmu_init): pages the VMM shares with guests that read them uncached. */
+    .uncached (NOLOAD) : ALIGN(4096) {
+        __uncached_start = .;
+        *(.uncached)
+        . = ALIGN(4096);
+        __uncached_end = .;
+    }
     __vmm_end = ALIGN(4096);
 
     __boot_l1_phys = ADDR(.pagetables) - VMM_VIRT_BASE + VMM_PHYS_BASE;

@@ -1,13 +1,14 @@
 #include "vcpu_shared.h"
 
-#include "cp15.h"
 #include "fastpath.h"
 #include "mmu.h"
 #include "vm.h"
 
 #define WORD(off) ((off) / 4)
 
-static uint32_t pages[MAX_VMS][FASTPATH_PAGE_SIZE / 4] __attribute__((aligned(4096)));
+/* Uncached, as the guest maps them: no cache maintenance between the two views (VIVT). */
+static uint32_t pages[MAX_VMS][FASTPATH_PAGE_SIZE / 4]
+    __attribute__((section(".uncached"), aligned(4096)));
 
 void vcpu_shared_init(struct vm *vm, const struct bootinfo_vm *bi)
 {
@@ -78,9 +79,6 @@ void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f)
     s->page[WORD(VSHARED_SPSR_MASK)] = VCPU_MSR_SPSR;
     s->page[WORD(VSHARED_USR_SP)] = s->usr_sp;
     s->page[WORD(VSHARED_USR_LR)] = s->usr_lr;
-    /* The guest reads the page uncached: the line must reach memory and leave the cache (the
-     * next import must not hit a stale copy of what the guest writes meanwhile). */
-    cp15_flush_dcache_range((const void *)s->page, VSHARED_SIZE);
 }
 
 void vcpu_shared_export_dacr(struct vcpu *v)
@@ -91,8 +89,6 @@ void vcpu_shared_export_dacr(struct vcpu *v)
     s->dacr = v->cp15.dacr;
     s->page[WORD(VSHARED_DACR)] = v->cp15.dacr;
     s->page[WORD(VSHARED_DACR_NEED)] = fastpath_dacr_need(v->cp15.dacr);
-    cp15_flush_dcache_range((const void *)&s->page[WORD(VSHARED_DACR)],
-                            VSHARED_DACR_NEED + 4 - VSHARED_DACR);
 }
 
 bool vcpu_shared_page_at(const struct vm *vm, uint32_t gpa, hpa_t *page)

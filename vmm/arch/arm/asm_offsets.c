@@ -73,7 +73,6 @@ void asm_offsets(void)
     DEFINE(PAGE_DACR_NEED, VSHARED_DACR_NEED);
     DEFINE(PAGE_USR_SP, VSHARED_USR_SP);
     DEFINE(PAGE_USR_LR, VSHARED_USR_LR);
-    DEFINE(PAGE_SIZE_USED, VSHARED_SIZE);
 
     DEFINE(STATS_FAST_LINES, offsetof(struct trap_stats, fast_lines));
     DEFINE(STATS_FAST_LINE_EXTRA, offsetof(struct trap_stats, fast_line_extra));

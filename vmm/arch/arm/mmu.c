@@ -4,7 +4,7 @@
 #include "memlayout.h"
 #include "pte.h"
 
-extern char __vmm_start[], __vmm_end[], vmm_vectors[];
+extern char __vmm_start[], __vmm_end[], __uncached_start[], __uncached_end[], vmm_vectors[];
 
 /* The boot table (boot.S fills it with the MMU off) stays the VMM's table until a VM runs. */
 static uint32_t boot_l1[L1_ENTRIES] __attribute__((section(".pagetables.boot"), aligned(L1_TABLE_ALIGN)));
@@ -72,8 +72,10 @@ void mmu_set_alignment_check(bool on)
 
 void mmu_init(void)
 {
-    for (uintptr_t va = (uintptr_t)__vmm_start; va < (uintptr_t)__vmm_end; va += PAGE_SIZE)
-        window_l2[L2C_INDEX(va)] = l2_small(vmm_pa((void *)va).pa, AP_PRIV_ONLY, 1);
+    for (uintptr_t va = (uintptr_t)__vmm_start; va < (uintptr_t)__vmm_end; va += PAGE_SIZE) {
+        bool cached = va < (uintptr_t)__uncached_start || va >= (uintptr_t)__uncached_end;
+        window_l2[L2C_INDEX(va)] = l2_small(vmm_pa((void *)va).pa, AP_PRIV_ONLY, cached);
+    }
     /* The real vectors sit at the high vector base; guest RAM owns virtual address 0. */
     window_l2[L2C_INDEX(HIGH_VECTORS_VA)] = mmu_vectors_desc();
     mmu_sync_table(window_l2, sizeof(window_l2));

@@ -54,8 +54,8 @@
 .if TF_PRIV != 0 || TF_GO != 4 || TF_PENDING != 8 || TF_VCPU != 12 || TF_SHADOW != 16 || TF_SHARED != 20 || TF_STATS != 24 || TF_TRACE != 28
 .error "struct trap_fast: vectors' layout"
 .endif
-.if TRACE_ENTRY_SIZE != 16 || PAGE_SIZE_USED > 2 * DCACHE_LINE
-.error "struct trace_entry, shared page: this file's layout"
+.if TRACE_ENTRY_SIZE != 16
+.error "struct trace_entry: this file's layout"
 .endif
 
 /* \out := the real DACR for guest DACR \g with the virtual privilege \which (MEMO_PRIV or
@@ -189,7 +189,6 @@
     str     \vcpsr, [\page, #PAGE_CPSR]
     str     \spsr, [\page, #PAGE_SPSR]
     str     \spsr, [\shared, #SHARED_SPSR]
-    SHARED_SYNC \page, \spsr
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 .endm
@@ -217,16 +216,6 @@
     and     \t, \real, #PSR_T
     orr     \out, \out, \t
     orr     \out, \out, \vcpsr
-.endm
-
-/* The shared page's two lines to memory and out of the cache: the guest reads it uncached and
- * the next import must not hit a stale line (vcpu_shared_export). */
-.macro SHARED_SYNC page, zero
-    mcr     p15, 0, \page, c7, c14, 1
-    add     \page, \page, #DCACHE_LINE
-    mcr     p15, 0, \page, c7, c14, 1
-    mov     \zero, #0
-    mcr     p15, 0, \zero, c7, c10, 4
 .endm
 
     .text
@@ -510,8 +499,6 @@ und_msr_spsr:
 1:  ldr     r12, =VCPU_MSR_SPSR_BITS
     and     r10, r10, r12
     str     r10, [r3, #PAGE_SPSR]
-    mov     r2, r3
-    SHARED_SYNC r2, r12
     COUNT   r8, STATS_FAST_STATE, r2
     ldr     r2, [r5, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
@@ -530,7 +517,6 @@ und_dacr:
     ldr     r3, [r7, #SHARED_PAGE]
     str     r10, [r3, #PAGE_DACR]
     str     r2, [r3, #PAGE_DACR_NEED]
-    SHARED_SYNC r3, r2
     /* Right after a SWI: the DACR a kernel sets on entry (Linux's PAN), which the SWI path
      * takes early from now on. */
     ldr     r2, [r9, #TRACE_NEXT]
@@ -648,7 +634,6 @@ trap_fast_dabt:
     mcr     p15, 0, r12, c3, c0, 0
     str     r10, [r6, #SHARED_DACR]
     str     r1, [r9, #PAGE_DACR_NEED]
-    SHARED_SYNC r9, r1
     COUNT   r7, STATS_FAST_GRANT, r1
     ldr     r2, [r4, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
@@ -745,7 +730,6 @@ trap_fast_swi:
     str     r12, [r6, #SHARED_SPSR]
     str     r1, [r6, #SHARED_USR_SP]
     str     r2, [r6, #SHARED_USR_LR]
-    SHARED_SYNC r0, r1
     /* To the guest's SWI vector. */
     ldr     r1, [r4, #VCPU_SCTLR]
     mov     lr, #0x08
