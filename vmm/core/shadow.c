@@ -64,7 +64,7 @@ static uint32_t real_dacr(struct shadow *s, uint32_t guest_dacr, bool vpriv)
 static void reset_domains(struct shadow *s)
 {
     vdomain_reset(&s->dom);
-    s->memo[0].tag = s->memo[1].tag = 0;
+    s->memo[0].tag = s->memo[1].tag = s->swi.tag = 0;
 }
 
 static void clear_table(uint32_t *t, unsigned from, unsigned to)
@@ -602,6 +602,12 @@ void shadow_set_guest_vectors(struct vm *vm, bool guest_high)
     s->vectors_low = guest_high;
     shadow_flush(vm);
     mmu_set_high_vectors(!guest_high);
+}
+
+void shadow_set_entry_dacr(struct vm *vm, uint32_t dacr)
+{
+    vm->shadow.entry_dacr = dacr;
+    vm->shadow.swi.tag = 0;   /* what the SWI path remembers was found with the old one */
 }
 
 void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv)

@@ -42,6 +42,14 @@ struct shadow_dacr_memo {
     uint8_t tag;
 };
 
+/* What trap_fast.S's SWI path found last for guest DACR key (entry_dacr taken or not, then the
+ * memo): the guest DACR it runs the kernel with, the real DACR and its need word; tag as the
+ * memo's (0: nothing remembered; an entry_dacr change forgets it too). */
+struct shadow_swi_memo {
+    uint32_t key, guest, real, need;
+    uint8_t tag;
+};
+
 /* A kernel-only guest page in a megabyte shared with the VMM: its descriptor per virtual mode. */
 struct shadow_mixed {
     uint32_t *pte;
@@ -83,6 +91,7 @@ struct shadow {
                                           (0: none): trap_fast.S's SWI path takes it early */
     struct shadow_dacr_memo memo[2];   /* a kernel with PAN alternates two guest DACRs */
     unsigned memo_next;
+    struct shadow_swi_memo swi;
     struct vdomain_map dom;
     /* The last flush: done (flushed) while handling trap number fresh_trap, which resumed the
      * guest at fresh_pc (trap_prepare_resume).  A TLB flush that is the very next trap, at
@@ -132,6 +141,9 @@ void shadow_set_guest_vectors(struct vm *vm, bool guest_high);
 
 /* Guest DACR write or virtual privilege change: recompute the real DACR (no flush). */
 void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv);
+
+/* The DACR a kernel sets first after a system call, which the SWI path takes early. */
+void shadow_set_entry_dacr(struct vm *vm, uint32_t dacr);
 
 /* Installs the real mapping for a successful guest walk.  Returns true when the real MMU now
  * performs `access` itself (retry the instruction); false when the VMM must emulate it (a page

@@ -7,11 +7,11 @@
 
 #define TRACE_ENTRIES 32
 
-struct trace_entry {
+struct trace_entry {   /* (in this order: trap_fast.S's TRACE stores the last three at once) */
     uint32_t kind;     /* TRAP_* */
-    uint32_t pc;       /* frame pc at entry */
     uint32_t insn;     /* the trapping instruction when known, else 0 */
     uint32_t vcpsr;    /* virtual CPSR at entry */
+    uint32_t pc;       /* frame pc at entry */
 };
 
 struct trace_ring {
@@ -22,7 +22,7 @@ struct trace_ring {
 static inline void trace_record(struct trace_ring *t, uint32_t kind, uint32_t pc, uint32_t insn,
                                 uint32_t vcpsr)
 {
-    t->e[t->next % TRACE_ENTRIES] = (struct trace_entry){ kind, pc, insn, vcpsr };
+    t->e[t->next % TRACE_ENTRIES] = (struct trace_entry){ kind, insn, vcpsr, pc };
     t->next++;
 }
 

@@ -204,7 +204,7 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     shadow_set_dacr(vm, v->cp15.dacr, true);
     /* right after a SWI: a system call's entry DACR, which trap_fast.S's SWI path takes early */
     if (vm->trace.e[(vm->trace.next - 2) % TRACE_ENTRIES].kind == TRAP_SWI)
-        vm->shadow.entry_dacr = v->cp15.dacr;
+        shadow_set_entry_dacr(vm, v->cp15.dacr);
     vm->stats.emulated++;
     stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
     vcpu_shared_export_dacr(v);   /* MRC c3 trampolines read it there */

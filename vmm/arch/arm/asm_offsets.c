@@ -46,6 +46,11 @@ void asm_offsets(void)
     DEFINE(SHADOW_ENTRY_DACR, offsetof(struct shadow, entry_dacr));
     DEFINE(SHADOW_REAL_DACR, offsetof(struct shadow, real_dacr));
     DEFINE(SHADOW_MEMO, offsetof(struct shadow, memo));
+    DEFINE(SHADOW_SWI_KEY, offsetof(struct shadow, swi.key));
+    DEFINE(SHADOW_SWI_GUEST, offsetof(struct shadow, swi.guest));
+    DEFINE(SHADOW_SWI_REAL, offsetof(struct shadow, swi.real));
+    DEFINE(SHADOW_SWI_NEED, offsetof(struct shadow, swi.need));
+    DEFINE(SHADOW_SWI_TAG, offsetof(struct shadow, swi.tag));
     DEFINE(SHADOW_DOM_USED, offsetof(struct shadow, dom.used));
     DEFINE(SHADOW_MIXED, offsetof(struct shadow, mixed));
     DEFINE(SHADOW_NR_MIXED, offsetof(struct shadow, nr_mixed));
@@ -90,6 +95,6 @@ void asm_offsets(void)
 }
 
 _Static_assert((TRACE_ENTRIES & (TRACE_ENTRIES - 1)) == 0, "trap_fast.S: the ring's index mask");
-_Static_assert(offsetof(struct trace_entry, kind) == 0 && offsetof(struct trace_entry, pc) == 4 &&
-               offsetof(struct trace_entry, insn) == 8 && offsetof(struct trace_entry, vcpsr) == 12,
+_Static_assert(offsetof(struct trace_entry, kind) == 0 && offsetof(struct trace_entry, insn) == 4 &&
+               offsetof(struct trace_entry, vcpsr) == 8 && offsetof(struct trace_entry, pc) == 12,
                "trap_fast.S: trace entry layout");

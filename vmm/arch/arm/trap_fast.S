@@ -101,18 +101,16 @@
 .Ldone\@:
 .endm
 
-/* One entry of the trace ring (trace.h trace_record): kind, pc, instruction, virtual CPSR. */
-.macro TRACE ring, kind, pc, insn, vcpsr, t1, t2
-    ldr     \t1, [\ring, #TRACE_NEXT]
-    add     \t2, \t1, #1
-    str     \t2, [\ring, #TRACE_NEXT]
-    and     \t1, \t1, #TRACE_MASK
-    add     \t1, \ring, \t1, lsl #4
-    mov     \t2, #\kind
-    str     \t2, [\t1]
-    str     \pc, [\t1, #4]
-    str     \insn, [\t1, #8]
-    str     \vcpsr, [\t1, #12]
+/* One entry of the trace ring (trace.h trace_record): \kind, then \insn, \vcpsr and lr (the pc)
+ * with one STM, so \k < \insn < \vcpsr; \k and \t are clobbered. */
+.macro TRACE ring, kind, k, insn, vcpsr, t
+    ldr     \k, [\ring, #TRACE_NEXT]
+    add     \t, \k, #1
+    str     \t, [\ring, #TRACE_NEXT]
+    and     \k, \k, #TRACE_MASK
+    add     \t, \ring, \k, lsl #4
+    mov     \k, #\kind
+    stmia   \t, {\k, \insn, \vcpsr, lr}
 .endm
 
 /* Whether insn is one of the cache-line and write-buffer operations emulate.c accepts (MCR p15,
@@ -467,7 +465,7 @@ und_set_rd:
     COUNT   r8, STATS_FAST_STATE, r2
     ldr     r2, [r5, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
-    TRACE   r9, TRAP_UND, lr, r1, r3, r2, r12
+    TRACE   r9, TRAP_UND, r0, r1, r3, r2
     cmp     r6, #13
     sub     r3, sp, #(13 * 4)
     strlo   r10, [r3, r6, lsl #2]
@@ -502,7 +500,7 @@ und_msr_spsr:
     COUNT   r8, STATS_FAST_STATE, r2
     ldr     r2, [r5, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
-    TRACE   r9, TRAP_UND, lr, r1, r3, r2, r12
+    TRACE   r9, TRAP_UND, r0, r1, r3, r2
     b       und_done
 
 /* MCR p15, 0, Rd, c3, c0, 0: a DACR write.  Rd's value from the stored r0-r12. */
@@ -524,11 +522,13 @@ und_dacr:
     and     r2, r2, #TRACE_MASK
     ldr     r2, [r9, r2, lsl #4]        @ the kind of the trap before
     cmp     r2, #TRAP_SWI
-    streq   r10, [r6, #SHADOW_ENTRY_DACR]
+    streq   r10, [r6, #SHADOW_ENTRY_DACR]   @ (shadow_set_entry_dacr)
+    moveq   r2, #0
+    streqb  r2, [r6, #SHADOW_SWI_TAG]
     COUNT   r8, STATS_FAST_DACR, r2
     ldr     r2, [r5, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
-    TRACE   r9, TRAP_UND, lr, r1, r3, r2, r12
+    TRACE   r9, TRAP_UND, r0, r1, r3, r2
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
@@ -547,7 +547,7 @@ und_eret:
     str     r1, [r3, #PAGE_DACR_NEED]
     VIRTUAL_CPSR r11, r0, r10, r1
     ldr     r1, =MOVS_PC_LR
-    TRACE   r9, TRAP_UND, lr, r1, r11, r0, r10
+    TRACE   r9, TRAP_UND, r0, r1, r11, r10
     COUNT   r8, STATS_FAST_ERET, r0
     str     r2, [r5, #VCPU_SPSR_SVC]
     str     r4, [r5, #VCPU_DACR]
@@ -595,7 +595,7 @@ und_eret_exc:
     ERET_CHECK r7, r3, r2, PSR_MODE_SVC, r4
     /* From here on it happens. */
     VIRTUAL_CPSR r11, r0, r10, r12
-    TRACE   r9, TRAP_UND, lr, r1, r11, r4, r12
+    TRACE   r9, TRAP_UND, r0, r1, r11, r12
     COUNT   r8, STATS_FAST_ERET, r4
     add     r12, r5, #VCPU_SPSR_BANK0
     str     r2, [r12, r6, lsl #2]       @ the mode's SPSR, as imported
@@ -637,8 +637,8 @@ trap_fast_dabt:
     COUNT   r7, STATS_FAST_GRANT, r1
     ldr     r2, [r4, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
-    mov     r9, #0
-    TRACE   r8, TRAP_DABT, lr, r9, r3, r1, r2
+    mov     r2, #0
+    TRACE   r8, TRAP_DABT, r1, r2, r3, r9
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
@@ -669,7 +669,20 @@ trap_fast_swi:
     bne     vector_swi_general
     tst     r3, #PSR_F                  @ an FIQ would be taken right away: C delivers it
     bne     vector_swi_general
+    /* r9, r10, r1 := the guest DACR the kernel starts with, the real one, its need word: as
+     * the last SWI with this guest DACR and domain map found them (struct shadow_swi_memo), */
     ldr     r9, [r5, #SHADOW_GUEST_DACR]
+    ldr     r10, [r5, #SHADOW_SWI_KEY]
+    ldrb    r1, [r5, #SHADOW_DOM_USED]
+    ldrb    r2, [r5, #SHADOW_SWI_TAG]
+    add     r1, r1, #1
+    cmp     r10, r9
+    cmpeq   r2, r1
+    ldreq   r9, [r5, #SHADOW_SWI_GUEST]
+    ldreq   r10, [r5, #SHADOW_SWI_REAL]
+    ldreq   r1, [r5, #SHADOW_SWI_NEED]
+    beq     swi_go
+    mov     r12, r9                     @ or found now, and remembered
     /* The DACR the kernel sets first (SHADOW_ENTRY_DACR) is taken now if it only takes access
      * away: its write then needs no trap (the trampoline compares with PAGE_DACR_NEED), and
      * an access it refuses before that is a domain fault trap_fast_dabt undoes (PAGE_DACR, the
@@ -685,6 +698,14 @@ trap_fast_swi:
     tst     r1, r2
     moveq   r9, r10
 1:  DACR_FROM_MEMO r9, r5, MEMO_PRIV, r10, r1, r2, vector_swi_general
+    str     r12, [r5, #SHADOW_SWI_KEY]
+    str     r9, [r5, #SHADOW_SWI_GUEST]
+    str     r10, [r5, #SHADOW_SWI_REAL]
+    str     r1, [r5, #SHADOW_SWI_NEED]
+    ldrb    r2, [r5, #SHADOW_DOM_USED]
+    add     r2, r2, #1
+    strb    r2, [r5, #SHADOW_SWI_TAG]
+swi_go:
     /* From here on it happens. */
     ldr     r2, [r6, #SHARED_PAGE]
     str     r1, [r2, #PAGE_DACR_NEED]
@@ -694,8 +715,8 @@ trap_fast_swi:
     and     r0, r0, #PSR_FLAGS_MASK     @ the real CPSR: User mode, flags kept, T clear
     orr     r0, r0, #PSR_MODE_USR
     msr     spsr_cxsf, r0
-    mov     r0, #0
-    TRACE   r8, TRAP_SWI, lr, r0, r12, r1, r2
+    mov     r2, #0
+    TRACE   r8, TRAP_SWI, r1, r2, r12, r0
     COUNT   r7, STATS_FAST_SWI, r1
     str     r12, [r4, #VCPU_SPSR_SVC]
     bic     r9, r9, #PSR_MODE_MASK
