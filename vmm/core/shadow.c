@@ -39,9 +39,15 @@ struct coarse {
     uint32_t *t, *set, *src;
 };
 
+/* Set while flush() runs: it ends with a whole D-cache clean (mmu_flush_all), which takes every
+ * table write to memory for the walker at once, before the TLB is invalidated. */
+static bool whole_clean_pending;
+
+/* A table write to memory, for the walker (which does not read the D-cache). */
 static void sync(const void *p, uint32_t len)
 {
-    mmu_sync_table(p, len);
+    if (!whole_clean_pending)
+        mmu_sync_table(p, len);
 }
 
 /* vdomain_real_dacr(), remembered: it runs at every mode change, DACR write and shadow fill. */
@@ -451,18 +457,20 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                 unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
                 uint32_t from = s->l1_from[slot];
                 if (idx) {
-                    struct coarse c = pool_coarse(vm, idx - 1);
+                    struct coarse c;
                     bool kept = (from & 3) == L1_TYPE_COARSE && (same >> (slot % 32) & 1);
                     bool park = !kept && out && (from & 3) == L1_TYPE_COARSE &&
                                 out->nr < SHADOW_PARKED_MAX;
-                    if (kept) {
-                        coarse_revalidate(g, &c, from);
-                    } else if (park) {
+                    if (park) {
                         out->parked[out->nr++] = (struct shadow_parked){
                             (uint16_t)slot, (uint8_t)(idx - 1), from, s->l1[slot] };
                         out->tables |= 1ull << (idx - 1);
                     } else {
-                        coarse_clear(&c);
+                        c = pool_coarse(vm, idx - 1);
+                        if (kept)
+                            coarse_revalidate(g, &c, from);
+                        else
+                            coarse_clear(&c);
                     }
                     if (kept || park)
                         s->pool_used |= 1ull << (idx - 1);
@@ -503,6 +511,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
 
+    whole_clean_pending = true;
     if (!keep)   /* everything goes, the contexts too (their real domains are reset) */
         for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
             context_drop(&s->ctx[x]);
@@ -529,6 +538,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
         reset_domains(s);
     install_fixed(s);
     s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
+    whole_clean_pending = false;
     mmu_flush_all(s->real_dacr);
     s->flushed = true;
     s->flushes++;
