@@ -3,6 +3,7 @@
 #include "cache_batch.h"
 #include "decode.h"
 #include "emulate.h"
+#include "fastpath.h"
 #include "guarded_access.h"
 #include "guest_block.h"
 #include "guest_fault.h"
@@ -152,13 +153,16 @@ static bool tlb_flush_needed(const struct vcpu *v, uint32_t at, uint32_t insn)
  * DACR grant to export: the shadow's flush (unless the flush before left it nothing to do:
  * shadow_fresh) and a whole-TLB flush right after stepped over are all the general path would
  * do for it (vm_apply_changes, undefined()); no mode, DACR or interrupt line changes. */
-static bool quick_flush(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
+static bool quick_flush_applies(const struct vcpu *v, uint32_t insn, uint32_t ttbr)
+{
+    return (v->cp15.sctlr & VSCTLR_M) && !v->changed &&
+           (is_tlb_all(insn) || ttbr != v->cp15.ttbr0) && v->vm->shared.dacr == v->cp15.dacr;
+}
+
+static void quick_flush_run(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
 {
     struct vm *vm = v->vm;
     bool tlb = is_tlb_all(insn);
-    if (!(v->cp15.sctlr & VSCTLR_M) || v->changed || (!tlb && ttbr == v->cp15.ttbr0) ||
-        vm->shared.dacr != v->cp15.dacr)
-        return false;
     if (!tlb)
         v->cp15.ttbr0 = ttbr;
     if (!tlb || tlb_flush_needed(v, f->pc - 4, insn))
@@ -167,7 +171,38 @@ static bool quick_flush(struct vcpu *v, struct trap_frame *f, uint32_t insn, uin
     stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
     skip_tlb_flush(v, f);
     shadow_note_resume(vm, vm->trace.next, f->pc);
+}
+
+static bool quick_flush(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
+{
+    if (!quick_flush_applies(v, insn, ttbr))
+        return false;
+    quick_flush_run(v, f, insn, ttbr);
     return true;
+}
+
+/* The TTBR0 write of a kernel's address-space switch, the same way: quick_flush(), with the
+ * DACR the SWI path took early (vcpu_shared_import would take it, too); unless a trampoline
+ * granted one since the last trap (the general path exports it). */
+uint32_t trap_quick_ttbr(uint32_t ttbr, uint32_t pc, uint32_t insn, uint32_t cpsr)
+{
+    struct vcpu *v = trap_fast.vcpu;
+    struct vm *vm = v->vm;
+    struct trap_frame f;   /* (quick_flush_run() reads and moves the pc alone) */
+    uint32_t dacr = vm->shared.page[VSHARED_DACR / 4];
+    if (dacr != vm->shared.dacr)
+        return 0;
+    if (dacr != v->cp15.dacr) {
+        v->cp15.dacr = dacr;
+        shadow_set_dacr(vm, dacr, true);
+    }
+    if (!quick_flush_applies(v, insn, ttbr))
+        return 0;
+    vm->stats.by_kind[TRAP_UND]++;
+    f.pc = pc + 4;
+    trace_record(&vm->trace, TRAP_UND, f.pc, insn, vcpu_virtual_cpsr(v, cpsr));
+    quick_flush_run(v, &f, insn, ttbr);
+    return f.pc;
 }
 
 /* The instructions a kernel traps on most that change nothing interrupts or the trampolines

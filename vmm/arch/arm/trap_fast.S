@@ -15,6 +15,8 @@
  *     - MCR p15, 0, Rd, c3, c0, 0 with Rd in r0-r12: a DACR write (trap.c's quick path);
  *     - MCR p15, 0, Rd, c8, c5|c6|c7, 1 with Rd in r0-r12: a TLB flush by MVA, by C
  *       (trap_quick_tlb_mva) on the SVC stack, without the frame;
+ *     - MCR p15, 0, Rd, c2, c0, 0 with Rd in r0-r12: a TTBR0 write (an address-space switch),
+ *       the same way (trap_quick_ttbr);
  *     - MRS Rd, SPSR; the MRS Rd, CPSR proxy; MRC of DFSR, IFSR, FAR; MSR SPSR_fsxc, Rm: the
  *       state accesses of a kernel's exception entry, read from the vCPU and the shared page
  *       (the SPSR written there, as the MSR SPSR trampoline does).
@@ -47,6 +49,7 @@
 #define MSR_SPSR_ALL    0xe16ff000      /* MSR SPSR_fsxc, Rm (Rm = 0) */
 #define MCR_TLB_MVA     0xee080f34      /* MCR p15, 0, Rd, c8, c4, 1 (AL), under the mask below */
 #define MCR_TLB_MVA_MASK 0xffff0ffc     /* (Rd, and CRm's low bits: c5, c6, c7) */
+#define MCR_TTBR0       0xee020f10      /* MCR p15, 0, Rd, c2, c0, 0 (AL, Rd = 0) */
 #define VCPSR_LOW_BITS  0xdf            /* mode, F, I of a PSR; A (bit 8) besides, T not */
 #define VPSR_A          0x100
 
@@ -423,7 +426,27 @@ und_other:
     and     r10, r1, r10
     ldr     r12, =MCR_TLB_MVA
     cmp     r10, r12
+    beq     und_tlb_mva
+    bic     r10, r1, #0xf000            @ without Rd
+    ldr     r12, =MCR_TTBR0
+    cmp     r10, r12
     bne     vector_und_general
+/* MCR p15, 0, Rd, c2, c0, 0 with Rd in r0-r12: a TTBR0 write, by C (trap_quick_ttbr) on the SVC
+ * stack, without the frame; C says where the guest resumes (0: take the general path). */
+    mov     r3, r0
+    mov     r2, r1
+    GUEST_RD r2, r0, r10                @ the new TTBR0
+    sub     r1, lr, #4
+    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    bl      trap_quick_ttbr
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+    cmp     r0, #0
+    beq     vector_und_general
+    mov     lr, r0
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+und_tlb_mva:
     tst     r1, #3                      @ CRm 5, 6 or 7
     beq     vector_und_general
 /* MCR p15, 0, Rd, c8, c5|c6|c7, 1 with Rd in r0-r12: a TLB flush by MVA, by C
