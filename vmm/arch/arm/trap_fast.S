@@ -231,6 +231,9 @@ trap_fast_und:
     cmp     r1, #0
     beq     vector_und_general
     ldr     r1, [lr, #-4]               @ the word the guest just executed
+    ldr     r2, =MOVS_PC_LR             @ an exception return (the commonest) first
+    cmp     r1, r2
+    beq     und_movs
     LINE_OP r1, r2, r3, r4, und_other, vector_und_general
     /* The cache-line and write-buffer operations (emulate.c's encodings: opc2 0 with CRm 5, 6,
      * 7; opc2 1 with CRm 5, 6, 10, 14; opc2 4 with CRm 10): nothing to do for a guest on this
@@ -392,9 +395,6 @@ und_other:
     ldmia   r11, {r2-r9}                @ priv go pending vcpu shadow shared stats trace
     cmp     r3, #0
     beq     vector_und_general
-    ldr     r10, =MOVS_PC_LR
-    cmp     r1, r10
-    beq     und_eret
     bic     r10, r1, #0xf000            @ without Rd
     ldr     r12, =MCR_DACR
     cmp     r10, r12
@@ -503,7 +503,7 @@ und_done:
     movs    pc, lr
 
 /* MSR SPSR_fsxc, Rm: to the shared page, as the trampoline writes it (the VMM takes it from there
- * at the next trap; und_eret and und_mrs_spsr read it there). */
+ * at the next trap; und_movs and und_mrs_spsr read it there). */
 und_msr_spsr:
     and     r6, r1, #0xf
     cmp     r6, #15
@@ -557,8 +557,12 @@ und_dacr:
 
 /* `movs pc, lr`: from virtual SVC to User mode, with no interrupt line left unmasked and the
  * guest's DACR (maybe granted by a trampoline since the last trap) in the memo.  The SVC SPSR
- * and the User sp and lr come from the shared page, as vcpu_shared_import takes them. */
-und_eret:
+ * and the User sp and lr come from the shared page, as vcpu_shared_import takes them.
+ * r0 = the guest's real CPSR, r1 = the instruction, r11 = &trap_fast. */
+und_movs:
+    ldmia   r11, {r2-r9}                @ priv go pending vcpu shadow shared stats trace
+    cmp     r3, #0
+    beq     vector_und_general
     ldr     r10, [r5, #VCPU_VCPSR]
     and     r12, r10, #PSR_MODE_MASK
     cmp     r12, #PSR_MODE_SVC
