@@ -59,6 +59,7 @@ bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val)
  * the hardware walker does, with no cache line of the VMM's alias to drop first. */
 #define TABLE_WAYS 2
 #define TABLE_SETS (TMPMAP_TABLE_SLOTS / TABLE_WAYS)
+_Static_assert(TABLE_SETS == GUEST_TABLE_SETS, "guest_mem.h: the table cache's sets");
 
 static struct table_cache {
     uint32_t page[TMPMAP_TABLE_SLOTS];   /* guest-physical page + 1 (0: empty), set by set */

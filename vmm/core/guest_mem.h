@@ -19,8 +19,10 @@ bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val);
 /* The walker's callback: a word of guest RAM (ctx is the struct vm). */
 bool guest_phys_read_word(void *ctx, uint32_t gpa, uint32_t *val);
 /* The page of guest RAM at gpa (page aligned), mapped uncached for reading page tables: valid
- * until the next call of these two; 0 if it is not RAM.  A read sees what the guest cleaned to
- * memory, as the hardware walker would. */
+ * until the next call of these two, and as long as no two other pages of its set (page number
+ * modulo GUEST_TABLE_SETS) are mapped after it; 0 if it is not RAM.  A read sees what the guest
+ * cleaned to memory, as the hardware walker would. */
+#define GUEST_TABLE_SETS 16
 const volatile uint32_t *guest_table_page(struct vm *vm, uint32_t gpa);
 
 /* An access to translate: its kind, User permissions or not, its size for alignment checks

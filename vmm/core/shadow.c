@@ -207,9 +207,16 @@ struct coarse_check {
     uint32_t from;
 };
 
-/* The guest's tables as a flush reads them: the page of them mapped last (guest_table_page). */
+/* The guest's tables as a flush reads them: first its L1 table alone (the pages of it read so
+ * far, l1_mapped, stay good: four consecutive pages, in four sets of the table cache, and
+ * nothing else is mapped meanwhile), then the coarse tables to revalidate, the page of them
+ * mapped last (guest_table_page). */
+_Static_assert(GUEST_TABLE_SETS >= L1_ENTRIES / 1024, "an L1 table's pages share no set");
 struct guest_reader {
     struct vm *vm;
+    uint32_t l1_base;   /* the guest L1 table's guest-physical address */
+    unsigned l1_mapped; /* a bit per page of l1[] */
+    const volatile uint32_t *l1[L1_ENTRIES / 1024];
     const volatile uint32_t *page;
     uint32_t at;   /* its guest-physical address + 1 (0: none) */
     unsigned nr;   /* kept tables to revalidate (coarse_revalidate) */
@@ -228,22 +235,22 @@ static const volatile uint32_t *guest_ptr(struct guest_reader *g, uint32_t gpa)
     return g->page ? g->page + (gpa - base) / 4 : 0;
 }
 
-static bool guest_word(struct guest_reader *g, uint32_t gpa, uint32_t *val)
+/* Page hi (1024 slots) of the guest's L1 table (0: not RAM). */
+static const volatile uint32_t *guest_l1_page(struct guest_reader *g, unsigned hi)
 {
-    const volatile uint32_t *w = guest_ptr(g, gpa);
-    if (!w)
-        return false;
-    *val = *w;
-    return true;
+    if (!(g->l1_mapped & 1u << hi)) {
+        g->l1[hi] = guest_table_page(g->vm, g->l1_base + hi * PAGE_SIZE);
+        g->l1_mapped |= 1u << hi;
+    }
+    return g->l1[hi];
 }
 
 /* Whether the guest's L1 descriptor of slot, in the tables keep names, is still from. */
 static bool guest_l1_is(struct guest_reader *g, const struct gptw_mmu *keep, unsigned slot,
                         uint32_t from)
 {
-    uint32_t now;
-    return keep && from && guest_word(g, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + slot * 4, &now) &&
-           now == from;
+    const volatile uint32_t *page = keep && from ? guest_l1_page(g, slot / 1024) : 0;
+    return page && page[slot % 1024] == from;
 }
 
 static struct coarse pool_coarse(struct vm *vm, unsigned idx)
@@ -446,7 +453,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
          * alone is dozens of slots, compared 32 at a time (table_check.S). */
         const volatile uint32_t *view = 0;
         if (keep && s->words_used[hi])   /* (the reader maps nothing else meanwhile) */
-            view = guest_ptr(g, (keep->ttbr0 & GPTW_TTBR_BASE_MASK) + hi * PAGE_SIZE);
+            view = guest_l1_page(g, hi);
         for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
             unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
             uint32_t used = s->slot_used[w], same = 0;
@@ -504,6 +511,8 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     struct shadow *s = &vm->shadow;
     struct guest_reader g;   /* (not zeroed whole: todo[] is filled before it is read) */
     g.vm = vm;
+    g.l1_base = keep ? keep->ttbr0 & GPTW_TTBR_BASE_MASK : 0;
+    g.l1_mapped = 0;
     g.page = 0;
     g.at = 0;
     g.nr = 0;
