@@ -295,11 +295,10 @@ static void coarse_check_entries(struct guest_reader *g, const struct coarse *c,
         coarse_clear(c);
         return;
     }
-    uint32_t changed[SET_WORDS];
-    for (uint32_t words = arch_table_changed(t, c->src, c->set, c->set[SET_WORDS], changed); words;
-         words &= words - 1) {
+    for (uint32_t words = c->set[SET_WORDS]; words; words &= words - 1) {
         unsigned w = (unsigned)__builtin_ctz(words);
-        for (uint32_t bits = changed[w]; bits; bits &= bits - 1)
+        for (uint32_t bits = arch_table_changed(&t[w * 32], &c->src[w * 32], c->set[w]); bits;
+             bits &= bits - 1)
             coarse_clear_entry(c, w * 32 + (unsigned)__builtin_ctz(bits));
     }
 }
@@ -451,19 +450,15 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
     struct shadow *s = &vm->shadow;
     for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++) {
         /* One page of the guest L1 table (1024 slots), read directly: a kernel's linear map
-         * alone is dozens of slots, compared in one go (table_check.S). */
+         * alone is dozens of slots, compared 32 at a time (table_check.S). */
         const volatile uint32_t *view = 0;
-        uint32_t changed[32], differ = 0;
-        if (keep && s->words_used[hi])
+        if (keep && s->words_used[hi])   /* (the reader maps nothing else meanwhile) */
             view = guest_l1_page(g, hi);
-        if (view)
-            differ = arch_table_changed(view, &s->l1_from[hi * 1024], &s->slot_used[hi * 32],
-                                        s->words_used[hi], changed);
         for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
             unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
             uint32_t used = s->slot_used[w], same = 0;
             if (view)
-                same = used & ~(differ >> (w % 32) & 1 ? changed[w % 32] : 0);
+                same = used & ~arch_table_changed(&view[w % 32 * 32], &s->l1_from[w * 32], used);
             /* (sections and trampoline megabytes the guest still has stay as they are) */
             for (uint32_t bits = used & ~(same & ~s->slot_tables[w]); bits; bits &= bits - 1) {
                 unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
