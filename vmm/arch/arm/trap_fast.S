@@ -60,6 +60,9 @@
 .if TRACE_ENTRY_SIZE != 16
 .error "struct trace_entry: this file's layout"
 .endif
+.if MIXED_PTE != 0 || MIXED_PRIV != 4 || MIXED_USER != 8 || MIXED_SIZE != 12
+.error "struct shadow_mixed: MIXED_FLIP's LDM"
+.endif
 
 /* \out := the real DACR for guest DACR \g with the virtual privilege \which (MEMO_PRIV or
  * MEMO_USER), from the shadow's memo (shadow.c real_dacr()); to \miss if it is not there.
@@ -85,18 +88,21 @@
 .endm
 
 /* The shadow's pages in a megabyte shared with the VMM (shadow.c shadow_set_dacr): their
- * descriptors for the new virtual privilege (MIXED_PRIV or MIXED_USER), then one TLB flush. */
-.macro MIXED_FLIP sh, which, n, e, t1, t2
+ * descriptors for the new virtual privilege (\user 0: privileged, 1: User), then one TLB flush.
+ * Each struct shadow_mixed comes with one LDM, so \pte < \pdesc < \udesc. */
+.macro MIXED_FLIP sh, user, n, e, pte, pdesc, udesc
     ldr     \n, [\sh, #SHADOW_NR_MIXED]
     cmp     \n, #0
     beq     .Ldone\@
     add     \e, \sh, #SHADOW_MIXED
 .Lloop\@:
-    ldr     \t1, [\e, #\which]
-    ldr     \t2, [\e, #MIXED_PTE]
-    str     \t1, [\t2]
-    mcr     p15, 0, \t2, c7, c10, 1             @ clean the line for the table walker
-    add     \e, \e, #MIXED_SIZE
+    ldmia   \e!, {\pte, \pdesc, \udesc}
+    .if \user
+    str     \udesc, [\pte]
+    .else
+    str     \pdesc, [\pte]
+    .endif
+    mcr     p15, 0, \pte, c7, c10, 1           @ clean the line for the table walker
     subs    \n, \n, #1
     bne     .Lloop\@
     mcr     p15, 0, \n, c7, c10, 4              @ drain the write buffer (\n = 0)
@@ -586,7 +592,7 @@ und_movs:
     strb    r12, [r6, #SHADOW_VPRIV]
     ldr     r11, =trap_fast
     str     r12, [r11, #TF_PRIV]
-    MIXED_FLIP r6, MIXED_USER, r1, r4, r11, r12
+    MIXED_FLIP r6, 1, r1, r4, r8, r9, r10
     /* Banks: SVC's sp and lr to the vCPU, User's from the shared page (SYS mode has them). */
     ldr     r1, [r3, #PAGE_USR_SP]
     ldr     r4, [r3, #PAGE_USR_LR]
@@ -754,7 +760,7 @@ swi_go:
     mov     r10, #1
     strb    r10, [r5, #SHADOW_VPRIV]
     str     r10, [r11, #TF_PRIV]
-    MIXED_FLIP r5, MIXED_PRIV, r0, r1, r2, r10
+    MIXED_FLIP r5, 0, r0, r1, r7, r8, r10
     /* Banks: User's sp and lr to the vCPU, SVC's sp and the link from it (SYS mode has them). */
     mov     r10, lr
     msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
