@@ -12,16 +12,18 @@
 #define SLOT_WINDOW   (VMM_VIRT_BASE >> L1_SHIFT)
 #define SLOT_LOW      0u
 
+/* The shadow's tables are uncached for the VMM (vmm.ld.S's .uncached) as the hardware walker
+ * reads them, from memory: a write needs no clean for the walker, only the TLB maintenance. */
 static uint32_t l1s[MAX_VMS][L1_ENTRIES]
-    __attribute__((section(".pagetables"), aligned(L1_TABLE_ALIGN)));
+    __attribute__((section(".uncached"), aligned(L1_TABLE_ALIGN)));
 static uint32_t windows[MAX_VMS][L2C_ENTRIES]
-    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+    __attribute__((section(".uncached"), aligned(L2C_TABLE_SIZE)));
 static uint32_t lows[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES]
-    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+    __attribute__((section(".uncached"), aligned(L2C_TABLE_SIZE)));
 static uint32_t pool[MAX_VMS][SHADOW_TABLES_PER_VM][L2C_ENTRIES]
-    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+    __attribute__((section(".uncached"), aligned(L2C_TABLE_SIZE)));
 static uint32_t region_tables[MAX_VMS][SHADOW_REGION_TABLES][L2C_ENTRIES]
-    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+    __attribute__((section(".uncached"), aligned(L2C_TABLE_SIZE)));
 /* Bit per entry a pool table may hold: a table is emptied entry by entry, not all 256.  Each
  * such bitmap has SET_WORDS words and then a summary word, a bit per word that may be non-0. */
 #define SET_WORDS SHADOW_SET_WORDS
@@ -39,16 +41,6 @@ struct coarse {
     uint32_t *t, *set, *src;
 };
 
-/* Set while flush() runs: it ends with a whole D-cache clean (mmu_flush_all), which takes every
- * table write to memory for the walker at once, before the TLB is invalidated. */
-static bool whole_clean_pending;
-
-/* A table write to memory, for the walker (which does not read the D-cache). */
-static void sync(const void *p, uint32_t len)
-{
-    if (!whole_clean_pending)
-        mmu_sync_table(p, len);
-}
 
 /* vdomain_real_dacr(), remembered: it runs at every mode change, DACR write and shadow fill. */
 static uint32_t real_dacr(struct shadow *s, uint32_t guest_dacr, bool vpriv)
@@ -77,7 +69,6 @@ static void clear_table(uint32_t *t, unsigned from, unsigned to)
 {
     for (unsigned i = from; i < to; i++)
         t[i] = 0;
-    sync(&t[from], (to - from) * 4);
 }
 
 /* Coarse tables are emptied entry by entry, those set since the last time (a bit each in set),
@@ -85,7 +76,6 @@ static void clear_table(uint32_t *t, unsigned from, unsigned to)
 static void coarse_clear_entry(const struct coarse *c, unsigned i)
 {
     c->t[i] = 0;
-    sync(&c->t[i], 4);
     c->src[i] = 0;
     c->set[i / 32] &= ~(1u << (i % 32));
     if (!c->set[i / 32])
@@ -124,7 +114,6 @@ static void coarse_set(const struct coarse *c, unsigned i, uint32_t desc, uint32
     else if (*from != l1)
         *from = 0;
     c->t[i] = desc;
-    sync(&c->t[i], 4);
     c->src[i] = src;
     c->set[i / 32] |= 1u << (i % 32);
     c->set[SET_WORDS] |= 1u << (i / 32);
@@ -153,11 +142,8 @@ static void install_fixed(struct shadow *s)
     uint32_t *vectors = s->vectors_low ? &s->low[L2C_INDEX(LOW_VECTORS_VA)]
                                        : &s->window[L2C_INDEX(HIGH_VECTORS_VA)];
     *vectors = mmu_vectors_desc();
-    sync(vectors, 4);
-    if (s->vectors_low) {
+    if (s->vectors_low)
         s->l1[SLOT_LOW] = l1_coarse(vmm_pa(s->low).pa, DOMAIN_VMM);
-        sync(&s->l1[SLOT_LOW], 4);
-    }
 }
 
 void shadow_init(struct vm *vm)
@@ -182,7 +168,6 @@ void shadow_init(struct vm *vm)
 static void set_l1(struct shadow *s, unsigned slot, uint32_t desc)
 {
     s->l1[slot] = desc;
-    sync(&s->l1[slot], 4);
     s->slot_used[slot / 32] |= 1u << (slot % 32);
     s->words_used[slot / 1024] |= 1u << (slot / 32 % 32);
 }
@@ -485,7 +470,6 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                         continue;
                 }
                 s->l1[slot] = 0;
-                sync(&s->l1[slot], 4);
                 set_slot_table(s, slot, 0);
                 s->l1_from[slot] = 0;
                 s->slot_used[w] &= ~(1u << (slot % 32));
@@ -520,7 +504,6 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
 
-    whole_clean_pending = true;
     if (!keep)   /* everything goes, the contexts too (their real domains are reset) */
         for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
             context_drop(&s->ctx[x]);
@@ -547,7 +530,6 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
         reset_domains(s);
     install_fixed(s);
     s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
-    whole_clean_pending = false;
     mmu_flush_all(s->real_dacr);
     s->flushed = true;
     s->flushes++;
@@ -593,7 +575,6 @@ void shadow_flush_mva(struct vm *vm, uint32_t mva)
 
     if ((s->l1[slot] & 3) == L1_TYPE_SECTION) {
         s->l1[slot] = 0;
-        sync(&s->l1[slot], 4);
         s->l1_from[slot] = 0;
         mmu_flush_all(s->real_dacr);
     } else if (slot_coarse(vm, slot, &c) && !va_is_vmm(s, mva) && c.t[i]) {
@@ -613,11 +594,8 @@ void shadow_set_guest_vectors(struct vm *vm, bool guest_high)
     uint32_t *vectors = s->vectors_low ? &s->low[L2C_INDEX(LOW_VECTORS_VA)]
                                        : &s->window[L2C_INDEX(HIGH_VECTORS_VA)];
     *vectors = 0;
-    sync(vectors, 4);
-    if (s->vectors_low) {
+    if (s->vectors_low)
         s->l1[SLOT_LOW] = 0;
-        sync(&s->l1[SLOT_LOW], 4);
-    }
     s->vectors_low = guest_high;
     shadow_flush(vm);
     mmu_set_high_vectors(!guest_high);
@@ -633,10 +611,8 @@ void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv)
 {
     struct shadow *s = &vm->shadow;
     if (vpriv != s->vpriv)
-        for (unsigned i = 0; i < s->nr_mixed; i++) {
+        for (unsigned i = 0; i < s->nr_mixed; i++)
             *s->mixed[i].pte = vpriv ? s->mixed[i].priv_desc : s->mixed[i].user_desc;
-            sync(s->mixed[i].pte, 4);
-        }
     if (vpriv != s->vpriv && s->nr_mixed)
         cp15_write_tlb_invalidate_all(0);
     s->vpriv = vpriv;
@@ -730,7 +706,6 @@ static void map_region_megabyte(struct vm *vm, uint32_t *t, const struct gptw_re
     for (uint32_t gpa = from; gpa < to; gpa += PAGE_SIZE)
         t[L2C_INDEX(gpa)] = FASTPATH_IS_SHARED_PAGE((gpa - sh->gpa) / PAGE_SIZE)
                                 ? shared : l2_small(vm->ram_hpa.pa + gpa, ap, 1);
-    sync(&t[L2C_INDEX(from)], (to - from) / PAGE_SIZE * 4);
 }
 
 static bool real_allows(unsigned class_perm, enum gptw_access access)

@@ -26,7 +26,9 @@ uint32_t vmm_image_size(void)
 
 void mmu_sync_table(const void *table, uint32_t len)
 {
-    cp15_clean_dcache_range(table, len);
+    const char *p = table;
+    if (p < __uncached_start || p >= __uncached_end)   /* (uncached: in memory already) */
+        cp15_clean_dcache_range(table, len);
 }
 
 static void window_set(vaddr_t va, uint32_t desc)

@@ -47,7 +47,8 @@ void mmu_flush_va(uint32_t va);
  * (VIVT), the I-cache and its TLB entry invalidated. */
 void mmu_unmap_va(uint32_t va);
 
-/* Writes back table entries so the hardware walker sees them. */
+/* Writes back table entries so the hardware walker sees them (nothing to do for the tables of
+ * the image's .uncached section, the shadow's: they are in memory already). */
 void mmu_sync_table(const void *table, uint32_t len);
 
 /* Maps the page of a real device the VMM drives at device slot `slot` (uncached,

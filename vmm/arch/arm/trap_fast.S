@@ -88,7 +88,8 @@
 .endm
 
 /* The shadow's pages in a megabyte shared with the VMM (shadow.c shadow_set_dacr): their
- * descriptors for the new virtual privilege (\user 0: privileged, 1: User), then one TLB flush.
+ * descriptors for the new virtual privilege (\user 0: privileged, 1: User), then one TLB flush
+ * (the tables are uncached and unbuffered: the walker sees the stores at once).
  * Each struct shadow_mixed comes with one LDM, so \pte < \pdesc < \udesc. */
 .macro MIXED_FLIP sh, user, n, e, pte, pdesc, udesc
     ldr     \n, [\sh, #SHADOW_NR_MIXED]
@@ -102,11 +103,9 @@
     .else
     str     \pdesc, [\pte]
     .endif
-    mcr     p15, 0, \pte, c7, c10, 1           @ clean the line for the table walker
     subs    \n, \n, #1
     bne     .Lloop\@
-    mcr     p15, 0, \n, c7, c10, 4              @ drain the write buffer (\n = 0)
-    mcr     p15, 0, \n, c8, c7, 0               @ invalidate the TLB
+    mcr     p15, 0, \n, c8, c7, 0               @ invalidate the TLB (\n = 0)
 .Ldone\@:
 .endm
 
