@@ -53,7 +53,7 @@
 
 /* The shared page (byte offsets): two cache lines. */
 #define VSHARED_CPSR      0u   /* virtual CPSR: mode, A, I, F (flags and T read 0) */
-#define VSHARED_MSR_CHECK 4u   /* what an MSR CPSR_c may write without a trap: fastpath_msr_check() */
+#define VSHARED_MSR_CHECK 4u   /* what an MSR CPSR_c may write untrapped: fastpath_msr_check() */
 #define VSHARED_SCRATCH   8u   /* the trampolines' spilled register */
 #define VSHARED_SPSR      12u  /* the current mode's SPSR (0 in User mode) */
 #define VSHARED_SCTLR     16u  /* the virtual CP15 c1 and c3, as MRC reads them */
@@ -61,7 +61,7 @@
 #define VSHARED_SPSR_MASK 24u  /* the SPSR bits an MSR may write */
 #define VSHARED_USR_SP    28u  /* the User-mode sp and lr (the banked ones, in an exception */
 #define VSHARED_USR_LR    32u  /* mode) */
-#define VSHARED_DACR_NEED 36u  /* what a DACR write must keep to need no trap: fastpath_dacr_need() */
+#define VSHARED_DACR_NEED 36u  /* what a DACR write must keep, untrapped: fastpath_dacr_need() */
 #define VSHARED_SIZE      40u
 
 /* The trampolines decide without touching the flags (they would have to save and restore them):

@@ -1211,8 +1211,8 @@ static void test_execute_user_blocks(void **state)
 }
 
 /* MCR DACR: a write that only grants access, compared with what the real DACR grants
- * (VSHARED_DACR_NEED of it), goes to the shared page without a trap; one that takes any of that away
- * (Client lost, Manager lost, Client to the reserved type) traps. */
+ * (VSHARED_DACR_NEED of it), goes to the shared page without a trap; one that takes any of that
+ * away (Client lost, Manager lost, Client to the reserved type) traps. */
 static void test_execute_dacr_write(void **state)
 {
     (void)state;

@@ -16,7 +16,7 @@
  * reads them, from memory: a write needs no clean for the walker, only the TLB maintenance. */
 static uint32_t l1s[MAX_VMS][L1_ENTRIES]
     __attribute__((section(".uncached"), aligned(L1_TABLE_ALIGN)));
-static uint32_t windows[MAX_VMS][L2C_ENTRIES]
+static uint32_t windows[MAX_VMS][MMU_WINDOW_WORDS]
     __attribute__((section(".uncached"), aligned(L2C_TABLE_SIZE)));
 static uint32_t lows[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES]
     __attribute__((section(".uncached"), aligned(L2C_TABLE_SIZE)));
@@ -36,9 +36,10 @@ static uint32_t window_src[MAX_VMS][L2C_ENTRIES];
 static uint32_t low_set[MAX_VMS][SHADOW_CONTEXTS + 1][SET_WORDS + 1];
 static uint32_t low_src[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES];
 
-/* A coarse table of the shadow as a flush sees it: the entries, which are set, their sources. */
+/* A coarse table of the shadow as a flush sees it: the entries, which are set, their sources;
+ * and for the window, its User-mode twin (mmu.h), whose entries follow t's (0: none). */
 struct coarse {
-    uint32_t *t, *set, *src;
+    uint32_t *t, *set, *src, *twin;
 };
 
 
@@ -76,6 +77,8 @@ static void clear_table(uint32_t *t, unsigned from, unsigned to)
 static void coarse_clear_entry(const struct coarse *c, unsigned i)
 {
     c->t[i] = 0;
+    if (c->twin)
+        c->twin[i] = 0;
     c->src[i] = 0;
     c->set[i / 32] &= ~(1u << (i % 32));
     if (!c->set[i / 32])
@@ -114,9 +117,18 @@ static void coarse_set(const struct coarse *c, unsigned i, uint32_t desc, uint32
     else if (*from != l1)
         *from = 0;
     c->t[i] = desc;
+    if (c->twin)
+        c->twin[i] = desc;
     c->src[i] = src;
     c->set[i / 32] |= 1u << (i % 32);
     c->set[SET_WORDS] |= 1u << (i / 32);
+}
+
+static struct coarse window_coarse(struct vm *vm)
+{
+    struct shadow *s = &vm->shadow;
+    return (struct coarse){ s->window, s->window_set, window_src[vm->id],
+                            s->window + L2C_ENTRIES };
 }
 
 /* The megabytes shared with the VMM: the window, and 0 while the real vectors are low. */
@@ -138,19 +150,23 @@ static bool va_is_vmm(const struct shadow *s, uint32_t va)
  * the guest does not use (megabyte 0's table, while that is the VMM's). */
 static void install_fixed(struct shadow *s)
 {
-    mmu_install_window(s->l1, s->window);
-    uint32_t *vectors = s->vectors_low ? &s->low[L2C_INDEX(LOW_VECTORS_VA)]
-                                       : &s->window[L2C_INDEX(HIGH_VECTORS_VA)];
-    *vectors = mmu_vectors_desc();
-    if (s->vectors_low)
+    *s->window_slot = s->window_desc[s->vpriv];
+    if (s->vectors_low) {
+        s->low[L2C_INDEX(LOW_VECTORS_VA)] = mmu_vectors_desc();
         s->l1[SLOT_LOW] = l1_coarse(vmm_pa(s->low).pa, DOMAIN_VMM);
+    } else {
+        s->window[L2C_INDEX(HIGH_VECTORS_VA)] = mmu_vectors_desc();
+        s->window[L2C_ENTRIES + L2C_INDEX(HIGH_VECTORS_VA)] = mmu_vectors_desc();
+    }
 }
 
 void shadow_init(struct vm *vm)
 {
     struct shadow *s = &vm->shadow;
     *s = (struct shadow){ .l1 = l1s[vm->id], .window = windows[vm->id], .low = lows[vm->id][0],
-                          .vpriv = true };
+                          .vpriv = true, .window_slot = &l1s[vm->id][SLOT_WINDOW] };
+    s->window_desc[0] = mmu_window_desc(s->window, true);
+    s->window_desc[1] = mmu_window_desc(s->window, false);
     clear_table(s->l1, 0, L1_ENTRIES);
     for (unsigned i = 0; i <= SHADOW_CONTEXTS; i++)
         clear_table(lows[vm->id][i], 0, L2C_ENTRIES);
@@ -240,12 +256,12 @@ static bool guest_l1_is(struct guest_reader *g, const struct gptw_mmu *keep, uns
 
 static struct coarse pool_coarse(struct vm *vm, unsigned idx)
 {
-    return (struct coarse){ pool[vm->id][idx], pool_set[vm->id][idx], pool_src[vm->id][idx] };
+    return (struct coarse){ pool[vm->id][idx], pool_set[vm->id][idx], pool_src[vm->id][idx], 0 };
 }
 
 static struct coarse low_coarse(struct vm *vm, unsigned idx)
 {
-    return (struct coarse){ lows[vm->id][idx], low_set[vm->id][idx], low_src[vm->id][idx] };
+    return (struct coarse){ lows[vm->id][idx], low_set[vm->id][idx], low_src[vm->id][idx], 0 };
 }
 
 /* The coarse table of the shadow that holds slot's pages (the window's, the low one or a pool
@@ -254,7 +270,7 @@ static bool slot_coarse(struct vm *vm, unsigned slot, struct coarse *c)
 {
     struct shadow *s = &vm->shadow;
     if (slot == SLOT_WINDOW)
-        *c = (struct coarse){ s->window, s->window_set, window_src[vm->id] };
+        *c = window_coarse(vm);
     else if (s->slot_table[slot])
         *c = pool_coarse(vm, s->slot_table[slot] - 1u);
     else if (slot_is_mixed(s, slot))
@@ -500,7 +516,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     g.page = 0;
     g.at = 0;
     g.nr = 0;
-    struct coarse window = { s->window, s->window_set, window_src[vm->id] };
+    struct coarse window = window_coarse(vm);
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
 
@@ -591,11 +607,13 @@ void shadow_set_guest_vectors(struct vm *vm, bool guest_high)
         return;
     /* The VMM's vectors page moves: its entry (and megabyte 0's table, when that was the
      * VMM's) goes first; the flush then starts the guest's mappings over. */
-    uint32_t *vectors = s->vectors_low ? &s->low[L2C_INDEX(LOW_VECTORS_VA)]
-                                       : &s->window[L2C_INDEX(HIGH_VECTORS_VA)];
-    *vectors = 0;
-    if (s->vectors_low)
+    if (s->vectors_low) {
+        s->low[L2C_INDEX(LOW_VECTORS_VA)] = 0;
         s->l1[SLOT_LOW] = 0;
+    } else {
+        s->window[L2C_INDEX(HIGH_VECTORS_VA)] = 0;
+        s->window[L2C_ENTRIES + L2C_INDEX(HIGH_VECTORS_VA)] = 0;
+    }
     s->vectors_low = guest_high;
     shadow_flush(vm);
     mmu_set_high_vectors(!guest_high);
@@ -610,11 +628,12 @@ void shadow_set_entry_dacr(struct vm *vm, uint32_t dacr)
 void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv)
 {
     struct shadow *s = &vm->shadow;
-    if (vpriv != s->vpriv)
+    if (vpriv != s->vpriv) {
+        *s->window_slot = s->window_desc[vpriv];
         for (unsigned i = 0; i < s->nr_mixed; i++)
             *s->mixed[i].pte = vpriv ? s->mixed[i].priv_desc : s->mixed[i].user_desc;
-    if (vpriv != s->vpriv && s->nr_mixed)
         cp15_write_tlb_invalidate_all(0);
+    }
     s->vpriv = vpriv;
     s->guest_dacr = guest_dacr;
     s->real_dacr = real_dacr(s, guest_dacr, vpriv);
@@ -750,24 +769,32 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         uint32_t *pte = &c.t[L2C_INDEX(va)];
         uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), cached);
         uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(priv), cached);
-        /* Per-mode entries (flipped at every virtual mode change): kernel-only pages, and in
-         * the top megabyte pages the kernel may write and User mode only read (Linux: its
-         * vectors page, where it keeps the TLS value).  Megabyte 0's User pages keep User
-         * permissions, the kernel's writes there emulated, as in any other megabyte. */
+        /* Per-mode entries: kernel-only pages, and in the top megabyte pages the kernel may
+         * write and User mode only read (Linux: its vectors page, where it keeps the TLS
+         * value).  The window's are in both of its tables, each with its mode's descriptor (a
+         * mode change swaps the tables); megabyte 0's are rewritten at every mode change
+         * (mixed[]).  Megabyte 0's User pages keep User permissions, the kernel's writes there
+         * emulated, as in any other megabyte. */
         per_mode = priv_desc != user_desc && (cls == PAGE_PRIV_ONLY || slot == SLOT_WINDOW);
-        if (per_mode) {
-            /* One entry per page: a page mapped again (after a fault on it) replaces its own. */
-            unsigned i = 0;
-            while (i < s->nr_mixed && s->mixed[i].pte != pte)
-                i++;
-            if (i == SHADOW_MIXED_MAX)
-                return false;
-            s->mixed[i] = (struct shadow_mixed){ pte, priv_desc, user_desc };
-            if (i == s->nr_mixed)
-                s->nr_mixed++;
+        if (slot == SLOT_WINDOW) {
+            coarse_set(&c, L2C_INDEX(va), priv_desc, l2_src, l1_src, &s->l1_from[slot]);
+            c.twin[L2C_INDEX(va)] = user_desc;
+        } else {
+            if (per_mode) {
+                /* One entry per page: a page mapped again (after a fault on it) replaces its
+                 * own. */
+                unsigned i = 0;
+                while (i < s->nr_mixed && s->mixed[i].pte != pte)
+                    i++;
+                if (i == SHADOW_MIXED_MAX)
+                    return false;
+                s->mixed[i] = (struct shadow_mixed){ pte, priv_desc, user_desc };
+                if (i == s->nr_mixed)
+                    s->nr_mixed++;
+            }
+            coarse_set(&c, L2C_INDEX(va), s->vpriv && per_mode ? priv_desc : user_desc, l2_src,
+                       l1_src, &s->l1_from[slot]);
         }
-        coarse_set(&c, L2C_INDEX(va), s->vpriv && per_mode ? priv_desc : user_desc, l2_src, l1_src,
-                   &s->l1_from[slot]);
     } else {
         uint8_t dom = flat ? DOMAIN_VMM : vdomain_get(&s->dom, r->domain, cls);
         if (dom == VDOMAIN_NONE) {   /* every real domain taken: start over */

@@ -11,8 +11,9 @@
  * - Two megabytes are shared with the VMM: the window (0xfff00000-0xffffffff, always) and, while
  *   the guest uses high vectors, megabyte 0, where the VMM's real vectors then live.  Their
  *   coarse tables are in the VMM's domain 15 (always Client), so guest pages there get their
- *   effective permission in the AP itself; kernel-only ones are rewritten at each virtual mode
- *   change.  The VMM's own pages there are never given to the guest: a guest access to them is
+ *   effective permission in the AP itself: the window has two tables, one per virtual mode
+ *   (privileged, User), swapped in the L1 table at each virtual mode change; megabyte 0's
+ *   kernel-only entries are rewritten then.  The VMM's own pages there are never given to the guest: a guest access to them is
  *   emulated from the guest's tables (guest_fault.c).
  * - Device pages are never mapped, except a device passed through to this VM. */
 #ifndef ARMVMM_SHADOW_H
@@ -50,7 +51,8 @@ struct shadow_swi_memo {
     uint8_t tag;
 };
 
-/* A kernel-only guest page in a megabyte shared with the VMM: its descriptor per virtual mode. */
+/* A kernel-only guest page in megabyte 0 while the VMM's vectors are there: its descriptor per
+ * virtual mode. */
 struct shadow_mixed {
     uint32_t *pte;
     uint32_t priv_desc, user_desc;
@@ -78,7 +80,10 @@ struct shadow_context {
 
 struct shadow {
     uint32_t *l1;                      /* the real L1 table */
-    uint32_t *window;                  /* this VM's coarse table of the window megabyte */
+    uint32_t *window;                  /* this VM's coarse tables of the window megabyte (its
+                                          privileged one, then its User one: mmu.h) */
+    uint32_t *window_slot;             /* the window's entry in l1 */
+    uint32_t window_desc[2];           /* what it holds in virtual User mode [0], privileged [1] */
     uint32_t *low;                     /* its coarse table of megabyte 0 (VMM vectors low): */
     unsigned low_idx;                  /* one of SHADOW_CONTEXTS + 1 (shadow_context.low) */
     uint32_t window_set[SHADOW_SET_WORDS + 1]; /* its guest entries set since the last flush

@@ -53,6 +53,9 @@ void asm_offsets(void)
     DEFINE(SHADOW_SWI_TAG, offsetof(struct shadow, swi.tag));
     DEFINE(SHADOW_DOM_USED, offsetof(struct shadow, dom.used));
     DEFINE(SHADOW_MIXED, offsetof(struct shadow, mixed));
+    DEFINE(SHADOW_WINDOW_SLOT, offsetof(struct shadow, window_slot));
+    DEFINE(SHADOW_WINDOW_USER, offsetof(struct shadow, window_desc[0]));
+    DEFINE(SHADOW_WINDOW_PRIV, offsetof(struct shadow, window_desc[1]));
     DEFINE(SHADOW_NR_MIXED, offsetof(struct shadow, nr_mixed));
     DEFINE(MEMO_SIZE, sizeof(struct shadow_dacr_memo));
     DEFINE(MEMO_GUEST, offsetof(struct shadow_dacr_memo, guest));

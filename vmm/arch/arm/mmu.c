@@ -10,8 +10,11 @@ extern char __vmm_start[], __vmm_end[], __uncached_start[], __uncached_end[], vm
 static uint32_t boot_l1[L1_ENTRIES] __attribute__((section(".pagetables.boot"), aligned(L1_TABLE_ALIGN)));
 /* The last megabyte of the boot address space: VMM image, device and temporary mappings,
  * vectors page.  Every VM gets a copy (mmu_window_clone) to which its own pages up there
- * (a Linux guest's vectors and stubs) are added; the current one is where tmpmap works. */
-static uint32_t window_l2[L2C_ENTRIES] __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
+ * (a Linux guest's vectors and stubs) are added; the current one is where tmpmap works.  A
+ * window is a pair of tables (MMU_WINDOW_WORDS): the one for the guest's privileged modes,
+ * then the one for its User mode, which differ in the guest's pages only. */
+static uint32_t window_l2[MMU_WINDOW_WORDS]
+    __attribute__((section(".pagetables"), aligned(L2C_TABLE_SIZE)));
 static uint32_t *cur_window = window_l2;
 
 hpa_t vmm_pa(const void *va)
@@ -34,20 +37,27 @@ void mmu_sync_table(const void *table, uint32_t len)
 static void window_set(vaddr_t va, uint32_t desc)
 {
     cur_window[L2C_INDEX(va)] = desc;
+    cur_window[L2C_ENTRIES + L2C_INDEX(va)] = desc;
     mmu_sync_table(&cur_window[L2C_INDEX(va)], 4);
+    mmu_sync_table(&cur_window[L2C_ENTRIES + L2C_INDEX(va)], 4);
     cp15_write_tlb_invalidate_mva(va & ~(PAGE_SIZE - 1));
 }
 
 void mmu_window_clone(uint32_t *window)
 {
-    for (unsigned i = 0; i < L2C_ENTRIES; i++)
-        window[i] = window_l2[i];
-    mmu_sync_table(window, L2C_TABLE_SIZE);
+    for (unsigned i = 0; i < MMU_WINDOW_WORDS; i++)
+        window[i] = window_l2[i % L2C_ENTRIES];
+    mmu_sync_table(window, MMU_WINDOW_WORDS * 4);
+}
+
+uint32_t mmu_window_desc(const uint32_t *window, bool user)
+{
+    return l1_coarse(vmm_pa(window + (user ? L2C_ENTRIES : 0)).pa, DOMAIN_VMM);
 }
 
 void mmu_install_window(uint32_t *l1, uint32_t *window)
 {
-    l1[L1_INDEX(VMM_VIRT_BASE)] = l1_coarse(vmm_pa(window).pa, DOMAIN_VMM);
+    l1[L1_INDEX(VMM_VIRT_BASE)] = mmu_window_desc(window, false);
     mmu_sync_table(&l1[L1_INDEX(VMM_VIRT_BASE)], 4);
 }
 

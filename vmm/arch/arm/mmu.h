@@ -19,10 +19,18 @@ void mmu_init(void);
 /* Bytes of the VMM image in its window (code, data, tables, stacks). */
 uint32_t vmm_image_size(void);
 
-/* Copies the VMM's entries of the window megabyte into a VM's own coarse table for it. */
+/* A window is two coarse tables of the window megabyte, one after the other: for the guest's
+ * privileged modes, then for its User mode.  The VMM's entries are the same in both (tmpmap,
+ * device mappings write both); the guest's pages there may differ (shadow.c). */
+#define MMU_WINDOW_WORDS (2 * L2C_ENTRIES)
+
+/* Copies the VMM's entries of the window megabyte into both tables of a VM's own window. */
 void mmu_window_clone(uint32_t *window);
 
-/* Puts a window coarse table (the boot one or a VM's clone) in l1's last slot. */
+/* The L1 descriptor of a window's privileged (user false) or User table. */
+uint32_t mmu_window_desc(const uint32_t *window, bool user);
+
+/* Puts a window's privileged table (the boot one or a VM's clone) in l1's last slot. */
 void mmu_install_window(uint32_t *l1, uint32_t *window);
 
 /* The small-page descriptor of the VMM's real vectors page (privileged-only), and where the

@@ -87,11 +87,19 @@
     ldr     \t1, [\sh, #(\m + MEMO_NEED)]
 .endm
 
-/* The shadow's pages in a megabyte shared with the VMM (shadow.c shadow_set_dacr): their
- * descriptors for the new virtual privilege (\user 0: privileged, 1: User), then one TLB flush
- * (the tables are uncached and unbuffered: the walker sees the stores at once).
- * Each struct shadow_mixed comes with one LDM, so \pte < \pdesc < \udesc. */
+/* The shadow's pages in the megabytes shared with the VMM for the new virtual privilege (\user
+ * 0: privileged, 1: User), as shadow.c shadow_set_dacr sets them: the window's table for it in
+ * the L1 table, megabyte 0's per-mode entries rewritten, then one TLB flush (the tables are
+ * uncached and unbuffered: the walker sees the stores at once).  Each struct shadow_mixed comes
+ * with one LDM, so \pte < \pdesc < \udesc. */
 .macro MIXED_FLIP sh, user, n, e, pte, pdesc, udesc
+    .if \user
+    ldr     \n, [\sh, #SHADOW_WINDOW_USER]
+    .else
+    ldr     \n, [\sh, #SHADOW_WINDOW_PRIV]
+    .endif
+    ldr     \e, [\sh, #SHADOW_WINDOW_SLOT]
+    str     \n, [\e]
     ldr     \n, [\sh, #SHADOW_NR_MIXED]
     cmp     \n, #0
     beq     .Ldone\@
@@ -105,8 +113,8 @@
     .endif
     subs    \n, \n, #1
     bne     .Lloop\@
-    mcr     p15, 0, \n, c8, c7, 0               @ invalidate the TLB (\n = 0)
 .Ldone\@:
+    mcr     p15, 0, \n, c8, c7, 0               @ invalidate the TLB (\n = 0)
 .endm
 
 /* One entry of the trace ring (trace.h trace_record): \kind, then \insn, \vcpsr and lr (the pc)
