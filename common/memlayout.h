@@ -11,13 +11,15 @@
  *   0x00300000 +-----------------------------+
  *              |  boot info (from armvmm)    |  written by `armvmm run` through QEMU's loader
  *   0x00200000 +-----------------------------+ <- BOOTINFO_HPA
- *              |  VMM image (< 768 KB)       |  text, data, bss, stacks, VMM page tables
+ *              |  VMM image (< 736 KB)       |  text, data, bss, boot page tables, stacks,
+ *              |                             |  .uncached: shadow tables, shared pages
  *   0x00100000 +-----------------------------+ <- VMM_PHYS_BASE
  *              |  (unused)                   |
  *   0x00000000 +-----------------------------+
  *
- * VMM virtual window (the guest's last 1 MB L1 slot, 0xfff00000-0xffffffff, is one coarse table
- * shared by every address space; Linux 6.1 leaves 0xfff00000-0xfffdffff unused, brief §3):
+ * VMM virtual window (the guest's last 1 MB L1 slot, 0xfff00000-0xffffffff, is a VM's coarse
+ * table for it, one per virtual mode, shared by the VM's address spaces; Linux 6.1 leaves
+ * 0xfff00000-0xfffdffff unused, brief §3):
  *
  *   0xffff0000  vectors page: the VMM's real vectors while the guest uses low vectors
  *   0xfffe0000  +-- guest-owned (vectors 0xffff0000, stubs 0xffff1000 of a Linux guest)

@@ -42,6 +42,11 @@ struct coarse {
     uint32_t *t, *set, *src, *twin;
 };
 
+/* Each pool and megabyte-0 table as a struct coarse, made once (shadow_init): a flush takes
+ * dozens of them. */
+static struct coarse pool_coarses[MAX_VMS][SHADOW_TABLES_PER_VM];
+static struct coarse low_coarses[MAX_VMS][SHADOW_CONTEXTS + 1];
+
 
 /* vdomain_real_dacr(), remembered: it runs at every mode change, DACR write and shadow fill. */
 static uint32_t real_dacr(struct shadow *s, uint32_t guest_dacr, bool vpriv)
@@ -168,12 +173,18 @@ void shadow_init(struct vm *vm)
     s->window_desc[0] = mmu_window_desc(s->window, true);
     s->window_desc[1] = mmu_window_desc(s->window, false);
     clear_table(s->l1, 0, L1_ENTRIES);
-    for (unsigned i = 0; i <= SHADOW_CONTEXTS; i++)
+    for (unsigned i = 0; i <= SHADOW_CONTEXTS; i++) {
         clear_table(lows[vm->id][i], 0, L2C_ENTRIES);
+        low_coarses[vm->id][i] = (struct coarse){ lows[vm->id][i], low_set[vm->id][i],
+                                                  low_src[vm->id][i], 0 };
+    }
+    for (unsigned t = 0; t < SHADOW_TABLES_PER_VM; t++) {
+        pool_coarses[vm->id][t] = (struct coarse){ pool[vm->id][t], pool_set[vm->id][t],
+                                                   pool_src[vm->id][t], 0 };
+        set_all(pool_set[vm->id][t]);   /* first use empties all of it */
+    }
     for (unsigned i = 0; i < SHADOW_CONTEXTS; i++)
         s->ctx[i].low = -1;
-    for (unsigned t = 0; t < SHADOW_TABLES_PER_VM; t++)   /* first use empties all of it */
-        set_all(pool_set[vm->id][t]);
     mmu_window_clone(s->window);
     reset_domains(s);
     install_fixed(s);
@@ -256,12 +267,12 @@ static bool guest_l1_is(struct guest_reader *g, const struct gptw_mmu *keep, uns
 
 static struct coarse pool_coarse(struct vm *vm, unsigned idx)
 {
-    return (struct coarse){ pool[vm->id][idx], pool_set[vm->id][idx], pool_src[vm->id][idx], 0 };
+    return pool_coarses[vm->id][idx];
 }
 
 static struct coarse low_coarse(struct vm *vm, unsigned idx)
 {
-    return (struct coarse){ lows[vm->id][idx], low_set[vm->id][idx], low_src[vm->id][idx], 0 };
+    return low_coarses[vm->id][idx];
 }
 
 /* The coarse table of the shadow that holds slot's pages (the window's, the low one or a pool
