@@ -1298,6 +1298,52 @@ static void test_execute_conditional(void **state)
     fastpath_sites_free(&s);
 }
 
+/* ------------------------------------------------------------------ the check words */
+
+/* fastpath_msr_check(), for every value, mode and pending lines, as the MSR trampolines test it
+ * (r = check ^ v << 24; r & r << 8 zero or not), against the rule it encodes: fast when the
+ * mode and T stay and no pending line gets unmasked, in a privileged mode; never in User. */
+static void test_msr_check_word(void **state)
+{
+    (void)state;
+    static const unsigned modes[] = { 0x10, 0x11, 0x12, 0x13, 0x17, 0x1b, 0x1f };
+    for (unsigned m = 0; m < sizeof modes / sizeof modes[0]; m++)
+        for (uint32_t pending = 0; pending <= (VPSR_I | VPSR_F); pending += VPSR_F)
+            for (uint32_t v = 0; v < 256; v++) {
+                bool priv = modes[m] != PSR_USR;
+                uint32_t r = fastpath_msr_check(priv, modes[m], pending) ^ v << 24;
+                bool fast = (r & r << 8) == 0;
+                bool want = priv && ((v ^ modes[m]) & 0x3f) == 0 && (pending & ~v) == 0;
+                if (fast != want)
+                    fail_msg("mode %02x, pending %02x, value %02x: %s", modes[m], pending, v,
+                             fast ? "fast, want a trap" : "a trap, want fast");
+            }
+}
+
+/* fastpath_dacr_need(g) & ~n == 0 exactly when no domain loses access from g to n, the rule
+ * written out per field: Client (1) and Manager (3) keep their access bit, Manager its
+ * Manager bit (no access 0 and reserved 2 have nothing to lose). */
+static void test_dacr_need_word(void **state)
+{
+    (void)state;
+    uint32_t seed = 12345;
+    for (unsigned i = 0; i < 200000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t g = seed;
+        seed = seed * 1103515245u + 12345u;
+        uint32_t n = i % 4 == 0 ? g | seed : i % 4 == 1 ? g & seed : seed;
+        bool lazy = (fastpath_dacr_need(g) & ~n) == 0, want = true;
+        for (unsigned d = 0; d < 16; d++) {
+            unsigned before = g >> (2 * d) & 3, after = n >> (2 * d) & 3;
+            if (((before & 1) && !(after & 1)) || (before == 3 && after != 3))
+                want = false;
+        }
+        if (lazy != want)
+            fail_msg("dacr %08x -> %08x: %s", g, n,
+                     lazy ? "lazy, want a trap" : "a trap, want lazy");
+    }
+}
+
 /* ------------------------------------------------------------------ main */
 
 
@@ -1322,6 +1368,8 @@ int main(void)
         cmocka_unit_test(test_execute_user_blocks),
         cmocka_unit_test(test_execute_dacr_write),
         cmocka_unit_test(test_unlinkable_sites),
+        cmocka_unit_test(test_msr_check_word),
+        cmocka_unit_test(test_dacr_need_word),
     };
     return cmocka_run_group_tests_name("trampoline", tests, cs_setup, cs_teardown);
 }
