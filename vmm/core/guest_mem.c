@@ -61,7 +61,8 @@ bool guest_phys_write(struct vm *vm, uint32_t gpa, unsigned size, uint32_t val)
 #define TABLE_SETS (TMPMAP_TABLE_SLOTS / TABLE_WAYS)
 _Static_assert(TABLE_SETS == GUEST_TABLE_SETS, "guest_mem.h: the table cache's sets");
 
-static struct table_cache {
+/* (a power-of-two size: a VM's is found with a shift, at every lookup) */
+static struct __attribute__((aligned(256))) table_cache {
     uint32_t page[TMPMAP_TABLE_SLOTS];   /* guest-physical page + 1 (0: empty), set by set */
     uint8_t mru[TABLE_SETS];             /* the way of each set used last */
 } tables[MAX_VMS];
