@@ -42,10 +42,10 @@ struct coarse {
     uint32_t *t, *set, *src, *twin;
 };
 
-/* Each pool and megabyte-0 table as a struct coarse, made once (shadow_init): a flush takes
- * dozens of them. */
+/* Each coarse table as a struct coarse, made once (shadow_init): a flush takes dozens of them. */
 static struct coarse pool_coarses[MAX_VMS][SHADOW_TABLES_PER_VM];
 static struct coarse low_coarses[MAX_VMS][SHADOW_CONTEXTS + 1];
+static struct coarse window_coarses[MAX_VMS];
 
 
 /* vdomain_real_dacr(), remembered: it runs at every mode change, DACR write and shadow fill. */
@@ -129,11 +129,9 @@ static void coarse_set(const struct coarse *c, unsigned i, uint32_t desc, uint32
     c->set[SET_WORDS] |= 1u << (i / 32);
 }
 
-static struct coarse window_coarse(struct vm *vm)
+static const struct coarse *window_coarse(const struct vm *vm)
 {
-    struct shadow *s = &vm->shadow;
-    return (struct coarse){ s->window, s->window_set, window_src[vm->id],
-                            s->window + L2C_ENTRIES };
+    return &window_coarses[vm->id];
 }
 
 /* The megabytes shared with the VMM: the window, and 0 while the real vectors are low. */
@@ -170,6 +168,8 @@ void shadow_init(struct vm *vm)
     struct shadow *s = &vm->shadow;
     *s = (struct shadow){ .l1 = l1s[vm->id], .window = windows[vm->id], .low = lows[vm->id][0],
                           .vpriv = true, .window_slot = &l1s[vm->id][SLOT_WINDOW] };
+    window_coarses[vm->id] = (struct coarse){ s->window, s->window_set, window_src[vm->id],
+                                              s->window + L2C_ENTRIES };
     s->window_desc[0] = mmu_window_desc(s->window, true);
     s->window_desc[1] = mmu_window_desc(s->window, false);
     clear_table(s->l1, 0, L1_ENTRIES);
@@ -215,7 +215,7 @@ static void set_slot_table(struct shadow *s, unsigned slot, unsigned idx1)
 #define REVALIDATE_MAX (SHADOW_TABLES_PER_VM + 2)
 
 struct coarse_check {
-    struct coarse c;
+    const struct coarse *c;
     uint32_t from;
 };
 
@@ -265,30 +265,28 @@ static bool guest_l1_is(struct guest_reader *g, const struct gptw_mmu *keep, uns
     return page && page[slot % 1024] == from;
 }
 
-static struct coarse pool_coarse(struct vm *vm, unsigned idx)
+static const struct coarse *pool_coarse(const struct vm *vm, unsigned idx)
 {
-    return pool_coarses[vm->id][idx];
+    return &pool_coarses[vm->id][idx];
 }
 
-static struct coarse low_coarse(struct vm *vm, unsigned idx)
+static const struct coarse *low_coarse(const struct vm *vm, unsigned idx)
 {
-    return low_coarses[vm->id][idx];
+    return &low_coarses[vm->id][idx];
 }
 
 /* The coarse table of the shadow that holds slot's pages (the window's, the low one or a pool
  * table); false: none (a section, a trampoline megabyte's own table, nothing). */
-static bool slot_coarse(struct vm *vm, unsigned slot, struct coarse *c)
+static const struct coarse *slot_coarse(const struct vm *vm, unsigned slot)
 {
-    struct shadow *s = &vm->shadow;
+    const struct shadow *s = &vm->shadow;
     if (slot == SLOT_WINDOW)
-        *c = window_coarse(vm);
-    else if (s->slot_table[slot])
-        *c = pool_coarse(vm, s->slot_table[slot] - 1u);
-    else if (slot_is_mixed(s, slot))
-        *c = low_coarse(vm, s->low_idx);
-    else
-        return false;
-    return true;
+        return window_coarse(vm);
+    if (s->slot_table[slot])
+        return pool_coarse(vm, s->slot_table[slot] - 1u);
+    if (slot_is_mixed(s, slot))
+        return low_coarse(vm, s->low_idx);
+    return 0;
 }
 
 /* Entries stay while the guest L2 descriptor they were made from is still in the guest table
@@ -296,7 +294,7 @@ static bool slot_coarse(struct vm *vm, unsigned slot, struct coarse *c)
  * two descriptors alone. */
 static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, uint32_t from)
 {
-    g->todo[g->nr++] = (struct coarse_check){ *c, from };
+    g->todo[g->nr++] = (struct coarse_check){ c, from };
 }
 
 static void coarse_check_entries(struct guest_reader *g, const struct coarse *c, uint32_t from)
@@ -393,8 +391,7 @@ static void low_take(struct vm *vm)
     /* One table more than contexts, and the running one is held twice when a context takes
      * it (low_flush): one is always free. */
     unsigned i = (unsigned)__builtin_ctz(~held);
-    struct coarse c = low_coarse(vm, i);
-    coarse_clear(&c);
+    coarse_clear(low_coarse(vm, i));
     low_use(vm, i);
 }
 
@@ -405,9 +402,9 @@ static void low_flush(struct vm *vm, const struct gptw_mmu *keep, struct guest_r
 {
     struct shadow *s = &vm->shadow;
     uint32_t *from = &s->l1_from[SLOT_LOW];
-    struct coarse c = low_coarse(vm, s->low_idx);
+    const struct coarse *c = low_coarse(vm, s->low_idx);
     if (coarse_still(g, keep, SLOT_LOW, *from)) {
-        coarse_revalidate(g, &c, *from);
+        coarse_revalidate(g, c, *from);
         return;
     }
     if (out && (*from & 3) == L1_TYPE_COARSE) {
@@ -415,7 +412,7 @@ static void low_flush(struct vm *vm, const struct gptw_mmu *keep, struct guest_r
         out->low_from = *from;
         low_take(vm);
     } else {
-        coarse_clear(&c);
+        coarse_clear(c);
     }
     *from = 0;
 }
@@ -427,26 +424,26 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
     struct shadow *s = &vm->shadow;
     for (unsigned i = 0; i < in->nr; i++) {
         const struct shadow_parked *p = &in->parked[i];
-        struct coarse c = pool_coarse(vm, p->idx);
+        const struct coarse *c = pool_coarse(vm, p->idx);
         if (s->l1[p->slot] || !coarse_still(g, keep, p->slot, p->from)) {
-            coarse_clear(&c);
+            coarse_clear(c);
             s->pool_used &= ~(1ull << p->idx);
             continue;
         }
-        coarse_revalidate(g, &c, p->from);
+        coarse_revalidate(g, c, p->from);
         set_l1(s, p->slot, p->desc);
         set_slot_table(s, p->slot, p->idx + 1u);
         s->l1_from[p->slot] = p->from;
     }
     if (in->low >= 0) {
-        struct coarse c = low_coarse(vm, (unsigned)in->low);
+        const struct coarse *c = low_coarse(vm, (unsigned)in->low);
         if (s->vectors_low && !s->l1_from[SLOT_LOW] &&
             coarse_still(g, keep, SLOT_LOW, in->low_from)) {
-            coarse_revalidate(g, &c, in->low_from);
+            coarse_revalidate(g, c, in->low_from);
             low_use(vm, (unsigned)in->low);
             s->l1_from[SLOT_LOW] = in->low_from;
         } else {
-            coarse_clear(&c);
+            coarse_clear(c);
         }
     }
     context_drop(in);
@@ -476,7 +473,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                 unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
                 uint32_t from = s->l1_from[slot];
                 if (idx) {
-                    struct coarse c;
+                    const struct coarse *c;
                     bool kept = (from & 3) == L1_TYPE_COARSE && (same >> (slot % 32) & 1);
                     bool park = !kept && out && (from & 3) == L1_TYPE_COARSE &&
                                 out->nr < SHADOW_PARKED_MAX;
@@ -487,9 +484,9 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                     } else {
                         c = pool_coarse(vm, idx - 1);
                         if (kept)
-                            coarse_revalidate(g, &c, from);
+                            coarse_revalidate(g, c, from);
                         else
-                            coarse_clear(&c);
+                            coarse_clear(c);
                     }
                     if (kept || park)
                         s->pool_used |= 1ull << (idx - 1);
@@ -527,7 +524,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     g.page = 0;
     g.at = 0;
     g.nr = 0;
-    struct coarse window = window_coarse(vm);
+    const struct coarse *window = window_coarse(vm);
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
 
@@ -538,9 +535,9 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     clear_slots(vm, keep, &g, out);
     /* The window slot stays: the VMM runs on this table right now. */
     if (coarse_still(&g, keep, SLOT_WINDOW, s->l1_from[SLOT_WINDOW])) {
-        coarse_revalidate(&g, &window, s->l1_from[SLOT_WINDOW]);
+        coarse_revalidate(&g, window, s->l1_from[SLOT_WINDOW]);
     } else {
-        coarse_clear(&window);
+        coarse_clear(window);
         s->l1_from[SLOT_WINDOW] = 0;
     }
     if (s->vectors_low)
@@ -549,7 +546,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     if (in)
         context_resume(vm, keep, &g, in);
     for (unsigned i = 0; i < g.nr; i++)
-        coarse_check_entries(&g, &g.todo[i].c, g.todo[i].from);
+        coarse_check_entries(&g, g.todo[i].c, g.todo[i].from);
     s->switches += switching;
     s->ttbr = keep ? keep->ttbr0 : 0;
     prune_mixed(s);
@@ -598,15 +595,15 @@ void shadow_flush_mva(struct vm *vm, uint32_t mva)
     struct shadow *s = &vm->shadow;
     s->flushes++;
     unsigned slot = L1_INDEX(mva), i = L2C_INDEX(mva);
-    struct coarse c;
+    const struct coarse *c = slot_coarse(vm, slot);
 
     if ((s->l1[slot] & 3) == L1_TYPE_SECTION) {
         s->l1[slot] = 0;
         s->l1_from[slot] = 0;
         mmu_flush_all(s->real_dacr);
-    } else if (slot_coarse(vm, slot, &c) && !va_is_vmm(s, mva) && c.t[i]) {
+    } else if (c && !va_is_vmm(s, mva) && c->t[i]) {
         mmu_unmap_va(mva);
-        coarse_clear_entry(&c, i);
+        coarse_clear_entry(c, i);
     }
     prune_mixed(s);
 }
@@ -665,8 +662,8 @@ static unsigned ap_of(unsigned perm)
 
 static void pool_clear(struct vm *vm, unsigned idx)
 {
-    struct coarse c = pool_coarse(vm, idx);
-    coarse_clear(&c);
+    const struct coarse *c = pool_coarse(vm, idx);
+    coarse_clear(c);
 }
 
 /* A coarse table for slot, in domain `domain`; a table of another domain is emptied first (the
@@ -775,9 +772,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
 
     bool per_mode = false;   /* an entry that changes with the virtual mode (mixed[]) */
     if (slot_is_mixed(s, slot)) {
-        struct coarse c;
-        slot_coarse(vm, slot, &c);
-        uint32_t *pte = &c.t[L2C_INDEX(va)];
+        const struct coarse *c = slot_coarse(vm, slot);
+        uint32_t *pte = &c->t[L2C_INDEX(va)];
         uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), cached);
         uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(priv), cached);
         /* Per-mode entries: kernel-only pages, and in the top megabyte pages the kernel may
@@ -788,8 +784,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
          * emulated, as in any other megabyte. */
         per_mode = priv_desc != user_desc && (cls == PAGE_PRIV_ONLY || slot == SLOT_WINDOW);
         if (slot == SLOT_WINDOW) {
-            coarse_set(&c, L2C_INDEX(va), priv_desc, l2_src, l1_src, &s->l1_from[slot]);
-            c.twin[L2C_INDEX(va)] = user_desc;
+            coarse_set(c, L2C_INDEX(va), priv_desc, l2_src, l1_src, &s->l1_from[slot]);
+            c->twin[L2C_INDEX(va)] = user_desc;
         } else {
             if (per_mode) {
                 /* One entry per page: a page mapped again (after a fault on it) replaces its
@@ -803,7 +799,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
                 if (i == s->nr_mixed)
                     s->nr_mixed++;
             }
-            coarse_set(&c, L2C_INDEX(va), s->vpriv && per_mode ? priv_desc : user_desc, l2_src,
+            coarse_set(c, L2C_INDEX(va), s->vpriv && per_mode ? priv_desc : user_desc, l2_src,
                        l1_src, &s->l1_from[slot]);
         }
     } else {
@@ -831,12 +827,12 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         } else {
             uint32_t *t = coarse_for(vm, slot, dom);
             unsigned idx = s->slot_table[slot] - 1u;
-            struct coarse c = pool_coarse(vm, idx);
-            coarse_set(&c, L2C_INDEX(va), l2_small(hpa, flat ? AP_USER_RW : ap, cached), l2_src,
+            const struct coarse *c = pool_coarse(vm, idx);
+            coarse_set(c, L2C_INDEX(va), l2_small(hpa, flat ? AP_USER_RW : ap, cached), l2_src,
                        l1_src, &s->l1_from[slot]);
             if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa)) {
                 map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
-                set_all(c.set);   /* filled by range: nothing there to keep */
+                set_all(c->set);   /* filled by range: nothing there to keep */
                 s->l1_from[slot] = 0;
             }
         }
