@@ -396,25 +396,27 @@ static void low_take(struct vm *vm)
 }
 
 /* Megabyte 0's table at a flush (while the vectors are low): kept and revalidated, parked in
- * out, or emptied. */
-static void low_flush(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
+ * out (true: megabyte 0 then needs another table, low_take()), or emptied. */
+static bool low_flush(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
                       struct shadow_context *out)
 {
     struct shadow *s = &vm->shadow;
     uint32_t *from = &s->l1_from[SLOT_LOW];
     const struct coarse *c = low_coarse(vm, s->low_idx);
+    bool parked = false;
     if (coarse_still(g, keep, SLOT_LOW, *from)) {
         coarse_revalidate(g, c, *from);
-        return;
+        return false;
     }
     if (out && (*from & 3) == L1_TYPE_COARSE) {
         out->low = (int)s->low_idx;
         out->low_from = *from;
-        low_take(vm);
+        parked = true;
     } else {
         coarse_clear(c);
     }
     *from = 0;
+    return parked;
 }
 
 /* The tables of the address space that runs now, back from its context (then dropped). */
@@ -540,11 +542,14 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
         coarse_clear(window);
         s->l1_from[SLOT_WINDOW] = 0;
     }
-    if (s->vectors_low)
-        low_flush(vm, keep, &g, out);
+    bool low_parked = s->vectors_low && low_flush(vm, keep, &g, out);
     struct shadow_context *in = switching ? context_find(s, keep->ttbr0) : 0;
     if (in)
         context_resume(vm, keep, &g, in);
+    /* Megabyte 0 gets a table of its own, unless the address space that runs now brought its
+     * own back (taken only now: the table taken would be emptied for nothing). */
+    if (low_parked && s->low_idx == (unsigned)out->low)
+        low_take(vm);
     for (unsigned i = 0; i < g.nr; i++)
         coarse_check_entries(&g, g.todo[i].c, g.todo[i].from);
     s->switches += switching;
