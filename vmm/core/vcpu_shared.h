@@ -2,10 +2,12 @@
  * (common/fastpath.h has the scheme; `armvmm run` links the trampolines).
  *
  * One page per vCPU, mapped at every odd page of the VM's trampoline region, uncached (the
- * VMM's own view of it is another virtual address, and the ARM926's D-cache is VIVT) and
- * kernel-only (the PRIV_ONLY page class: guest User mode cannot reach it).  The guest kernel can
- * write anything there; the VMM takes only the I and F bits back, and only while nothing else
- * could have changed (an MSR trampoline commits a write only when neither mode nor T changes). */
+ * VMM's own view of it is another virtual address, and the ARM926's D-cache is VIVT; the VMM's
+ * view is uncached too, the image's .uncached section) and kernel-only (the PRIV_ONLY page
+ * class: guest User mode cannot reach it).  The guest kernel can write anything there; the VMM
+ * takes back only what the trampolines may change (vcpu_shared_import: I and F, the SPSR
+ * through the MSR write mask, the User sp and lr, the DACR), so a guest writing garbage there
+ * reaches only its own vCPU's state. */
 #ifndef ARMVMM_VCPU_SHARED_H
 #define ARMVMM_VCPU_SHARED_H
 
