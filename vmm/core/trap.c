@@ -3,7 +3,6 @@
 #include "cache_batch.h"
 #include "decode.h"
 #include "emulate.h"
-#include "fastpath.h"
 #include "guarded_access.h"
 #include "guest_block.h"
 #include "guest_fault.h"
@@ -189,13 +188,9 @@ uint32_t trap_quick_ttbr(uint32_t ttbr, uint32_t pc, uint32_t insn, uint32_t cps
     struct vcpu *v = trap_fast.vcpu;
     struct vm *vm = v->vm;
     struct trap_frame f;   /* (quick_flush_run() reads and moves the pc alone) */
-    uint32_t dacr = vm->shared.page[VSHARED_DACR / 4];
-    if (dacr != vm->shared.dacr)
+    if (vcpu_shared_grant_pending(vm))
         return 0;
-    if (dacr != v->cp15.dacr) {
-        v->cp15.dacr = dacr;
-        shadow_set_dacr(vm, dacr, true);
-    }
+    vcpu_shared_import_dacr(v);
     if (!quick_flush_applies(v, insn, ttbr))
         return 0;
     vm->stats.by_kind[TRAP_UND]++;

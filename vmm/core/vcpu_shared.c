@@ -31,6 +31,21 @@ static bool user_regs_banked(const struct vcpu *v)
     return vcpu_mode(v) != PSR_MODE_USR && vcpu_mode(v) != PSR_MODE_SYS;
 }
 
+bool vcpu_shared_grant_pending(const struct vm *vm)
+{
+    return vm->shared.page[WORD(VSHARED_DACR)] != vm->shared.dacr;
+}
+
+void vcpu_shared_import_dacr(struct vcpu *v)
+{
+    const struct vcpu_shared *s = &v->vm->shared;
+    /* A lazy grant, or a DACR the real one anticipated (VSHARED_DACR_NEED): now for real. */
+    if (s->page[WORD(VSHARED_DACR)] != s->dacr || s->page[WORD(VSHARED_DACR)] != v->cp15.dacr) {
+        v->cp15.dacr = s->page[WORD(VSHARED_DACR)];
+        shadow_set_dacr(v->vm, v->cp15.dacr, vcpu_privileged(v));
+    }
+}
+
 void vcpu_shared_import(struct vcpu *v, struct trap_frame *f)
 {
     const struct vcpu_shared *s = &v->vm->shared;
@@ -43,11 +58,7 @@ void vcpu_shared_import(struct vcpu *v, struct trap_frame *f)
         v->vcpsr = (v->vcpsr & ~(VPSR_I | VPSR_F)) | bits;
     if (spsr != s->spsr)   /* vcpu_write_spsr() keeps only what an MSR may write */
         vcpu_write_spsr(v, spsr, PSR_FIELD_ALL);
-    /* A lazy grant, or a DACR the real one anticipated (VSHARED_DACR_NEED): now for real. */
-    if (s->page[WORD(VSHARED_DACR)] != s->dacr || s->page[WORD(VSHARED_DACR)] != v->cp15.dacr) {
-        v->cp15.dacr = s->page[WORD(VSHARED_DACR)];
-        shadow_set_dacr(v->vm, v->cp15.dacr, vcpu_privileged(v));
-    }
+    vcpu_shared_import_dacr(v);
     if ((sp != s->usr_sp || lr != s->usr_lr) && user_regs_banked(v)) {
         vcpu_set_mode_reg(v, f, PSR_MODE_USR, 13, sp);
         vcpu_set_mode_reg(v, f, PSR_MODE_USR, 14, lr);

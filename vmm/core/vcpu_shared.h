@@ -36,6 +36,11 @@ struct trap_frame;
 /* At trap entry: the virtual I and F bits, the SPSR, the User sp and lr and the DACR the
  * trampolines changed since the last trap (f: the guest's registers). */
 void vcpu_shared_import(struct vcpu *v, struct trap_frame *f);
+/* Its DACR part alone (vcpu_shared_import does it too): a DACR a trampoline wrote, or the
+ * SWI path took early, into the vCPU and the shadow. */
+void vcpu_shared_import_dacr(struct vcpu *v);
+/* Whether a trampoline wrote a DACR since the last export (VSHARED_DACR is not shared.dacr). */
+bool vcpu_shared_grant_pending(const struct vm *vm);
 /* Before the guest resumes: the virtual state the trampolines read. */
 void vcpu_shared_export(struct vcpu *v, const struct trap_frame *f);
 /* The same for the virtual DACR alone (the only thing a DACR write changes there). */
