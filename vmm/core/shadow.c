@@ -149,18 +149,24 @@ static bool va_is_vmm(const struct shadow *s, uint32_t va)
     return s->vectors_low ? page == LOW_VECTORS_VA : page == HIGH_VECTORS_VA;
 }
 
-/* The VMM's own entries: the window in the L1 table, and its vectors page at the vector base
- * the guest does not use (megabyte 0's table, while that is the VMM's). */
+/* The VMM's vectors page at the vector base the guest does not use := desc (0: none), and
+ * megabyte 0's table in the L1 table while that is the VMM's (l1: its descriptor, or 0). */
+static void set_vmm_vectors(struct shadow *s, uint32_t desc, uint32_t l1)
+{
+    if (s->vectors_low) {
+        s->low[L2C_INDEX(LOW_VECTORS_VA)] = desc;
+        s->l1[SLOT_LOW] = l1;
+    } else {   /* (in both window tables) */
+        s->window[L2C_INDEX(HIGH_VECTORS_VA)] = desc;
+        s->window[L2C_ENTRIES + L2C_INDEX(HIGH_VECTORS_VA)] = desc;
+    }
+}
+
+/* The VMM's own entries: the window in the L1 table, and its vectors page. */
 static void install_fixed(struct shadow *s)
 {
     *s->window_slot = s->window_desc[s->vpriv];
-    if (s->vectors_low) {
-        s->low[L2C_INDEX(LOW_VECTORS_VA)] = mmu_vectors_desc();
-        s->l1[SLOT_LOW] = l1_coarse(vmm_pa(s->low).pa, DOMAIN_VMM);
-    } else {
-        s->window[L2C_INDEX(HIGH_VECTORS_VA)] = mmu_vectors_desc();
-        s->window[L2C_ENTRIES + L2C_INDEX(HIGH_VECTORS_VA)] = mmu_vectors_desc();
-    }
+    set_vmm_vectors(s, mmu_vectors_desc(), l1_coarse(vmm_pa(s->low).pa, DOMAIN_VMM));
 }
 
 void shadow_init(struct vm *vm)
@@ -620,13 +626,7 @@ void shadow_set_guest_vectors(struct vm *vm, bool guest_high)
         return;
     /* The VMM's vectors page moves: its entry (and megabyte 0's table, when that was the
      * VMM's) goes first; the flush then starts the guest's mappings over. */
-    if (s->vectors_low) {
-        s->low[L2C_INDEX(LOW_VECTORS_VA)] = 0;
-        s->l1[SLOT_LOW] = 0;
-    } else {
-        s->window[L2C_INDEX(HIGH_VECTORS_VA)] = 0;
-        s->window[L2C_ENTRIES + L2C_INDEX(HIGH_VECTORS_VA)] = 0;
-    }
+    set_vmm_vectors(s, 0, 0);
     s->vectors_low = guest_high;
     shadow_flush(vm);
     mmu_set_high_vectors(!guest_high);
