@@ -4,6 +4,7 @@
 #include "cp15.h"
 #include "guest_mem.h"
 #include "mmu.h"
+#include "shadow_watch.h"
 #include "vm.h"
 
 #define BLOCK_PAGES (CACHE_BATCH_MAX_BLOCK / PAGE_SIZE + 1)
@@ -46,15 +47,26 @@ static bool span_translate(struct vcpu *v, const struct gptw_mmu *mmu, uint32_t 
     return true;
 }
 
+static unsigned span_pages(const struct span *s)
+{
+    return s->bytes ? ((s->va + s->bytes - 1) >> 12) - (s->va >> 12) + 1 : 0;
+}
+
 static bool spans_share_a_page(const struct span *a, const struct span *b)
 {
-    unsigned na = a->bytes ? ((a->va + a->bytes - 1) >> 12) - (a->va >> 12) + 1 : 0;
-    unsigned nb = b->bytes ? ((b->va + b->bytes - 1) >> 12) - (b->va >> 12) + 1 : 0;
+    unsigned na = span_pages(a), nb = span_pages(b);
     for (unsigned i = 0; i < na; i++)
         for (unsigned j = 0; j < nb; j++)
             if (a->gpa[i] == b->gpa[j])
                 return true;
     return false;
+}
+
+/* The VMM writes the span: the watches of its pages end (shadow_watch.h). */
+static void span_note_write(struct vm *vm, const struct span *s)
+{
+    for (unsigned i = 0; i < span_pages(s); i++)
+        watch_note_write(vm, s->gpa[i], PAGE_SIZE);
 }
 
 /* The VMM's view of the span's byte off, in slot, and how many bytes on are in that page. */
@@ -137,6 +149,7 @@ bool guest_block_run(struct vcpu *v, struct cache_batch_block *b)
     /* VIVT caches: what the guest wrote under its own addresses goes to memory first, and its
      * lines of dst go, as the loop's invalidates would have had them; the VMM's lines under
      * its temporary mappings go to memory before those mappings do. */
+    span_note_write(vm, &dst);
     cp15_dcache_clean_inv_all();
     if (b->fill) {
         span_fill(vm, &dst, 0, b->dst_bytes, b->words, b->nwords);

@@ -5,6 +5,7 @@
 #include "memlayout.h"
 #include "mmu.h"
 #include "pte.h"
+#include "shadow_watch.h"
 #include "vm.h"
 
 /* One access inside one host page, through a temporary mapping. */
@@ -24,7 +25,9 @@ static bool phys_rw(struct vm *vm, uint32_t gpa, unsigned size, uint32_t *val, b
 {
     if (gpa >= vm->ram_size || size > vm->ram_size - gpa)
         return false;
-    if (!write)
+    if (write)
+        watch_note_write(vm, gpa, size);
+    else
         *val = 0;
     unsigned first = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
     if (first >= size) {
@@ -178,6 +181,8 @@ static uint32_t *word_ptr(struct vcpu *v, uint32_t va, bool user, bool write, ui
         }
         if (r.pa >= v->vm->ram_size)
             return NULL;   /* no RAM there */
+        if (write)
+            watch_note_write(v->vm, r.pa & ~(PAGE_SIZE - 1), PAGE_SIZE);
         uint32_t *map = tmpmap_map(TMPMAP_SLOT_WORDS,
                                    hpa(v->vm->ram_hpa.pa + (r.pa & ~(PAGE_SIZE - 1))));
         words = (struct word_cache){ v->vm, page, user, write, map, off, off };

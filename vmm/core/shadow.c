@@ -7,6 +7,7 @@
 #include "table_check.h"
 #include "fastpath.h"
 #include "guest_mem.h"
+#include "shadow_watch.h"
 #include "vm.h"
 
 #define SLOT_WINDOW   (VMM_VIRT_BASE >> L1_SHIFT)
@@ -37,10 +38,16 @@ static uint32_t low_set[MAX_VMS][SHADOW_CONTEXTS + 1][SET_WORDS + 1];
 static uint32_t low_src[MAX_VMS][SHADOW_CONTEXTS + 1][L2C_ENTRIES];
 
 /* A coarse table of the shadow as a flush sees it: the entries, which are set, their sources;
- * and for the window, its User-mode twin (mmu.h), whose entries follow t's (0: none). */
+ * for the window, its User-mode twin (mmu.h), whose entries follow t's (0: none); its VM and
+ * id (shadow.h). */
 struct coarse {
     uint32_t *t, *set, *src, *twin;
+    struct vm *vm;
+    unsigned id;
 };
+
+#define ID_LOW(i)  (SHADOW_TABLES_PER_VM + (i))
+#define ID_WINDOW  (SHADOW_TABLES_PER_VM + SHADOW_CONTEXTS + 1)
 
 /* Each coarse table as a struct coarse, made once (shadow_init): a flush takes dozens of them. */
 static struct coarse pool_coarses[MAX_VMS][SHADOW_TABLES_PER_VM];
@@ -100,6 +107,7 @@ static void set_all(uint32_t *set)
 
 static void coarse_clear(const struct coarse *c)
 {
+    watch_forget_table(c->vm, c->id);
     for (uint32_t words = c->set[SET_WORDS]; words; words &= words - 1) {
         unsigned w = (unsigned)__builtin_ctz(words);
         for (uint32_t bits = c->set[w]; bits; bits &= bits - 1)
@@ -175,18 +183,18 @@ void shadow_init(struct vm *vm)
     *s = (struct shadow){ .l1 = l1s[vm->id], .window = windows[vm->id], .low = lows[vm->id][0],
                           .vpriv = true, .window_slot = &l1s[vm->id][SLOT_WINDOW] };
     window_coarses[vm->id] = (struct coarse){ s->window, s->window_set, window_src[vm->id],
-                                              s->window + L2C_ENTRIES };
+                                              s->window + L2C_ENTRIES, vm, ID_WINDOW };
     s->window_desc[0] = mmu_window_desc(s->window, true);
     s->window_desc[1] = mmu_window_desc(s->window, false);
     clear_table(s->l1, 0, L1_ENTRIES);
     for (unsigned i = 0; i <= SHADOW_CONTEXTS; i++) {
         clear_table(lows[vm->id][i], 0, L2C_ENTRIES);
         low_coarses[vm->id][i] = (struct coarse){ lows[vm->id][i], low_set[vm->id][i],
-                                                  low_src[vm->id][i], 0 };
+                                                  low_src[vm->id][i], 0, vm, ID_LOW(i) };
     }
     for (unsigned t = 0; t < SHADOW_TABLES_PER_VM; t++) {
         pool_coarses[vm->id][t] = (struct coarse){ pool[vm->id][t], pool_set[vm->id][t],
-                                                   pool_src[vm->id][t], 0 };
+                                                   pool_src[vm->id][t], 0, vm, t };
         set_all(pool_set[vm->id][t]);   /* first use empties all of it */
     }
     for (unsigned i = 0; i < SHADOW_CONTEXTS; i++)
@@ -197,8 +205,7 @@ void shadow_init(struct vm *vm)
     s->real_dacr = real_dacr(s, 0, true);
 }
 
-/* Sets a guest slot's L1 entry (never the window's). */
-static void set_l1(struct shadow *s, unsigned slot, uint32_t desc)
+void shadow_set_l1(struct shadow *s, unsigned slot, uint32_t desc)
 {
     s->l1[slot] = desc;
     s->slot_used[slot / 32] |= 1u << (slot % 32);
@@ -300,7 +307,8 @@ static const struct coarse *slot_coarse(const struct vm *vm, unsigned slot)
  * two descriptors alone. */
 static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, uint32_t from)
 {
-    g->todo[g->nr++] = (struct coarse_check){ c, from };
+    if (!watch_clean(g->vm, c->id, from))   /* (its guest table's page unwritten since) */
+        g->todo[g->nr++] = (struct coarse_check){ c, from };
 }
 
 static void coarse_check_entries(struct guest_reader *g, const struct coarse *c, uint32_t from)
@@ -311,12 +319,19 @@ static void coarse_check_entries(struct guest_reader *g, const struct coarse *c,
         coarse_clear(c);
         return;
     }
+    bool changed = false;
     for (uint32_t words = c->set[SET_WORDS]; words; words &= words - 1) {
         unsigned w = (unsigned)__builtin_ctz(words);
         for (uint32_t bits = arch_table_changed(&t[w * 32], &c->src[w * 32], c->set[w]); bits;
-             bits &= bits - 1)
+             bits &= bits - 1) {
             coarse_clear_entry(c, w * 32 + (unsigned)__builtin_ctz(bits));
+            changed = true;
+        }
     }
+    /* A table the guest is changing (a process forking, faulting) is read again next time
+     * rather than watched: each watch its writes ended would cost a fault. */
+    if (!changed)
+        watch_table(g->vm, c->id, from);
 }
 
 /* Whether slot's coarse table, made from the guest L1 descriptor from, is still the guest's in
@@ -439,7 +454,7 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
             continue;
         }
         coarse_revalidate(g, c, p->from);
-        set_l1(s, p->slot, p->desc);
+        shadow_set_l1(s, p->slot, p->desc);
         set_slot_table(s, p->slot, p->idx + 1u);
         s->l1_from[p->slot] = p->from;
     }
@@ -501,6 +516,8 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                     if (kept)
                         continue;
                 }
+                if (!idx)
+                    watch_drop_split(vm, slot);
                 s->l1[slot] = 0;
                 set_slot_table(s, slot, 0);
                 s->l1_from[slot] = 0;
@@ -508,6 +525,32 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
             }
             if (!s->slot_used[w])
                 s->words_used[hi] &= ~(1u << (w % 32));
+        }
+    }
+}
+
+/* The coarse table with id (shadow.h). */
+static const struct coarse *id_coarse(const struct vm *vm, unsigned id)
+{
+    if (id == ID_WINDOW)
+        return window_coarse(vm);
+    return id < SHADOW_TABLES_PER_VM ? pool_coarse(vm, id) : low_coarse(vm, id - ID_LOW(0));
+}
+
+void shadow_forget_page(struct vm *vm, uint32_t gpa)
+{
+    uint32_t want = vm->ram_hpa.pa + gpa;
+    for (unsigned id = 0; id < SHADOW_TABLE_IDS; id++) {
+        const struct coarse *c = id_coarse(vm, id);
+        if (id < SHADOW_TABLES_PER_VM && !(vm->shadow.pool_used >> id & 1))
+            continue;   /* (a free pool table: in no L1 entry, emptied when taken) */
+        for (uint32_t words = c->set[SET_WORDS]; words; words &= words - 1) {
+            unsigned w = (unsigned)__builtin_ctz(words);
+            for (uint32_t bits = c->set[w]; bits; bits &= bits - 1) {
+                unsigned i = w * 32 + (unsigned)__builtin_ctz(bits);
+                if ((c->t[i] & L2_SMALL_BASE_MASK) == want)
+                    coarse_clear_entry(c, i);
+            }
         }
     }
 }
@@ -536,9 +579,11 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
 
-    if (!keep)   /* everything goes, the contexts too (their real domains are reset) */
+    if (!keep) {   /* everything goes, the contexts too (their real domains are reset) */
+        watch_end_all(vm);
         for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
             context_drop(&s->ctx[x]);
+    }
     s->pool_used = parked_tables(s);
     clear_slots(vm, keep, &g, out);
     /* The window slot stays: the VMM runs on this table right now. */
@@ -608,7 +653,7 @@ void shadow_flush_mva(struct vm *vm, uint32_t mva)
     unsigned slot = L1_INDEX(mva), i = L2C_INDEX(mva);
     const struct coarse *c = slot_coarse(vm, slot);
 
-    if ((s->l1[slot] & 3) == L1_TYPE_SECTION) {
+    if ((s->l1[slot] & 3) == L1_TYPE_SECTION || watch_drop_split(vm, slot)) {
         s->l1[slot] = 0;
         s->l1_from[slot] = 0;
         mmu_flush_all(s->real_dacr);
@@ -665,6 +710,12 @@ static unsigned ap_of(unsigned perm)
     return perm == GPTW_PERM_RW ? AP_USER_RW : perm == GPTW_PERM_RO ? AP_USER_RO : AP_PRIV_ONLY;
 }
 
+/* A coarse entry's AP for a page that is watched or not (shadow_watch.h): never writable. */
+static unsigned ap_watch(unsigned ap, bool watched)
+{
+    return watched && ap == AP_USER_RW ? AP_USER_RO : ap;
+}
+
 static void pool_clear(struct vm *vm, unsigned idx)
 {
     const struct coarse *c = pool_coarse(vm, idx);
@@ -689,6 +740,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
         while (s->pool_used & (1ull << idx))
             idx++;
         s->pool_used |= 1ull << idx;
+        watch_drop_split(vm, slot);
         set_slot_table(s, slot, ++idx);
         s->l1_from[slot] = 0;
         pool_clear(vm, idx - 1);
@@ -702,7 +754,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
             pool_clear(vm, idx - 1);
             mmu_flush_all(s->real_dacr);
         }
-        set_l1(s, slot, want);
+        shadow_set_l1(s, slot, want);
     }
     return t;
 }
@@ -740,6 +792,22 @@ static void map_region_megabyte(struct vm *vm, uint32_t *t, const struct gptw_re
                                 ? shared : l2_small(vm->ram_hpa.pa + gpa, ap, 1);
 }
 
+/* Whether a coarse entry about to map r's page must be read-only: it is watched
+ * (shadow_watch.h).  One whose AP means nothing (a Manager domain, the MMU off) ends the
+ * watch; a writable one is noted. */
+static bool coarse_mapping(struct vm *vm, const struct gptw_result *r, bool any_ap_writes)
+{
+    if (r->pa >= vm->ram_size)
+        return false;
+    if (watch_is(vm, r->pa)) {
+        if (!any_ap_writes)
+            return true;
+        watch_note_write(vm, r->pa, 1);
+    }
+    watch_note_mapped(vm, r->pa);
+    return false;
+}
+
 static bool real_allows(unsigned class_perm, enum gptw_access access)
 {
     return gptw_perm_allows(class_perm, access);
@@ -774,13 +842,18 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
 
     if ((!ram && !pt) || va_is_vmm(s, va) || !one_ap_per_4k(r))
         return false;   /* emulated: device, the VMM's page, 1 KB subpages */
+    if (ram && access == GPTW_WRITE)   /* a watched page's watch ends (shadow_watch.h) */
+        watch_note_write(vm, r->pa, 1);
 
     bool per_mode = false;   /* an entry that changes with the virtual mode (mixed[]) */
     if (slot_is_mixed(s, slot)) {
         const struct coarse *c = slot_coarse(vm, slot);
         uint32_t *pte = &c->t[L2C_INDEX(va)];
-        uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(user), cached);
-        uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap_of(priv), cached);
+        bool ro = coarse_mapping(vm, r, manager || flat);
+        uint32_t user_desc = l2_small(hpa, manager ? AP_USER_RW : ap_watch(ap_of(user), ro),
+                                      cached);
+        uint32_t priv_desc = l2_small(hpa, manager ? AP_USER_RW : ap_watch(ap_of(priv), ro),
+                                      cached);
         /* Per-mode entries: kernel-only pages, and in the top megabyte pages the kernel may
          * write and User mode only read (Linux: its vectors page, where it keeps the TLS
          * value).  The window's are in both of its tables, each with its mode's descriptor (a
@@ -818,7 +891,11 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
                        (ram ? (r->pa | (SECTION_SIZE - 1)) < vm->ram_size : false) &&
                        !vcpu_shared_in_megabyte(vm, r->pa);
         if (section) {
-            set_l1(s, slot, l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1));
+            if (!watch_map_section(vm, slot, r->pa & L1_SECT_BASE_MASK, r->domain, cls,
+                                   flat ? AP_USER_RW : ap,
+                                   !flat && (r->dom_type == GPTW_DOM_CLIENT || manager)))
+                shadow_set_l1(s, slot,
+                              l1_section(hpa & L1_SECT_BASE_MASK, dom, flat ? AP_USER_RW : ap, 1));
             /* a guest section seen without the FCSE: keepable across TLB flushes */
             s->l1_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
         } else if ((flat || r->map == GPTW_MAP_SECTION) && ram && region_table(vm, r->pa) &&
@@ -827,13 +904,15 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
             map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
             if ((s->l1[slot] & 3) == L1_TYPE_SECTION)
                 mmu_flush_all(s->real_dacr);
-            set_l1(s, slot, l1_coarse(vmm_pa(t).pa, dom));
+            shadow_set_l1(s, slot, l1_coarse(vmm_pa(t).pa, dom));
             s->l1_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
         } else {
             uint32_t *t = coarse_for(vm, slot, dom);
             unsigned idx = s->slot_table[slot] - 1u;
             const struct coarse *c = pool_coarse(vm, idx);
-            coarse_set(c, L2C_INDEX(va), l2_small(hpa, flat ? AP_USER_RW : ap, cached), l2_src,
+            bool ro = coarse_mapping(vm, r, manager || flat);
+            coarse_set(c, L2C_INDEX(va), l2_small(hpa, flat ? AP_USER_RW : ap_watch(ap, ro), cached),
+                       l2_src,
                        l1_src, &s->l1_from[slot]);
             if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa)) {
                 map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "guest_ptw.h"
+#include "memlayout.h"
 #include "pte.h"
 #include "vdomain.h"
 
@@ -32,6 +33,10 @@
 #define SHADOW_CONTEXTS      4   /* guest address spaces whose coarse tables wait for them */
 #define SHADOW_PARKED_MAX    8   /* coarse tables (besides megabyte 0's) each keeps */
 #define SHADOW_SET_WORDS     (L2C_ENTRIES / 32)
+#define SHADOW_WATCH_MAX     16  /* guest pages watched at once (shadow_watch.h) */
+#define SHADOW_SPLITS        8   /* guest sections split into pages to watch some of them */
+/* Each coarse table has an id: the pool's, then megabyte 0's, then the window's. */
+#define SHADOW_TABLE_IDS     (SHADOW_TABLES_PER_VM + SHADOW_CONTEXTS + 2)
 
 struct vm;
 
@@ -78,6 +83,19 @@ struct shadow_context {
     uint32_t low_from;
 };
 
+/* A guest page no real mapping may write (shadow_watch.h): page | 1 (0: free), and the ids of
+ * the coarse tables made from a guest table in it. */
+struct shadow_watch {
+    uint32_t page;
+    uint64_t tables;
+};
+
+/* A guest section split into a table of small pages, so that its watched pages can be
+ * read-only: its slot + 1 (0: free) and the guest-physical megabyte it maps. */
+struct shadow_split {
+    uint32_t slot1, mb;
+};
+
 struct shadow {
     uint32_t *l1;                      /* the real L1 table */
     uint32_t *window;                  /* this VM's coarse tables of the window megabyte (its
@@ -120,6 +138,15 @@ struct shadow {
     struct shadow_context ctx[SHADOW_CONTEXTS];
     uint64_t pool_used;                /* bit per table of this VM's pool share */
     uint32_t slot_tables[L1_ENTRIES / 32]; /* bit per slot whose slot_table is set */
+    /* Write-watched guest tables (shadow_watch.h): the coarse tables (a bit per id) whose
+     * entries a flush need not read again, while their guest L1 descriptor is still the one
+     * they were checked under (clean_from), and the watch that keeps them so (1 + index). */
+    uint64_t clean;
+    uint32_t clean_from[SHADOW_TABLE_IDS];
+    uint8_t watch_of[SHADOW_TABLE_IDS];
+    struct shadow_watch watch[SHADOW_WATCH_MAX];
+    uint32_t watched_mb[VM_RAM_MAX_MB / 32 + 1];   /* megabytes of RAM with a watched page */
+    struct shadow_split split[SHADOW_SPLITS];
 };
 
 void shadow_init(struct vm *vm);
@@ -155,6 +182,12 @@ void shadow_set_entry_dacr(struct vm *vm, uint32_t dacr);
  * of the VMM's, a privileged write to a page User mode may only read, a device). */
 bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_result *r,
                 enum gptw_access access, bool user_access);
+
+/* Sets a guest slot's L1 entry (never the window's). */
+void shadow_set_l1(struct shadow *s, unsigned slot, uint32_t desc);
+
+/* Every coarse entry that maps guest page gpa goes (shadow_watch.c, inside a flush). */
+void shadow_forget_page(struct vm *vm, uint32_t gpa);
 
 /* True if gpa is a device page passed through to this VM. */
 bool shadow_is_passthrough(const struct vm *vm, uint32_t gpa);

@@ -28,6 +28,11 @@ uint8_t vdomain_get(struct vdomain_map *m, unsigned gdom, enum page_class c)
  * NoAccess (a domain fault), as QEMU implements it. */
 static uint32_t real_type(uint32_t guest_type, enum page_class c, bool vpriv)
 {
+    if (c >= PAGE_SPLIT) {
+        if (guest_type == DACR_MANAGER)
+            return DACR_CLIENT;
+        c -= PAGE_SPLIT;
+    }
     switch (guest_type) {
     case DACR_MANAGER:
         return DACR_MANAGER;

@@ -27,7 +27,12 @@
 #define VDOMAIN_VMM        15
 #define VDOMAIN_NONE       0xff
 
-enum page_class { PAGE_USER_VISIBLE, PAGE_PRIV_ONLY, NR_PAGE_CLASSES };
+/* A guest section split into pages so that some can be read-only while the VMM watches them
+ * (shadow_watch.h) keeps its class, as a split (PAGE_SPLIT + class).  Only sections the real
+ * CPU may write whole are split (real AP User RW), so a split's entries are all writable but
+ * the watched ones: in a Manager guest domain its real domain is Client (the AP of the watched
+ * pages is then the one thing a Manager domain would not check). */
+enum page_class { PAGE_USER_VISIBLE, PAGE_PRIV_ONLY, PAGE_SPLIT, NR_PAGE_CLASSES = 2 * PAGE_SPLIT };
 
 struct vdomain_map {
     uint8_t real[16][NR_PAGE_CLASSES];          /* VDOMAIN_NONE: not allocated */
