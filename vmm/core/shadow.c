@@ -212,6 +212,14 @@ void shadow_set_l1(struct shadow *s, unsigned slot, uint32_t desc)
     s->words_used[slot / 1024] |= 1u << (slot / 32 % 32);
 }
 
+/* Slot's entry goes: a split there is free again (shadow_watch.h); true if it was one. */
+static bool drop_split(struct vm *vm, unsigned slot)
+{
+    const struct shadow *s = &vm->shadow;
+    return (s->l1[slot] & 3) == L1_TYPE_COARSE && !s->slot_table[slot] &&
+           watch_drop_split(vm, slot);
+}
+
 /* Slot's pool table: 1 + its index, 0: none. */
 static void set_slot_table(struct shadow *s, unsigned slot, unsigned idx1)
 {
@@ -307,8 +315,10 @@ static const struct coarse *slot_coarse(const struct vm *vm, unsigned slot)
  * two descriptors alone. */
 static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, uint32_t from)
 {
-    if (!watch_clean(g->vm, c->id, from))   /* (its guest table's page unwritten since) */
+    if (!watch_clean(&g->vm->shadow, c->id, from))
         g->todo[g->nr++] = (struct coarse_check){ c, from };
+    else   /* (its guest table's page unwritten since) */
+        g->vm->stats.tables_unread++;
 }
 
 static void coarse_check_entries(struct guest_reader *g, const struct coarse *c, uint32_t from)
@@ -516,8 +526,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                     if (kept)
                         continue;
                 }
-                if (!idx)
-                    watch_drop_split(vm, slot);
+                drop_split(vm, slot);
                 s->l1[slot] = 0;
                 set_slot_table(s, slot, 0);
                 s->l1_from[slot] = 0;
@@ -653,7 +662,7 @@ void shadow_flush_mva(struct vm *vm, uint32_t mva)
     unsigned slot = L1_INDEX(mva), i = L2C_INDEX(mva);
     const struct coarse *c = slot_coarse(vm, slot);
 
-    if ((s->l1[slot] & 3) == L1_TYPE_SECTION || watch_drop_split(vm, slot)) {
+    if ((s->l1[slot] & 3) == L1_TYPE_SECTION || drop_split(vm, slot)) {
         s->l1[slot] = 0;
         s->l1_from[slot] = 0;
         mmu_flush_all(s->real_dacr);
@@ -740,7 +749,7 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
         while (s->pool_used & (1ull << idx))
             idx++;
         s->pool_used |= 1ull << idx;
-        watch_drop_split(vm, slot);
+        drop_split(vm, slot);
         set_slot_table(s, slot, ++idx);
         s->l1_from[slot] = 0;
         pool_clear(vm, idx - 1);

@@ -105,8 +105,10 @@ void watch_note_write(struct vm *vm, uint32_t gpa, uint32_t bytes)
     uint32_t last = (gpa + bytes - 1) & ~(PAGE_SIZE - 1);
     for (uint32_t page = gpa & ~(PAGE_SIZE - 1); bytes; page += PAGE_SIZE) {
         int i = watch_index(&vm->shadow, page);
-        if (i >= 0)
+        if (i >= 0) {
             watch_end(vm, &vm->shadow.watch[i]);
+            vm->stats.watch_writes++;
+        }
         if (page == last)
             break;
     }
@@ -115,12 +117,6 @@ void watch_note_write(struct vm *vm, uint32_t gpa, uint32_t bytes)
 void watch_note_mapped(struct vm *vm, uint32_t gpa)
 {
     bit_put(mapped_rw[vm->id], gpa / PAGE_SIZE, true);
-}
-
-bool watch_clean(const struct vm *vm, unsigned id, uint32_t from)
-{
-    const struct shadow *s = &vm->shadow;
-    return (s->clean >> id & 1) && s->clean_from[id] == from;
 }
 
 void watch_forget_table(struct vm *vm, unsigned id)

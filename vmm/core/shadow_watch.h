@@ -23,13 +23,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "shadow.h"
 #include "vdomain.h"
 
 struct vm;
 
 /* Whether the flush may keep table id, made under guest L1 descriptor from, without reading
  * its entries again. */
-bool watch_clean(const struct vm *vm, unsigned id, uint32_t from);
+static inline bool watch_clean(const struct shadow *s, unsigned id, uint32_t from)
+{
+    return (s->clean >> id & 1) && s->clean_from[id] == from;
+}
 /* Table id's entries, made under from, were just read again: watches its guest table's page
  * (inside a flush: the TLB flush at its end covers the mappings made read-only). */
 void watch_table(struct vm *vm, unsigned id, uint32_t from);

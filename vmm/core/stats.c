@@ -84,6 +84,8 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "asm DACR grants", s->fast_grant);
     log_printf("  %-22s %u\n", "asm state accesses", s->fast_state);
     log_printf("  %-22s %u\n", "quick device reads", s->fast_reads);
+    log_printf("  %-22s %u\n", "tables kept unread", s->tables_unread);
+    log_printf("  %-22s %u\n", "watch-ending writes", s->watch_writes);
     for (unsigned k = 0; k < INSN_KIND_COUNT; k++)
         if (by_insn_kind[k])
             log_printf("  emulated %-13s %u\n", insn_kind_name(k), by_insn_kind[k]);

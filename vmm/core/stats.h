@@ -38,6 +38,9 @@ struct trap_stats {
     uint32_t fast_reads;          /* device reads done without the frame (guest_fault.c) */
     uint32_t fast_state;          /* reads of the SPSR, the CPSR (a proxy), DFSR, IFSR, FAR, and
                                      writes of the SPSR, from a privileged mode */
+    uint32_t tables_unread;       /* coarse tables a flush kept without reading the guest's
+                                     again: their page was watched (shadow_watch.h) */
+    uint32_t watch_writes;        /* watches a write ended */
     uint32_t by_insn_kind[32];    /* emulated instructions by decoder class (enum insn_kind) */
     struct stats_site sites[STATS_SITES];
     uint32_t other_sites;
