@@ -21,6 +21,7 @@
 #define CT_BAD_PA    0x09000000u   /* a coarse table where the board has nothing */
 #define FT_PA        0x00205000u   /* fine table (4 KB aligned) for VA 0x40600000 */
 #define CT_B_PA      0x00206000u   /* coarse table of the second address space */
+#define CT_ALIAS_PA  0x00207000u   /* coarse table for VA 0x40700000: CT_B_PA's page again */
 #define L1_B_PA      0x00208000u   /* a second first-level table (another address space) */
 #define PAGES_PA     0x00300000u   /* 4 KB test pages */
 #define SECT_PA      0x00400000u   /* 1 MB section target */
@@ -39,6 +40,7 @@
 #define VA_BADTABLE  0x40400000u
 #define VA_UNBACKED  0x40500000u
 #define VA_FINE      0x40600000u
+#define VA_ALIAS     0x40700000u   /* CT_B_PA's page, writable; the next page: User read-only */
 
 #define DOM_KERNEL   0u   /* identity map, always Client */
 #define DOM_PAGES    2u   /* coarse/fine tables of the tests */
@@ -72,6 +74,7 @@ static volatile uint32_t *const ct_hi = (volatile uint32_t *)CT_HI_PA;
 static volatile uint32_t *const ft = (volatile uint32_t *)FT_PA;
 static volatile uint32_t *const ct_b = (volatile uint32_t *)CT_B_PA;
 static volatile uint32_t *const l1_b = (volatile uint32_t *)L1_B_PA;
+static volatile uint32_t *const ct_alias = (volatile uint32_t *)CT_ALIAS_PA;
 
 static inline void wr32(uint32_t pa, uint32_t v) { *(volatile uint32_t *)pa = v; }
 static inline uint32_t rd32(uint32_t pa) { return *(volatile uint32_t *)pa; }
@@ -380,6 +383,73 @@ static void address_space_tests(void)
     SVC_RD(VA_SMALL);
 }
 
+/* `stmia va, {r1}^` of a User r1 loaded with `ldmia {r1}^`: a store the VMM performs itself. */
+static void stm_user_word(uint32_t va, uint32_t value)
+{
+    __asm__ volatile("ldmia %0, {r1}^\n"
+                     "nop\n"
+                     "stmia %1, {r1}^\n"
+                     "nop\n"
+                     :
+                     : "r"(&value), "r"(va)
+                     : "r1", "memory");
+}
+
+/* A table of an address space that is not running, changed with no TLB maintenance, as a kernel
+ * changes another process's tables: the change must show when it runs again, whichever way the
+ * store reached the table (a VMM that keeps the table across switches must see them all: the
+ * identity map's section, with the kernel domain Client and Manager; another table's small page,
+ * writable, and User read-only so that a kernel store to it is one the VMM makes; STM^).  Each
+ * time B has run and been left twice first, so its table has been kept across switches. */
+static void parked_table_tests(void)
+{
+    static const char *const how[] = { "identity section", "identity section, manager",
+                                       "small page alias", "small page alias again",
+                                       "read-only alias (svc)", "stm^" };
+    guest_printf("tables changed while not in use:\n");
+    for (uint32_t i = 0; i < 256; i++)
+        ct_alias[i] = 0;
+    ct_alias[0] = SMALL(CT_B_PA, APS(3, 3, 3, 3));
+    ct_alias[1] = SMALL(CT_B_PA, APS(2, 2, 2, 2));
+    l1[VA_ALIAS >> 20] = l1_b[VA_ALIAS >> 20] = COARSE(CT_ALIAS_PA, DOM_PAGES);
+    tlb_flush_all();
+    SVC_RD(VA_ALIAS);   /* (a mapping of the table page made before it is kept) */
+    for (uint32_t w = 0; w < sizeof(how) / sizeof(how[0]); w++) {
+        uint32_t desc = SMALL(PAGES_PA + 0x1000 * (1 + w % 5), APS(3, 3, 3, 3));
+        ttbr_switch(L1_B_PA);
+        SVC_RD(VA_SECT);
+        ttbr_switch(L1_PA);
+        ttbr_switch(L1_B_PA);
+        ttbr_switch(L1_PA);
+        guest_printf("  %s:\n", how[w]);
+        switch (w) {
+        case 0:
+            ct_b[0] = desc;
+            break;
+        case 1:
+            dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT) | DACR_MANAGER << (2 * DOM_KERNEL));
+            ct_b[0] = desc;
+            dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+            break;
+        case 2:
+        case 3:   /* (the alias's mapping, made writable by the first, is older than the keep) */
+            probe("svc write", 0, acc_write, VA_ALIAS, desc);
+            break;
+        case 4:
+            probe("svc write", 0, acc_write, VA_ALIAS + 0x1000, desc);
+            break;
+        default:
+            stm_user_word(VA_ALIAS, desc);
+            break;
+        }
+        ttbr_switch(L1_B_PA);
+        SVC_RD(VA_SECT);
+        ttbr_switch(L1_PA);
+    }
+    l1[VA_ALIAS >> 20] = 0;
+    tlb_flush_all();
+}
+
 /* A DACR write that gives access, then at once an access that needs it (a kernel's
  * uaccess_enable before copy_to_user): no other instruction between them. */
 static void grant_then_access_tests(void)
@@ -672,6 +742,7 @@ int main(void)
     guest_printf("mmu on\n");
     translation_tests();
     address_space_tests();
+    parked_table_tests();
     grant_then_access_tests();
     pan_tests();
     domain_tests();
