@@ -742,9 +742,9 @@ int main(void)
     guest_printf("mmu on\n");
     translation_tests();
     address_space_tests();
-    parked_table_tests();
     grant_then_access_tests();
     pan_tests();
+    parked_table_tests();
     domain_tests();
     permission_tests();
     alignment_tests();

@@ -138,10 +138,9 @@ struct shadow {
     struct shadow_context ctx[SHADOW_CONTEXTS];
     uint64_t pool_used;                /* bit per table of this VM's pool share */
     uint32_t slot_tables[L1_ENTRIES / 32]; /* bit per slot whose slot_table is set */
-    /* Write-watched guest tables (shadow_watch.h): the coarse tables (a bit per id) whose
-     * entries a flush need not read again, while their guest L1 descriptor is still the one
-     * they were checked under (clean_from), and the watch that keeps them so (1 + index). */
-    uint64_t clean;
+    /* Write-watched guest tables (shadow_watch.h): per coarse table, the guest L1 descriptor
+     * it was last checked under while a flush need not read its entries again (0: it must),
+     * and the watch that keeps it so (1 + index). */
     uint32_t clean_from[SHADOW_TABLE_IDS];
     uint8_t watch_of[SHADOW_TABLE_IDS];
     struct shadow_watch watch[SHADOW_WATCH_MAX];

@@ -82,7 +82,7 @@ static void watch_end(struct vm *vm, struct shadow_watch *w)
     uint32_t page = w->page & ~WATCH_USED;
     for (uint64_t t = w->tables; t; t &= t - 1) {
         unsigned id = (unsigned)__builtin_ctzll(t);
-        s->clean &= ~(1ull << id);
+        s->clean_from[id] = 0;
         s->watch_of[id] = 0;
     }
     *w = (struct shadow_watch){ 0, 0 };
@@ -125,7 +125,7 @@ void watch_forget_table(struct vm *vm, unsigned id)
     if (!s->watch_of[id])
         return;
     struct shadow_watch *w = &s->watch[s->watch_of[id] - 1u];
-    s->clean &= ~(1ull << id);
+    s->clean_from[id] = 0;
     s->watch_of[id] = 0;
     w->tables &= ~(1ull << id);
     if (!w->tables)
@@ -266,6 +266,5 @@ void watch_table(struct vm *vm, unsigned id, uint32_t from)
         return;
     w->tables |= 1ull << id;
     s->watch_of[id] = (uint8_t)(w - s->watch + 1);
-    s->clean |= 1ull << id;
     s->clean_from[id] = from;
 }

@@ -32,7 +32,7 @@ struct vm;
  * its entries again. */
 static inline bool watch_clean(const struct shadow *s, unsigned id, uint32_t from)
 {
-    return (s->clean >> id & 1) && s->clean_from[id] == from;
+    return s->clean_from[id] == from;   /* (from: a coarse table's descriptor, never 0) */
 }
 /* Table id's entries, made under from, were just read again: watches its guest table's page
  * (inside a flush: the TLB flush at its end covers the mappings made read-only). */
