@@ -79,7 +79,7 @@ static void add_site(struct fastpath_sites *s, uint32_t va, uint32_t word)
         s->site = realloc(s->site, s->cap * sizeof *s->site);
         assert_non_null(s->site);
     }
-    s->site[s->n++] = (struct fastpath_site){ va, TEXT_FILE + (va - TEXT_VA), word };
+    s->site[s->n++] = (struct fastpath_site){ va, TEXT_FILE + (va - TEXT_VA), word, 0 };
 }
 
 static void link_ok(const struct fastpath_sites *s, uint32_t size, struct fastpath_link *l)
@@ -716,7 +716,8 @@ static void test_apply(void **state)
  * User mode (the guest kernel's real mode), with the shared page aliased at every odd page. */
 struct machine {
     const struct fastpath_link *l;
-    uint32_t site_va, site_word;   /* execution starts here and ends at the next word */
+    uint32_t site_va, site_word;   /* execution starts here ... */
+    uint32_t end;                  /* ... and ends here (the next word, unless told) */
     uint32_t r[16];
     uint32_t cpsr;                 /* the real one: User mode and the flags */
     uint32_t shared[VSHARED_SIZE / 4];
@@ -913,7 +914,7 @@ static uint32_t step(struct machine *m, uint32_t at)
 static void run(struct machine *m)
 {
     uint32_t pc = m->site_va;
-    for (unsigned n = 0; pc != m->site_va + 4; n++) {
+    for (unsigned n = 0; pc != m->end; n++) {
         if (n == 64)
             fail_msg("site %08x: no return after 64 instructions", m->site_va);
         pc = step(m, pc);
@@ -926,7 +927,7 @@ static void machine_at(struct machine *m, const struct fastpath_link *l,
                        const struct fastpath_site *site, uint32_t rewrite, uint32_t flags)
 {
     *m = (struct machine){ .l = l, .site_va = site->va, .site_word = rewrite,
-                           .cpsr = flags | PSR_USR };
+                           .end = site->va + 4, .cpsr = flags | PSR_USR };
     for (unsigned r = 0; r < 16; r++)
         m->r[r] = 0x5a5a0000u + 0x111u * r;
     m->shared[VSHARED_SCRATCH / 4] = 0xdead0008u;
@@ -1038,6 +1039,68 @@ static void test_execute(void **state)
     }
     fastpath_link_free(&l);
     fastpath_sites_free(&s);
+}
+
+/* A kernel's interrupt save (MRS Ra, CPSR; ORR Rb, Ra, #bits; MSR CPSR_c, Rb) linked as one
+ * trampoline when the code never runs in User mode: Ra and Rb as the three instructions leave
+ * them, shared.cpsr[7:0] = Rb[7:0], no trap, back after the MSR; the MSR keeps a trampoline of
+ * its own.  Not fused for code that may run in User mode. */
+static void test_execute_irqsave(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned ra, rb;
+        uint32_t imm12;   /* the ORR's operand */
+    } forms[] = { { 1, 2, 0x080 }, { 0, 12, 0x0c0 }, { 9, 10, 0x040 }, { 3, 1, 0x080 },
+                  { 12, 0, 0x402 } /* #0x02000000: no control bit */, { 14, 4, 0x080 } };
+    static const uint32_t cpsrs[] = { 0x113, 0x193, 0x1d3, 0x112, 0x11f, 0x017, 0x0db };
+    for (unsigned i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        for (int reads = 0; reads <= 1; reads++) {
+            unsigned ra = forms[i].ra, rb = forms[i].rb;
+            uint32_t orr = 0xe3800000u | ra << 16 | rb << 12 | forms[i].imm12;
+            struct fastpath_sites s = { .reads = reads };
+            struct fastpath_link l;
+            add_site(&s, TEXT_VA, mrs(COND_AL, ra));
+            add_site(&s, TEXT_VA + 8, msr_c(COND_AL, rb));
+            s.site[0].orr = orr;
+            link_ok(&s, fastpath_region_size(&s), &l);
+            assert_int_equal(l.nrw, 2);
+            assert_int_equal(l.irqsaves, (unsigned long)reads);
+            uint32_t t = b_target(TEXT_VA, l.rw[0].word), sh = shared_of(t);
+            if (!reads) {
+                check_mrs_tramp(&l, t, ra, ra == 0 ? 1 : 0, TEXT_VA + 4);
+                fastpath_link_free(&l);
+                fastpath_sites_free(&s);
+                continue;
+            }
+            want_pcrel(&l, t + 0, "ldr", rb, sh + VSHARED_CPSR);
+            want_mrs(&l, t + 4, ra);
+            want_regs3(&l, t + 8, "orr", ra, ra, rb);
+            assert_int_equal(word_at(&l, t + 12), orr);
+            want_pcrel(&l, t + 16, "strb", rb, sh + VSHARED_CPSR);
+            want_b(&l, t + 20, "b", TEXT_VA + 12);
+            for (unsigned c = 0; c < sizeof cpsrs / sizeof cpsrs[0]; c++)
+                for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+                    struct machine m;
+                    machine_at(&m, &l, &s.site[0], l.rw[0].word, flag_sets[f]);
+                    m.end = TEXT_VA + 12;
+                    m.shared[VSHARED_CPSR / 4] = cpsrs[c];
+                    m.shared[VSHARED_MSR_CHECK / 4] = check_of(cpsrs[c], VPSR_I | VPSR_F);
+                    run(&m);
+                    uint32_t vcpsr = cpsrs[c] | flag_sets[f] | PSR_USR;
+                    assert_int_equal(m.r[ra], vcpsr);
+                    assert_int_equal(m.r[rb], vcpsr | rotated(forms[i].imm12));
+                    assert_int_equal(m.shared[VSHARED_CPSR / 4],
+                                     (cpsrs[c] & ~0xffu) | ((vcpsr | rotated(forms[i].imm12)) & 0xffu));
+                    assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
+                    assert_int_equal(m.traps, 0);
+                    for (unsigned r = 0; r < 15; r++)
+                        if (r != ra && r != rb && m.r[r] != 0x5a5a0000u + 0x111u * r)
+                            fail_msg("irqsave: r%u changed", r);
+                }
+            fastpath_link_free(&l);
+            fastpath_sites_free(&s);
+        }
 }
 
 /* MSR CPSR_c, #imm: the trampoline compares and writes the immediate's bits 7:0, the only
@@ -1364,6 +1427,7 @@ int main(void)
         cmocka_unit_test(test_execute_conditional),
         cmocka_unit_test(test_reach_back_branch),
         cmocka_unit_test(test_execute_msr_imm),
+        cmocka_unit_test(test_execute_irqsave),
         cmocka_unit_test(test_execute_state_reads),
         cmocka_unit_test(test_execute_user_blocks),
         cmocka_unit_test(test_execute_dacr_write),

@@ -15,16 +15,18 @@
 #define B_REACH   (32u << 20)   /* a B reaches +-32 MB */
 
 /* What a site becomes, and the size of its trampoline in words. */
-enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ,
+enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_IRQSAVE, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ,
                   TRAMP_SPSR_WRITE, TRAMP_STM_USR, TRAMP_LDM_USR, TRAMP_DACR_WRITE };
 static const unsigned tramp_words[] = {
-    [TRAMP_MRS] = 6, [TRAMP_MSR_REG] = 15, [TRAMP_MSR_IMM] = 16, [TRAMP_READ] = 2,
+    [TRAMP_MRS] = 6, [TRAMP_IRQSAVE] = 6, [TRAMP_MSR_REG] = 15, [TRAMP_MSR_IMM] = 16,
+    [TRAMP_READ] = 2,
     [TRAMP_SPSR_WRITE] = 6, [TRAMP_STM_USR] = 7, [TRAMP_LDM_USR] = 7, [TRAMP_DACR_WRITE] = 14,
 };
 
 struct tramp {
     enum tramp_kind kind;
-    unsigned reg;        /* Rd (MRS, reads), Rm (MSR reg, SPSR write), Rn (LDM/STM) */
+    unsigned reg;        /* Rd (MRS, reads), Rm (MSR reg, SPSR write), Rn (LDM/STM), Ra
+                            (interrupt save) */
     uint32_t value;      /* MSR imm: bits 7:0 of the immediate, all an MSR CPSR_c writes */
     uint32_t field;      /* reads: the shared page's field */
     struct insn_block block;   /* LDM/STM */
@@ -137,6 +139,25 @@ static struct tramp classify(uint32_t word, bool reads)
     return t;
 }
 
+/* ORR Rb, Ra, #imm (always, no S) whose low byte sets nothing but the I and F bits: the middle
+ * of a kernel's interrupt save (MRS Ra, CPSR; this; MSR CPSR_c, Rb). */
+static bool is_mask_orr(uint32_t w, unsigned ra, unsigned rb)
+{
+    return (w & 0xfff00000u) == 0xe3800000u && (w >> 16 & 15) == ra && (w >> 12 & 15) == rb &&
+           !(imm_low_byte(w & 0xfffu) & ~0xc0u);
+}
+
+/* What a site becomes: an MRS that starts an interrupt save (site.orr) is linked with the ORR
+ * and MSR after it when the code never runs in User mode (in a privileged mode, masking
+ * interrupts needs no test). */
+static struct tramp site_tramp(const struct fastpath_sites *s, const struct fastpath_site *site)
+{
+    struct tramp t = classify(site->word, true);
+    if (t.kind == TRAMP_MRS && site->orr && s->reads)
+        t = (struct tramp){ .kind = TRAMP_IRQSAVE, .reg = t.reg, .value = site->orr };
+    return t;
+}
+
 static bool skipped(const struct fastpath_sites *s, uint32_t va)
 {
     return va >= s->skip_start && va < s->skip_end;
@@ -156,7 +177,27 @@ static void collect_one(const struct patch_site *p, void *ctx)
         s->site = n;
         s->cap = cap;
     }
-    s->site[s->n++] = (struct fastpath_site){ p->addr, p->file_offset, p->word };
+    s->site[s->n++] = (struct fastpath_site){ p->addr, p->file_offset, p->word, 0 };
+}
+
+/* The interrupt saves among the sites: an unconditional MRS Ra, CPSR proxy, the ORR (read from
+ * the file) and an unconditional MSR CPSR_c, Rb proxy, one after the other. */
+static void find_irqsaves(const char *path, struct fastpath_sites *s)
+{
+    FILE *f = fopen(path, "rb");
+    for (size_t i = 0; f && i + 1 < s->n; i++) {
+        struct fastpath_site *a = &s->site[i], *b = &s->site[i + 1];
+        struct tramp ta = classify(a->word, true), tb = classify(b->word, true);
+        uint32_t orr;
+        if (ta.kind == TRAMP_MRS && tb.kind == TRAMP_MSR_REG && ta.reg != tb.reg &&
+            b->va == a->va + 8 && b->file_offset == a->file_offset + 8 &&
+            proxy_cond(a->word) == COND_AL && proxy_cond(b->word) == COND_AL &&
+            fseek(f, (long)a->file_offset + 4, SEEK_SET) == 0 && fread(&orr, 4, 1, f) == 1 &&
+            is_mask_orr(orr, ta.reg, tb.reg))
+            a->orr = orr;   /* (the host and the guest are little-endian) */
+    }
+    if (f)
+        fclose(f);
 }
 
 int fastpath_collect(const char *path, struct fastpath_sites *out, char *err, size_t errlen)
@@ -164,6 +205,7 @@ int fastpath_collect(const char *path, struct fastpath_sites *out, char *err, si
     *out = (struct fastpath_sites){ 0 };
     if (patch_check_file(path, NULL, collect_one, out, err, errlen) < 0)
         return -1;
+    find_irqsaves(path, out);
     if (!elf_file_symbol_value(path, "__idmap_text_start", &out->skip_start) ||
         !elf_file_symbol_value(path, "__idmap_text_end", &out->skip_end))
         out->skip_start = out->skip_end = 0;
@@ -194,7 +236,7 @@ uint32_t fastpath_region_size(const struct fastpath_sites *s)
 {
     uint32_t cursor = FASTPATH_CODE_START;
     for (size_t i = 0; i < s->n; i++)
-        place(&cursor, tramp_words[classify(s->site[i].word, true).kind]);
+        place(&cursor, tramp_words[site_tramp(s, &s->site[i]).kind]);
     return ((cursor - 1) & ~(FASTPATH_PAGE_SIZE - 1)) + 2 * FASTPATH_PAGE_SIZE;
 }
 
@@ -227,6 +269,22 @@ static void emit_mrs(struct emitter *e, unsigned rd, unsigned scratch, uint32_t 
     emit(e, LDR_PC(COND_AL, rd, field(e, VSHARED_CPSR)));
     emit(e, ORR_REG(rd, rd, scratch));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    emit(e, branch(COND_AL, e->va, back));
+}
+
+/* A kernel's interrupt save, MRS Ra, CPSR; ORR Rb, Ra, #bits; MSR CPSR_c, Rb, all at once: Ra
+ * as emit_mrs() makes it (Rb, which the ORR writes, is the scratch), the ORR itself, then
+ * shared.cpsr[7:0] := Rb[7:0] untested: the mode and T stay and only I and F can be set, which
+ * never traps in a privileged mode.  The ORR and the MSR keep their words (the MSR its own
+ * trampoline) for code that branches to them. */
+static void emit_irqsave(struct emitter *e, unsigned ra, uint32_t orr, uint32_t back)
+{
+    unsigned rb = orr >> 12 & 15;
+    emit(e, LDR_PC(COND_AL, rb, field(e, VSHARED_CPSR)));
+    emit(e, MRS_CPSR(ra));
+    emit(e, ORR_REG(ra, ra, rb));
+    emit(e, orr);
+    emit(e, STRB_PC(COND_AL, rb, field(e, VSHARED_CPSR)));
     emit(e, branch(COND_AL, e->va, back));
 }
 
@@ -384,12 +442,12 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
     }
     for (size_t i = 0; i < s->n; i++) {
         const struct fastpath_site *site = &s->site[i];
-        struct tramp t = classify(site->word, true);
+        struct tramp t = site_tramp(s, site);
         unsigned words = tramp_words[t.kind], scratch = t.reg == 0 ? 1 : 0;
         uint32_t at = place(&cursor, words), last = va + at + 4 * (words - 1);
+        uint32_t back = site->va + (t.kind == TRAMP_IRQSAVE ? 12 : 4);
         if (t.kind == TRAMP_NONE || (t.kind == TRAMP_READ && !s->reads) ||
-            skipped(s, site->va) || !in_reach(site->va, va + at) ||
-            !in_reach(last, site->va + 4)) {
+            skipped(s, site->va) || !in_reach(site->va, va + at) || !in_reach(last, back)) {
             out->left++;
             continue;
         }
@@ -397,6 +455,8 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
                              va + (at & ~(FASTPATH_PAGE_SIZE - 1)) + FASTPATH_PAGE_SIZE };
         if (t.kind == TRAMP_MRS)
             emit_mrs(&e, t.reg, scratch, site->va + 4);
+        else if (t.kind == TRAMP_IRQSAVE)
+            emit_irqsave(&e, t.reg, t.value, back);
         else if (t.kind == TRAMP_READ)
             emit_read(&e, &t, site->va + 4);
         else if (t.kind == TRAMP_SPSR_WRITE)
@@ -409,7 +469,8 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
             emit_ldm_usr(&e, &t, site->va + 4);
         else
             emit_msr(&e, &t, scratch, site->word, site->va + 4);
-        out->mrs += t.kind == TRAMP_MRS;
+        out->mrs += t.kind == TRAMP_MRS || t.kind == TRAMP_IRQSAVE;
+        out->irqsaves += t.kind == TRAMP_IRQSAVE;
         out->msr += t.kind == TRAMP_MSR_REG || t.kind == TRAMP_MSR_IMM;
         out->reads += t.kind >= TRAMP_READ;
         out->rw[out->nrw++] = (struct fastpath_rewrite){

@@ -17,6 +17,8 @@ struct fastpath_site {
     uint32_t va;            /* where it executes */
     uint64_t file_offset;   /* where its word is in the ELF file */
     uint32_t word;          /* the proxy */
+    uint32_t orr;           /* an MRS CPSR that starts a kernel's interrupt save (MRS Ra, CPSR;
+                               ORR Rb, Ra, #mask bits; MSR CPSR_c, Rb): that ORR (0: not one) */
 };
 
 struct fastpath_sites {
@@ -40,6 +42,7 @@ struct fastpath_link {
     struct fastpath_rewrite *rw;     /* one per linked site, in site order */
     size_t nrw;
     unsigned long mrs, msr, reads;   /* sites linked: MRS CPSR, MSR CPSR, virtual state */
+    unsigned long irqsaves;          /* of the MRS, those linked with the ORR and MSR after them */
     unsigned long left;              /* proxies that still trap (other forms, out of reach) */
 };
 
