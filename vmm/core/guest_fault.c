@@ -124,11 +124,13 @@ static bool classify(const struct insn *in, bool vpriv, struct guest_access_req 
  * source and its sched_clock, say).  For the same instruction word, page, virtual
  * privilege and guest MMU state, its decoding and walk still hold while no TLB maintenance came
  * between (shadow.flushes), as a TLB entry would; after some, while the guest's descriptors the
- * walk read are still the same words at the same places. */
+ * walk read are still the same words at the same places: known to the shadow while their
+ * table stays watched (gen, shadow_walk_gen()), else read again. */
 struct device_memo {
     bool valid, vpriv;
     bool quick;                   /* a word LDR into r0-r12, no writeback: guest_fault_quick_read */
     uint32_t pc, word, va_page, flushes;
+    uint32_t gen;                 /* shadow_walk_gen() when its walk was last read (0: none) */
     struct gptw_mmu mmu;
     struct insn in;
     struct guest_access_req a;
@@ -168,6 +170,14 @@ static bool same_word(struct vm *vm, uint32_t gpa, uint32_t value)
     return guest_phys_read_word(vm, gpa, &now) && now == value;
 }
 
+/* shadow_walk_gen() for a walk just read (only a small or large page's: a section's walk is
+ * not in a table the shadow watches). */
+static uint32_t walk_gen(const struct vm *vm, uint32_t va, const struct gptw_result *r)
+{
+    bool paged = r->map == GPTW_MAP_SMALL || r->map == GPTW_MAP_LARGE;
+    return paged ? shadow_walk_gen(vm, va, r->l1_desc) : 0;
+}
+
 static bool device_memo_hit(struct device_memo *m, struct vm *vm, const struct gptw_mmu *mmu,
                             uint32_t pc, uint32_t word, uint32_t far, bool vpriv)
 {
@@ -180,9 +190,12 @@ static bool device_memo_hit(struct device_memo *m, struct vm *vm, const struct g
         return true;
     /* (a kernel's device mappings are the same in every address space) */
     uint32_t l1_addr = (mmu->ttbr0 & GPTW_TTBR_BASE_MASK) | (m->r.l1_addr & 0x3fffu);
-    if (m->r.map == GPTW_MAP_FLAT || !same_word(vm, l1_addr, m->r.l1_desc) ||
-        (m->r.map != GPTW_MAP_SECTION && !same_word(vm, m->r.l2_addr, m->r.l2_desc)))
-        return false;
+    if (!m->gen || shadow_walk_gen(vm, far, m->r.l1_desc) != m->gen) {
+        if (m->r.map == GPTW_MAP_FLAT || !same_word(vm, l1_addr, m->r.l1_desc) ||
+            (m->r.map != GPTW_MAP_SECTION && !same_word(vm, m->r.l2_addr, m->r.l2_desc)))
+            return false;
+        m->gen = walk_gen(vm, far, &m->r);
+    }
     m->flushes = vm->shadow.flushes;   /* good until the next TLB maintenance, as checked */
     m->mmu.ttbr0 = mmu->ttbr0;
     m->r.l1_addr = l1_addr;
@@ -219,6 +232,7 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
         m->va_page = far & ~(PAGE_SIZE - 1);
         m->mmu = *mmu;
         m->flushes = vm->shadow.flushes;
+        m->gen = walk_gen(vm, far, &m->r);
         m->quick = vpriv && m->in.kind == INSN_LOAD_STORE && m->in.mem.load &&
                    m->in.mem.size == 4 && !m->in.mem.user && !m->in.mem.wback &&
                    m->in.mem.rd < 13;

@@ -707,6 +707,15 @@ void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv)
     cp15_write_dacr(s->real_dacr);
 }
 
+uint32_t shadow_walk_gen(const struct vm *vm, uint32_t va, uint32_t l1_desc)
+{
+    const struct shadow *s = &vm->shadow;
+    unsigned slot = L1_INDEX(va), idx = s->slot_table[slot];
+    if (!idx || s->l1_from[slot] != l1_desc || !watch_clean(s, idx - 1, l1_desc))
+        return 0;
+    return s->clean_gen[idx - 1];
+}
+
 bool shadow_is_passthrough(const struct vm *vm, uint32_t gpa)
 {
     uint32_t page = gpa & ~(PAGE_SIZE - 1);

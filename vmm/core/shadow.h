@@ -142,6 +142,8 @@ struct shadow {
      * it was last checked under while a flush need not read its entries again (0: it must),
      * and the watch that keeps it so (1 + index). */
     uint32_t clean_from[SHADOW_TABLE_IDS];
+    uint32_t clean_gen[SHADOW_TABLE_IDS];  /* which clean period it is in (watch_gens then) */
+    uint32_t watch_gens;
     uint8_t watch_of[SHADOW_TABLE_IDS];
     struct shadow_watch watch[SHADOW_WATCH_MAX];
     uint32_t watched_mb[VM_RAM_MAX_MB / 32 + 1];   /* megabytes of RAM with a watched page */
@@ -187,6 +189,12 @@ void shadow_set_l1(struct shadow *s, unsigned slot, uint32_t desc);
 
 /* Every coarse entry that maps guest page gpa goes (shadow_watch.c, inside a flush). */
 void shadow_forget_page(struct vm *vm, uint32_t gpa);
+
+/* A guest walk of va through L1 descriptor l1_desc (a coarse one) and a descriptor of the table
+ * it names: nonzero while the shadow knows both unchanged -- the guest's L1 table had l1_desc
+ * at va's slot at the last TLB maintenance or since, and that guest table's page is watched
+ * (shadow_watch.h) -- the same value as long as no write may have changed them; 0: unknown. */
+uint32_t shadow_walk_gen(const struct vm *vm, uint32_t va, uint32_t l1_desc);
 
 /* True if gpa is a device page passed through to this VM. */
 bool shadow_is_passthrough(const struct vm *vm, uint32_t gpa);

@@ -267,4 +267,5 @@ void watch_table(struct vm *vm, unsigned id, uint32_t from)
     w->tables |= 1ull << id;
     s->watch_of[id] = (uint8_t)(w - s->watch + 1);
     s->clean_from[id] = from;
+    s->clean_gen[id] = ++s->watch_gens ? s->watch_gens : ++s->watch_gens;   /* (never 0) */
 }
