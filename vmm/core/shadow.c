@@ -361,9 +361,9 @@ static bool coarse_still(struct guest_reader *g, const struct gptw_mmu *keep, un
  * same way: the VM has one more of them than contexts. */
 
 /* The pool tables the contexts hold. */
-static uint64_t parked_tables(const struct shadow *s)
+static shadow_pool_set parked_tables(const struct shadow *s)
 {
-    uint64_t used = 0;
+    shadow_pool_set used = 0;
     for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
         if (s->ctx[x].ttbr)
             used |= s->ctx[x].tables;
@@ -460,7 +460,7 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
         const struct coarse *c = pool_coarse(vm, p->idx);
         if (s->l1[p->slot] || !coarse_still(g, keep, p->slot, p->from)) {
             coarse_clear(c);
-            s->pool_used &= ~(1ull << p->idx);
+            s->pool_used &= ~((shadow_pool_set)1 << p->idx);
             continue;
         }
         coarse_revalidate(g, c, p->from);
@@ -513,7 +513,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                     if (park) {
                         out->parked[out->nr++] = (struct shadow_parked){
                             (uint16_t)slot, (uint8_t)(idx - 1), from, s->l1[slot] };
-                        out->tables |= 1ull << (idx - 1);
+                        out->tables |= (shadow_pool_set)1 << (idx - 1);
                     } else {
                         c = pool_coarse(vm, idx - 1);
                         if (kept)
@@ -522,7 +522,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                             coarse_clear(c);
                     }
                     if (kept || park)
-                        s->pool_used |= 1ull << (idx - 1);
+                        s->pool_used |= (shadow_pool_set)1 << (idx - 1);
                     if (kept)
                         continue;
                 }
@@ -748,16 +748,16 @@ static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
     unsigned idx = s->slot_table[slot];
 
     if (!idx) {
-        if (s->pool_used == (1ull << SHADOW_TABLES_PER_VM) - 1) {   /* pool exhausted: */
+        if (s->pool_used == SHADOW_POOL_ALL) {   /* pool exhausted: */
             s->pool_used &= ~parked_tables(s);   /* the waiting address spaces' go first */
             for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
                 context_drop(&s->ctx[x]);
         }
-        if (s->pool_used == (1ull << SHADOW_TABLES_PER_VM) - 1)
+        if (s->pool_used == SHADOW_POOL_ALL)
             shadow_flush(vm);   /* then everything: pages fault back in */
-        while (s->pool_used & (1ull << idx))
+        while (s->pool_used & ((shadow_pool_set)1 << idx))
             idx++;
-        s->pool_used |= 1ull << idx;
+        s->pool_used |= (shadow_pool_set)1 << idx;
         drop_split(vm, slot);
         set_slot_table(s, slot, ++idx);
         s->l1_from[slot] = 0;

@@ -33,6 +33,10 @@
 #define SHADOW_CONTEXTS      4   /* guest address spaces whose coarse tables wait for them */
 #define SHADOW_PARKED_MAX    8   /* coarse tables (besides megabyte 0's) each keeps */
 #define SHADOW_SET_WORDS     (L2C_ENTRIES / 32)
+/* A set of pool tables of a VM, a bit each (one word: the flush's bookkeeping is cheaper). */
+typedef uint32_t shadow_pool_set;
+_Static_assert(SHADOW_TABLES_PER_VM <= 32, "shadow_pool_set holds every pool table");
+#define SHADOW_POOL_ALL ((shadow_pool_set)((1ull << SHADOW_TABLES_PER_VM) - 1))
 #define SHADOW_WATCH_MAX     16  /* guest pages watched at once (shadow_watch.h) */
 #define SHADOW_SPLITS        8   /* guest sections split into pages to watch some of them */
 /* Each coarse table has an id: the pool's, then megabyte 0's, then the window's. */
@@ -78,7 +82,7 @@ struct shadow_context {
     uint32_t left_at;                  /* shadow.switches when it stopped running */
     unsigned nr;
     struct shadow_parked parked[SHADOW_PARKED_MAX];
-    uint64_t tables;                   /* their pool tables, a bit each */
+    shadow_pool_set tables;            /* their pool tables */
     int low;                           /* its megabyte-0 table (vectors low), -1: none */
     uint32_t low_from;
 };
@@ -136,7 +140,7 @@ struct shadow {
     uint32_t switches;                 /* address-space switches so far */
     uint32_t flushes;                  /* TLB maintenance so far (full or by MVA) */
     struct shadow_context ctx[SHADOW_CONTEXTS];
-    uint64_t pool_used;                /* bit per table of this VM's pool share */
+    shadow_pool_set pool_used;         /* the tables of this VM's pool share in use */
     uint32_t slot_tables[L1_ENTRIES / 32]; /* bit per slot whose slot_table is set */
     /* Write-watched guest tables (shadow_watch.h): per coarse table, the guest L1 descriptor
      * it was last checked under while a flush need not read its entries again (0: it must),
