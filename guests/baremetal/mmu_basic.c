@@ -23,6 +23,8 @@
 #define CT_B_PA      0x00206000u   /* coarse table of the second address space */
 #define CT_ALIAS_PA  0x00207000u   /* coarse table for VA 0x40700000: CT_B_PA's page again */
 #define L1_B_PA      0x00208000u   /* a second first-level table (another address space) */
+#define CT_X_PA      0x0020c000u   /* two coarse tables for VA 0x40800000: a RAM page, then */
+#define CT_Y_PA      0x0020d000u   /* UART0's registers (X) or the RTC's (Y) */
 #define PAGES_PA     0x00300000u   /* 4 KB test pages */
 #define SECT_PA      0x00400000u   /* 1 MB section target */
 #define LARGE_PA     0x00500000u   /* 64 KB large page target */
@@ -41,6 +43,7 @@
 #define VA_UNBACKED  0x40500000u
 #define VA_FINE      0x40600000u
 #define VA_ALIAS     0x40700000u   /* CT_B_PA's page, writable; the next page: User read-only */
+#define VA_DEV       0x40800000u
 
 #define DOM_KERNEL   0u   /* identity map, always Client */
 #define DOM_PAGES    2u   /* coarse/fine tables of the tests */
@@ -405,7 +408,8 @@ static void parked_table_tests(void)
 {
     static const char *const how[] = { "identity section", "identity section, manager",
                                        "small page alias", "small page alias again",
-                                       "read-only alias (svc)", "stm^" };
+                                       "read-only alias (svc)", "stm^",
+                                       "alias read, then a store with its domain manager" };
     guest_printf("tables changed while not in use:\n");
     for (uint32_t i = 0; i < 256; i++)
         ct_alias[i] = 0;
@@ -438,6 +442,15 @@ static void parked_table_tests(void)
         case 4:
             probe("svc write", 0, acc_write, VA_ALIAS + 0x1000, desc);
             break;
+        case 6:   /* (the Manager DACR known to the VMM first, so that the store meets it at once) */
+            dacr_set(dacr_for(DACR_MANAGER, DACR_CLIENT));
+            SVC_RD(VA_SMALL);
+            dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+            SVC_RD(VA_ALIAS);
+            dacr_set(dacr_for(DACR_MANAGER, DACR_CLIENT));
+            *(volatile uint32_t *)VA_ALIAS = desc;
+            dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+            break;
         default:
             stm_user_word(VA_ALIAS, desc);
             break;
@@ -447,6 +460,38 @@ static void parked_table_tests(void)
         ttbr_switch(L1_PA);
     }
     l1[VA_ALIAS >> 20] = 0;
+    tlb_flush_all();
+}
+
+__attribute__((noinline)) static uint32_t dev_read(uint32_t va)
+{
+    return *(volatile uint32_t *)va;
+}
+
+/* The same load of a device register, before and after the guest points the first-level entry
+ * of its megabyte at another coarse table (another device there) and flushes that page's TLB
+ * entry by MVA: the second device must answer (a VMM that remembers the walk of the load must
+ * see the change). */
+static void device_walk_tests(void)
+{
+    volatile uint32_t *x = (volatile uint32_t *)CT_X_PA, *y = (volatile uint32_t *)CT_Y_PA;
+    for (uint32_t i = 0; i < 256; i++)
+        x[i] = y[i] = 0;
+    x[0] = y[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    x[1] = SMALL(0x16000000u, APS(3, 3, 3, 3));   /* UART0 */
+    y[1] = SMALL(0x15000000u, APS(3, 3, 3, 3));   /* RTC */
+    l1[VA_DEV >> 20] = COARSE(CT_X_PA, DOM_PAGES);
+    tlb_flush_all();
+    SVC_RD(VA_DEV);
+    tlb_flush_all();
+    tlb_flush_all();
+    guest_printf("device walks: periphid0 %08x\n", dev_read(VA_DEV + 0x1fe0));
+    guest_printf("device walks: periphid0 %08x\n", dev_read(VA_DEV + 0x1fe0));
+    l1[VA_DEV >> 20] = COARSE(CT_Y_PA, DOM_PAGES);
+    tlb_flush_mva(VA_DEV + 0x1000);
+    guest_printf("device walks: after the L1 entry changed and a flush by MVA, periphid0 %08x\n",
+                 dev_read(VA_DEV + 0x1fe0));
+    l1[VA_DEV >> 20] = 0;
     tlb_flush_all();
 }
 
@@ -745,6 +790,7 @@ int main(void)
     grant_then_access_tests();
     pan_tests();
     parked_table_tests();
+    device_walk_tests();
     domain_tests();
     permission_tests();
     alignment_tests();

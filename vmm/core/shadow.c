@@ -588,6 +588,11 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
 
+    /* What the guest wrote to its tables and has not cleaned yet goes to memory before the
+     * flush reads them there: a table it finds unchanged is watched, and a write-back later
+     * would change it without a fault (VIVT caches; QEMU has none). */
+    if (keep)
+        cp15_dcache_clean_inv_all();
     if (!keep) {   /* everything goes, the contexts too (their real domains are reset) */
         watch_end_all(vm);
         for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
@@ -670,6 +675,8 @@ void shadow_flush_mva(struct vm *vm, uint32_t mva)
         mmu_unmap_va(mva);
         coarse_clear_entry(c, i);
     }
+    if (c)   /* (the guest may have changed its L1 descriptor for this page alone) */
+        watch_renew(vm, c->id);
     prune_mixed(s);
 }
 
@@ -740,21 +747,32 @@ static void pool_clear(struct vm *vm, unsigned idx)
     coarse_clear(c);
 }
 
-/* A coarse table for slot, in domain `domain`; a table of another domain is emptied first (the
- * domain lives in the L1 descriptor, shared by the whole megabyte). */
+/* A pool table free for coarse_for(): when the pool is exhausted, the waiting address spaces'
+ * go first, then everything (pages fault back in).  True if everything went: the real domains
+ * were reset too, so the caller takes its domain only now. */
+static bool pool_make_room(struct vm *vm)
+{
+    struct shadow *s = &vm->shadow;
+    if (s->pool_used == SHADOW_POOL_ALL) {
+        s->pool_used &= ~parked_tables(s);
+        for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
+            context_drop(&s->ctx[x]);
+    }
+    if (s->pool_used != SHADOW_POOL_ALL)
+        return false;
+    shadow_flush(vm);
+    return true;
+}
+
+/* A coarse table for slot (when it has none, pool_make_room() first), in domain `domain`; a
+ * table of another domain is emptied first (the domain lives in the L1 descriptor, shared by
+ * the whole megabyte). */
 static uint32_t *coarse_for(struct vm *vm, unsigned slot, unsigned domain)
 {
     struct shadow *s = &vm->shadow;
     unsigned idx = s->slot_table[slot];
 
     if (!idx) {
-        if (s->pool_used == SHADOW_POOL_ALL) {   /* pool exhausted: */
-            s->pool_used &= ~parked_tables(s);   /* the waiting address spaces' go first */
-            for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
-                context_drop(&s->ctx[x]);
-        }
-        if (s->pool_used == SHADOW_POOL_ALL)
-            shadow_flush(vm);   /* then everything: pages fault back in */
         while (s->pool_used & ((shadow_pool_set)1 << idx))
             idx++;
         s->pool_used |= (shadow_pool_set)1 << idx;
@@ -811,8 +829,10 @@ static void map_region_megabyte(struct vm *vm, uint32_t *t, const struct gptw_re
 }
 
 /* Whether a coarse entry about to map r's page must be read-only: it is watched
- * (shadow_watch.h).  One whose AP means nothing (a Manager domain, the MMU off) ends the
- * watch; a writable one is noted. */
+ * (shadow_watch.h).  One whose AP may mean nothing ends the watch instead (any_ap_writes): a
+ * Manager domain's, the MMU off, and every pool table's -- its real domain turns Manager with
+ * the guest's (vdomain.c), without a flush; only megabyte 0's and the window's tables, in the
+ * VMM's domain, always Client, keep a read-only entry.  A writable one is noted. */
 static bool coarse_mapping(struct vm *vm, const struct gptw_result *r, bool any_ap_writes)
 {
     if (r->pa >= vm->ram_size)
@@ -824,6 +844,20 @@ static bool coarse_mapping(struct vm *vm, const struct gptw_result *r, bool any_
     }
     watch_note_mapped(vm, r->pa);
     return false;
+}
+
+/* The real domain of a shadow entry for r in page class cls (the MMU off: the VMM's); when every
+ * real domain is taken, the shadow starts over. */
+static uint8_t map_domain(struct vm *vm, const struct gptw_result *r, enum page_class cls,
+                          bool flat)
+{
+    struct shadow *s = &vm->shadow;
+    uint8_t dom = flat ? DOMAIN_VMM : vdomain_get(&s->dom, r->domain, cls);
+    if (dom == VDOMAIN_NONE) {
+        shadow_flush(vm);
+        dom = vdomain_get(&s->dom, r->domain, cls);
+    }
+    return dom;
 }
 
 static bool real_allows(unsigned class_perm, enum gptw_access access)
@@ -899,12 +933,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
                        l1_src, &s->l1_from[slot]);
         }
     } else {
-        uint8_t dom = flat ? DOMAIN_VMM : vdomain_get(&s->dom, r->domain, cls);
-        if (dom == VDOMAIN_NONE) {   /* every real domain taken: start over */
-            shadow_flush(vm);
-            dom = vdomain_get(&s->dom, r->domain, cls);
-            s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
-        }
+        uint8_t dom = map_domain(vm, r, cls, flat);
         bool section = (flat || r->map == GPTW_MAP_SECTION) && !s->slot_table[slot] &&
                        (ram ? (r->pa | (SECTION_SIZE - 1)) < vm->ram_size : false) &&
                        !vcpu_shared_in_megabyte(vm, r->pa);
@@ -922,15 +951,17 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
             map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);
             if ((s->l1[slot] & 3) == L1_TYPE_SECTION)
                 mmu_flush_all(s->real_dacr);
+            drop_split(vm, slot);
             shadow_set_l1(s, slot, l1_coarse(vmm_pa(t).pa, dom));
             s->l1_from[slot] = flat || mmu->fcse_pid ? 0 : r->l1_desc;
         } else {
+            if (!s->slot_table[slot] && pool_make_room(vm))
+                dom = map_domain(vm, r, cls, flat);
             uint32_t *t = coarse_for(vm, slot, dom);
             unsigned idx = s->slot_table[slot] - 1u;
             const struct coarse *c = pool_coarse(vm, idx);
-            bool ro = coarse_mapping(vm, r, manager || flat);
-            coarse_set(c, L2C_INDEX(va), l2_small(hpa, flat ? AP_USER_RW : ap_watch(ap, ro), cached),
-                       l2_src,
+            coarse_mapping(vm, r, true);   /* (its domain may turn Manager: see there) */
+            coarse_set(c, L2C_INDEX(va), l2_small(hpa, flat ? AP_USER_RW : ap, cached), l2_src,
                        l1_src, &s->l1_from[slot]);
             if ((flat || r->map == GPTW_MAP_SECTION) && ram && vcpu_shared_in_region(vm, r->pa)) {
                 map_region_megabyte(vm, t, r, flat ? AP_USER_RW : ap);

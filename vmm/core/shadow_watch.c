@@ -250,9 +250,9 @@ void watch_table(struct vm *vm, unsigned id, uint32_t from)
 {
     struct shadow *s = &vm->shadow;
     uint32_t page = from & GPTW_L1_COARSE_BASE_MASK & ~(PAGE_SIZE - 1);
+    watch_forget_table(vm, id);
     if (page >= vm->ram_size || vcpu_shared_in_megabyte(vm, page))
         return;   /* (the trampolines' megabytes have tables of their own, never split) */
-    watch_forget_table(vm, id);
     int at = watch_index(s, page);
     struct shadow_watch *w = at >= 0 ? &s->watch[at] : 0;
     for (unsigned i = 0; !w && i < SHADOW_WATCH_MAX; i++)
@@ -267,5 +267,11 @@ void watch_table(struct vm *vm, unsigned id, uint32_t from)
     w->tables |= 1ull << id;
     s->watch_of[id] = (uint8_t)(w - s->watch + 1);
     s->clean_from[id] = from;
+    watch_renew(vm, id);
+}
+
+void watch_renew(struct vm *vm, unsigned id)
+{
+    struct shadow *s = &vm->shadow;
     s->clean_gen[id] = ++s->watch_gens ? s->watch_gens : ++s->watch_gens;   /* (never 0) */
 }

@@ -39,6 +39,9 @@ static inline bool watch_clean(const struct shadow *s, unsigned id, uint32_t fro
 void watch_table(struct vm *vm, unsigned id, uint32_t from);
 /* Table id was emptied. */
 void watch_forget_table(struct vm *vm, unsigned id);
+/* What shadow_walk_gen() said of table id's walks no longer holds (a TLB flush by MVA there:
+ * the guest may have changed the L1 descriptor of that page alone): a new generation. */
+void watch_renew(struct vm *vm, unsigned id);
 /* Every watch ends (a flush that keeps nothing). */
 void watch_end_all(struct vm *vm);
 

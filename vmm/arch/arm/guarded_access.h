@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 int arch_guest_read(uint32_t va, uint32_t *out);
+/* (A privileged write: it ignores a read-only AP, so a write to guest RAM through it must end
+ * the watches there first, watch_note_write() in shadow_watch.h.) */
 int arch_guest_write(uint32_t va, uint32_t value);
 
 struct trap_frame;
