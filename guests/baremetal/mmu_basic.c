@@ -471,7 +471,8 @@ __attribute__((noinline)) static uint32_t dev_read(uint32_t va)
 /* The same load of a device register, before and after the guest points the first-level entry
  * of its megabyte at another coarse table (another device there) and flushes that page's TLB
  * entry by MVA: the second device must answer (a VMM that remembers the walk of the load must
- * see the change). */
+ * see the change).  Once with the console between (its own device accesses), once with
+ * nothing between the two loads. */
 static void device_walk_tests(void)
 {
     volatile uint32_t *x = (volatile uint32_t *)CT_X_PA, *y = (volatile uint32_t *)CT_Y_PA;
@@ -491,6 +492,12 @@ static void device_walk_tests(void)
     tlb_flush_mva(VA_DEV + 0x1000);
     guest_printf("device walks: after the L1 entry changed and a flush by MVA, periphid0 %08x\n",
                  dev_read(VA_DEV + 0x1fe0));
+    uint32_t before = dev_read(VA_DEV + 0x1fe0);
+    l1[VA_DEV >> 20] = COARSE(CT_X_PA, DOM_PAGES);
+    tlb_flush_mva(VA_DEV + 0x1000);
+    uint32_t after = dev_read(VA_DEV + 0x1fe0);
+    guest_printf("device walks: back, with nothing between: periphid0 %08x, then %08x\n", before,
+                 after);
     l1[VA_DEV >> 20] = 0;
     tlb_flush_all();
 }

@@ -147,9 +147,14 @@ uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size)
     return v;
 }
 
-bool vm_board_read_quiet(struct vm *vm, uint32_t gpa, uint32_t *value)
+struct vdev *vm_board_quiet_device(struct vm *vm, uint32_t gpa)
 {
-    if (vm->passthrough || !vboard_read_quiet(&vm->board, gpa, vm_now(vm), value))
+    return vm->passthrough ? 0 : vboard_quiet_device(&vm->board, gpa);
+}
+
+bool vm_board_read_dev_quiet(struct vm *vm, struct vdev *dev, uint32_t gpa, uint32_t *value)
+{
+    if (!vboard_read_dev_quiet(&vm->board, dev, gpa, vm_now(vm), value))
         return false;
     vm->stats.mmio++;
     return true;

@@ -20,8 +20,11 @@ uint64_t vm_now(const struct vm *vm);
 /* An access of the guest to a device's guest-physical address. */
 uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size);
 /* A word read that changes nothing but the statistics (vboard_read_quiet; never with a device
- * passed through): the trap needs no exit work after it.  False, with nothing done, otherwise. */
-bool vm_board_read_quiet(struct vm *vm, uint32_t gpa, uint32_t *value);
+ * passed through): the trap needs no exit work after it.  The device at gpa that allows them
+ * (NULL: none), then a read at gpa inside it: false, with nothing done, when it cannot be
+ * quiet now (a device event is due). */
+struct vdev *vm_board_quiet_device(struct vm *vm, uint32_t gpa);
+bool vm_board_read_dev_quiet(struct vm *vm, struct vdev *dev, uint32_t gpa, uint32_t *value);
 void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size);
 
 /* Brings the devices up to now; when the next device event is due. */

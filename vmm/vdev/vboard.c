@@ -101,16 +101,28 @@ uint32_t vboard_read(struct vboard *b, uint32_t gpa, unsigned size, uint64_t now
     return vbus_read(&b->bus, gpa, size, now);
 }
 
-bool vboard_read_quiet(struct vboard *b, uint32_t gpa, uint64_t now, uint32_t *value)
+struct vdev *vboard_quiet_device(struct vboard *b, uint32_t gpa)
 {
-    struct vdev *dev = (gpa & 3) || now >= b->due ? 0 : vbus_find(&b->bus, gpa);
-    if (!dev)
-        return false;
-    for (unsigned i = 0; i < VBOARD_UARTS; i++)
+    struct vdev *dev = vbus_find(&b->bus, gpa);
+    for (unsigned i = 0; dev && i < VBOARD_UARTS; i++)
         if (dev == &b->uart[i].dev)
-            return false;
+            return 0;
+    return dev;
+}
+
+bool vboard_read_dev_quiet(struct vboard *b, struct vdev *dev, uint32_t gpa, uint64_t now,
+                           uint32_t *value)
+{
+    if ((gpa & 3) || now >= b->due)
+        return false;
     *value = dev->ops->read(dev, gpa - dev->base, 4, now);
     return true;
+}
+
+bool vboard_read_quiet(struct vboard *b, uint32_t gpa, uint64_t now, uint32_t *value)
+{
+    struct vdev *dev = vboard_quiet_device(b, gpa);
+    return dev && vboard_read_dev_quiet(b, dev, gpa, now, value);
 }
 
 void vboard_write(struct vboard *b, uint32_t gpa, uint32_t value, unsigned size, uint64_t now)

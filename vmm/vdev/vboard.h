@@ -66,6 +66,11 @@ void vboard_write(struct vboard *b, uint32_t gpa, uint32_t value, unsigned size,
  * from the receiver), aligned, with no expiry due by `now` (so no line can move).  False, with
  * nothing done, otherwise: vboard_read() then. */
 bool vboard_read_quiet(struct vboard *b, uint32_t gpa, uint64_t now, uint32_t *value);
+/* Its two halves, for a caller that remembers the device: the device at gpa whose reads change
+ * nothing (NULL: none, or a UART), and a read of it at gpa inside it. */
+struct vdev *vboard_quiet_device(struct vboard *b, uint32_t gpa);
+bool vboard_read_dev_quiet(struct vboard *b, struct vdev *dev, uint32_t gpa, uint64_t now,
+                           uint32_t *value);
 
 /* Processes every timer and RTC expiry up to `now`; cheap when nothing is due. Call it when the
  * deadline from vboard_next_event() passes and before deciding whether an interrupt is pending. */
