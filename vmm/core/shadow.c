@@ -253,6 +253,7 @@ struct guest_reader {
     const volatile uint32_t *page;
     uint32_t at;   /* its guest-physical address + 1 (0: none) */
     unsigned nr;   /* kept tables to revalidate (coarse_revalidate) */
+    unsigned unread;   /* and kept without (stats.tables_unread) */
     struct coarse_check todo[REVALIDATE_MAX];
 };
 
@@ -318,7 +319,7 @@ static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, ui
     if (!watch_clean(&g->vm->shadow, c->id, from))
         g->todo[g->nr++] = (struct coarse_check){ c, from };
     else   /* (its guest table's page unwritten since) */
-        g->vm->stats.tables_unread++;
+        g->unread++;
 }
 
 static void coarse_check_entries(struct guest_reader *g, const struct coarse *c, uint32_t from)
@@ -360,20 +361,11 @@ static bool coarse_still(struct guest_reader *g, const struct gptw_mmu *keep, un
  * maintenance, is seen.  Megabyte 0's table (the VMM's while the vectors are low) is parked the
  * same way: the VM has one more of them than contexts. */
 
-/* The pool tables the contexts hold. */
-static shadow_pool_set parked_tables(const struct shadow *s)
-{
-    shadow_pool_set used = 0;
-    for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
-        if (s->ctx[x].ttbr)
-            used |= s->ctx[x].tables;
-    return used;
-}
-
 /* Forgets a context: its pool tables are emptied when taken again (coarse_for), its megabyte-0
  * table likewise (low_take). */
-static void context_drop(struct shadow_context *x)
+static void context_drop(struct shadow *s, struct shadow_context *x)
 {
+    s->parked &= ~x->tables;
     x->ttbr = 0;
     x->nr = 0;
     x->tables = 0;
@@ -390,7 +382,7 @@ static struct shadow_context *context_new(struct shadow *s, uint32_t ttbr, uint3
         if (c->ttbr != next && (!x || !c->ttbr || (x->ttbr && c->left_at < x->left_at)))
             x = c;
     }
-    context_drop(x);
+    context_drop(s, x);
     x->ttbr = ttbr;
     x->left_at = s->switches;
     return x;
@@ -479,7 +471,7 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
             coarse_clear(c);
         }
     }
-    context_drop(in);
+    context_drop(s, in);
 }
 
 /* Every guest slot's L1 entry back to nothing, but what keep keeps: sections and whole
@@ -514,6 +506,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                         out->parked[out->nr++] = (struct shadow_parked){
                             (uint16_t)slot, (uint8_t)(idx - 1), from, s->l1[slot] };
                         out->tables |= (shadow_pool_set)1 << (idx - 1);
+                        s->parked |= (shadow_pool_set)1 << (idx - 1);
                     } else {
                         c = pool_coarse(vm, idx - 1);
                         if (kept)
@@ -584,6 +577,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     g.page = 0;
     g.at = 0;
     g.nr = 0;
+    g.unread = 0;
     const struct coarse *window = window_coarse(vm);
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
@@ -596,9 +590,9 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     if (!keep) {   /* everything goes, the contexts too (their real domains are reset) */
         watch_end_all(vm);
         for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
-            context_drop(&s->ctx[x]);
+            context_drop(s, &s->ctx[x]);
     }
-    s->pool_used = parked_tables(s);
+    s->pool_used = s->parked;
     clear_slots(vm, keep, &g, out);
     /* The window slot stays: the VMM runs on this table right now. */
     if (coarse_still(&g, keep, SLOT_WINDOW, s->l1_from[SLOT_WINDOW])) {
@@ -617,6 +611,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
         low_take(vm);
     for (unsigned i = 0; i < g.nr; i++)
         coarse_check_entries(&g, g.todo[i].c, g.todo[i].from);
+    vm->stats.tables_unread += g.unread;
     s->switches += switching;
     s->ttbr = keep ? keep->ttbr0 : 0;
     prune_mixed(s);
@@ -754,9 +749,9 @@ static bool pool_make_room(struct vm *vm)
 {
     struct shadow *s = &vm->shadow;
     if (s->pool_used == SHADOW_POOL_ALL) {
-        s->pool_used &= ~parked_tables(s);
+        s->pool_used &= ~s->parked;
         for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
-            context_drop(&s->ctx[x]);
+            context_drop(s, &s->ctx[x]);
     }
     if (s->pool_used != SHADOW_POOL_ALL)
         return false;

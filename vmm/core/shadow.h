@@ -141,6 +141,7 @@ struct shadow {
     uint32_t flushes;                  /* TLB maintenance so far (full or by MVA) */
     struct shadow_context ctx[SHADOW_CONTEXTS];
     shadow_pool_set pool_used;         /* the tables of this VM's pool share in use */
+    shadow_pool_set parked;            /* of them, those the contexts hold */
     uint32_t slot_tables[L1_ENTRIES / 32]; /* bit per slot whose slot_table is set */
     /* Write-watched guest tables (shadow_watch.h): per coarse table, the guest L1 descriptor
      * it was last checked under while a flush need not read its entries again (0: it must),

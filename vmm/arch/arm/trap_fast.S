@@ -383,12 +383,28 @@ line_skip:                              @ flags: the loop's last; r9: Rn; r2: it
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 /* No loop, but two operations in a row (Linux's cpu_arm926_set_pte_ext: clean the line, drain
- * the write buffer): both skipped with this trap. */
+ * the write buffer): both skipped with this trap.  When a TTBR0 write follows (Linux's
+ * cpu_arm926_switch_mm: I-cache, write buffer, then the new tables) and the short paths are on,
+ * it is done in this trap too, which then counts as its (both operations as forwarded). */
 line_pair:
     cmp     r7, #2
     bne     line_done
     add     lr, lr, #4
+    ldr     r3, [r11, #TF_GO]
+    cmp     r3, #0
+    beq     1f
+    ldr     r1, [lr]
+    bic     r10, r1, #0xf000            @ without Rd
+    ldr     r12, =MCR_TTBR0
+    cmp     r10, r12
+    bne     1f
     COUNT   r4, STATS_FAST_LINES, r3
+    COUNT   r4, STATS_FAST_LINE_EXTRA, r3
+    COUNT   r4, STATS_FAST_LINES, r3
+    COUNT   r4, STATS_FAST_LINE_EXTRA, r3
+    add     lr, lr, #4
+    b       und_ttbr
+1:  COUNT   r4, STATS_FAST_LINES, r3
     COUNT   r4, STATS_FAST_LINE_EXTRA, r3
 line_done:
     COUNT   r4, STATS_FAST_LINES, r3
@@ -445,7 +461,9 @@ und_other:
     cmp     r10, r12
     bne     vector_und_general
 /* MCR p15, 0, Rd, c2, c0, 0 with Rd in r0-r12: a TTBR0 write, by C (trap_quick_ttbr) on the SVC
- * stack, without the frame; C says where the guest resumes (0: take the general path). */
+ * stack, without the frame; C says where the guest resumes (0: take the general path).  r0 =
+ * the guest's real CPSR, r1 = the instruction, lr = the one after it. */
+und_ttbr:
     mov     r3, r0
     mov     r2, r1
     GUEST_RD r2, r0, r10                @ the new TTBR0
