@@ -7,8 +7,10 @@
  * is not needed when nothing could have written the guest page holding that table since the
  * last time: the page is *watched*.
  *
- * - A watched page has no writable real mapping: coarse entries of the shadow map it read-only,
- *   and a real section over its megabyte is split into a table of small pages (PAGE_SPLIT,
+ * - A watched page has no writable real mapping: coarse entries of the shadow map it read-only
+ *   (the window's and megabyte 0's, in the VMM's always-Client domain; in a pool table, whose
+ *   real domain may turn Manager, a mapping ends the watch instead), and a real section over
+ *   its megabyte is split into a table of small pages (PAGE_SPLIT,
  *   vdomain.h) where only the watched pages are read-only.  Linux reaches its page tables
  *   through its linear map, sections of its kernel domain (Client, and Manager at times); a
  *   split stands for a section whose pages are all writable (real AP User RW) in one of those.
