@@ -13,7 +13,7 @@ void guest_fault(struct vcpu *v, struct trap_frame *f, unsigned kind);
 
 /* A data abort from a virtual privileged mode, first (trap_fast.S, without the frame, on the
  * SVC stack): a word LDR the last device accesses remembered (same instruction, page, MMU state,
- * no TLB maintenance since) of a register whose reading changes nothing (vm_board_read_quiet),
+ * no TLB maintenance since) of a register whose reading changes nothing (vm_board_quiet_device),
  * done at once: the value goes to regs[Rd] (the guest's r0-r12 as the vector saved them).
  * far: the fault address, pc: the instruction's, cpsr: the guest's real CPSR.  False: nothing
  * done, the general path takes the abort. */

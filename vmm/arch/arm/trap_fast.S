@@ -218,9 +218,9 @@
     ldr     \out, [\out, \t, lsl #2]
 .endm
 
-.macro COUNT base, offset, t
+.macro COUNT base, offset, t, n=1
     ldr     \t, [\base, #\offset]
-    add     \t, \t, #1
+    add     \t, \t, #\n
     str     \t, [\base, #\offset]
 .endm
 
@@ -398,10 +398,8 @@ line_pair:
     ldr     r12, =MCR_TTBR0
     cmp     r10, r12
     bne     1f
-    COUNT   r4, STATS_FAST_LINES, r3
-    COUNT   r4, STATS_FAST_LINE_EXTRA, r3
-    COUNT   r4, STATS_FAST_LINES, r3
-    COUNT   r4, STATS_FAST_LINE_EXTRA, r3
+    COUNT   r4, STATS_FAST_LINES, r3, 2
+    COUNT   r4, STATS_FAST_LINE_EXTRA, r3, 2
     add     lr, lr, #4
     b       und_ttbr
 1:  COUNT   r4, STATS_FAST_LINES, r3
