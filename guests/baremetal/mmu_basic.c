@@ -33,6 +33,8 @@
 #define UNBACKED_PA  0x09000000u   /* nothing there on integratorcp */
 #define FCSE_OFF_PA  0x02100000u   /* MVA of VA 0x00100000 with PID 1 and the MMU off */
 #define ROUTINE_PA   0x03000000u   /* a copy of fcse_probe() above 32 MB */
+#define CM_PA        0x10000000u   /* the core module: CM_ID at +0 */
+#define CP_CTRL_PA   0xcb000000u   /* the CP controller: its ID field at +0 */
 
 #define VA_SMALL     0x40000000u   /* coarse table A, small pages */
 #define VA_LARGE     0x40010000u   /* coarse table A, one large page */
@@ -502,6 +504,87 @@ static void device_walk_tests(void)
     tlb_flush_all();
 }
 
+static void quick_reads(const char *when, unsigned n)
+{
+    guest_printf("quick reads, %s:\n", when);
+    for (unsigned i = 0; i < n; i++)
+        SVC_RD(VA_DEV + 0x1000);
+}
+
+/* A load at rd_code: `ldr r0, [r0]`, then in its place `ldr r1, [r0]; mov r0, r1` (the value
+ * argument, 0, is r1 before the load). */
+static uint32_t rd_code[3] __attribute__((aligned(16)));
+
+static void rd_code_put(int second)
+{
+    rd_code[0] = second ? 0xe5901000u : 0xe5900000u;
+    rd_code[1] = second ? 0xe1a00001u : 0xe12fff1eu;
+    rd_code[2] = 0xe12fff1eu;
+    icache_flush();
+}
+
+/* One load of a device register over and over (acc_read's, as a kernel reads its clock): the
+ * VMM answers such loads on a short path after the first few, and must see every change to
+ * what the load means, as the TLB would.  The megabyte's table (a RAM page, then the device)
+ * is first read and found unchanged at a TLB flush (so the VMM watches it); then: a TLB flush
+ * with nothing changed (the same device), the second-level entries changed and the whole TLB
+ * flushed, the first-level entry changed and that page flushed by MVA, the second-level entry
+ * flushed by MVA, the first-level entry changed and the whole TLB flushed, the next page, the
+ * domain made NoAccess, another instruction at the same address. */
+static void quick_read_tests(void)
+{
+    volatile uint32_t *x = (volatile uint32_t *)CT_X_PA, *y = (volatile uint32_t *)CT_Y_PA;
+    for (uint32_t i = 0; i < 256; i++)
+        x[i] = y[i] = 0;
+    x[0] = y[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    x[1] = SMALL(CM_PA, APS(3, 3, 3, 3));
+    y[1] = SMALL(CM_PA, APS(3, 3, 3, 3));
+    dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+    l1[VA_DEV >> 20] = COARSE(CT_X_PA, DOM_PAGES);
+    tlb_flush_all();
+    SVC_RD(VA_DEV);
+    tlb_flush_all();
+    tlb_flush_all();
+    quick_reads("the core module", 3);
+    tlb_flush_all();
+    quick_reads("after a TLB flush", 2);
+    x[0] = SMALL(PAGES_PA + 0x2000, APS(3, 3, 3, 3));   /* (an entry the VMM has used changes: */
+    x[1] = SMALL(CP_CTRL_PA, APS(3, 3, 3, 3));          /* it stops watching the table) */
+    tlb_flush_all();
+    quick_reads("both pages remapped, the whole TLB flushed", 3);
+    tlb_flush_all();
+    quick_reads("after a TLB flush", 3);
+    l1[VA_DEV >> 20] = COARSE(CT_Y_PA, DOM_PAGES);
+    tlb_flush_mva(VA_DEV + 0x1000);
+    quick_reads("another second-level table, flushed by MVA", 3);
+    y[1] = SMALL(CP_CTRL_PA, APS(3, 3, 3, 3));
+    tlb_flush_mva(VA_DEV + 0x1000);
+    quick_reads("the page remapped, flushed by MVA", 3);
+    tlb_flush_all();
+    SVC_RD(VA_DEV);
+    tlb_flush_all();
+    tlb_flush_all();
+    quick_reads("the second table found unchanged", 3);
+    x[1] = SMALL(CM_PA, APS(3, 3, 3, 3));
+    l1[VA_DEV >> 20] = COARSE(CT_X_PA, DOM_PAGES);
+    tlb_flush_all();
+    quick_reads("the first table back, the whole TLB flushed", 3);
+    x[2] = SMALL(CP_CTRL_PA, APS(3, 3, 3, 3));
+    SVC_RD(VA_DEV + 0x2000);
+    dacr_set(dacr_for(DACR_NOACCESS, DACR_CLIENT));
+    quick_reads("its domain NoAccess", 1);
+    dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+    quick_reads("Client again", 2);
+    rd_code_put(0);
+    for (unsigned i = 0; i < 3; i++)
+        probe("quick reads, ldr r0", 0, (acc_fn)(uintptr_t)rd_code, VA_DEV + 0x1000, 0);
+    rd_code_put(1);
+    probe("quick reads, ldr r1 at the same address", 0, (acc_fn)(uintptr_t)rd_code,
+          VA_DEV + 0x1000, 0);
+    l1[VA_DEV >> 20] = 0;
+    tlb_flush_all();
+}
+
 /* A DACR write that gives access, then at once an access that needs it (a kernel's
  * uaccess_enable before copy_to_user): no other instruction between them. */
 static void grant_then_access_tests(void)
@@ -798,6 +881,7 @@ int main(void)
     pan_tests();
     parked_table_tests();
     device_walk_tests();
+    quick_read_tests();
     domain_tests();
     permission_tests();
     alignment_tests();

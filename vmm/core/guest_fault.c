@@ -257,50 +257,25 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
     }
 }
 
-/* The last read guest_fault_quick_read() made, in the few words it checks first: the same
- * instruction word at pc, reading inside the part of the mapping its walk checked, with no TLB
- * maintenance since (flushes: nor a TTBR, SCTLR or FCSE change) or its walk still known (gen,
- * shadow_walk_gen()), the guest DACR the same for that mapping's domain.  Then only the device
- * is read again.  Made from a device memo that holds, with the FCSE off (va is the MVA). */
-struct quick_key {
-    bool valid;
-    unsigned rd;
-    uint32_t pc, word;
-    uint32_t va, size;            /* the walked part of the mapping, inside the device */
-    uint32_t pa_off;              /* guest-physical address - va */
-    uint32_t flushes, gen, l1_desc;
-    uint32_t dacr_mask, dacr;     /* the domain's two bits of the guest DACR */
-    struct vdev *dev;             /* the device read */
-};
 static struct quick_key quick_keys[MAX_VMS];
+
+struct quick_key *guest_fault_quick_key(unsigned id)
+{
+    return &quick_keys[id];
+}
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
     return a < b ? a : b;
 }
 
-static bool quick_key_hit(struct vm *vm, struct quick_key *k, uint32_t far, uint32_t pc,
-                          uint32_t word)
-{
-    if (!k->valid || k->pc != pc || k->word != word || far - k->va >= k->size ||
-        (vm->shared.page[VSHARED_DACR / 4] & k->dacr_mask) != k->dacr)
-        return false;
-    if (k->flushes != vm->shadow.flushes) {
-        if (!k->gen || shadow_walk_gen(vm, far, k->l1_desc) != k->gen)
-            return false;
-        k->flushes = vm->shadow.flushes;
-    }
-    return true;
-}
-
-/* The key of a quick read the device memo of pc allows (false: none). */
+/* The key of a quick read the device memo of pc allows (false: none, the VM's key stays). */
 static bool quick_key_make(struct vm *vm, struct quick_key *k, uint32_t far, uint32_t pc,
                            uint32_t word)
 {
     struct device_memo *m = device_memo_at(vm, pc);
     struct gptw_mmu mmu;
     uint32_t pa;
-    k->valid = false;
     if (!m->valid || !m->quick || m->pc != pc)
         return false;
     vcpu_gptw_mmu(&vm->vcpu, &mmu);
@@ -313,9 +288,12 @@ static bool quick_key_make(struct vm *vm, struct quick_key *k, uint32_t far, uin
      * bytes before and from far in both. */
     uint32_t before = min_u32(far - m->r.perm_mva, pa - dev->base);
     uint32_t from = min_u32(m->r.perm_mva + m->r.perm_size - far, dev->base + dev->size - pa);
-    *k = (struct quick_key){ true, m->in.mem.rd, pc, word, far - before, before + from, pa - far,
-                             vm->shadow.flushes, m->gen, m->r.l1_desc,
-                             3u << (2 * m->r.domain), mmu.dacr & 3u << (2 * m->r.domain), dev };
+    *k = (struct quick_key){ .word = word, .va = far - before, .size = before + from,
+                             .dacr_mask = 3u << (2 * m->r.domain),
+                             .dacr = mmu.dacr & 3u << (2 * m->r.domain),
+                             .flushes = vm->shadow.flushes, .gen = m->gen,
+                             .l1_desc = m->r.l1_desc, .pa_off = pa - far, .rd = m->in.mem.rd,
+                             .vm = vm, .dev = dev };
     return true;
 }
 
@@ -327,7 +305,7 @@ bool guest_fault_quick_read(uint32_t far, uint32_t pc, uint32_t *regs, uint32_t 
     uint32_t word, value;
 
     if ((far & 3) || arch_guest_read(pc, &word) ||
-        (!quick_key_hit(vm, k, far, pc, word) && !quick_key_make(vm, k, far, pc, word)) ||
+        !quick_key_make(vm, k, far, pc, word) ||
         !vm_board_read_dev_quiet(vm, k->dev, far + k->pa_off, &value))
         return false;
     regs[k->rd] = value;

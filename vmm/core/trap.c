@@ -27,7 +27,7 @@ void trap_prepare_resume(struct vcpu *v, const struct trap_frame *f)
               vm->shadow.vpriv == vcpu_privileged(v),
         .pending = (vm->board.cpu_irq ? VPSR_I : 0) | (vm->board.cpu_fiq ? VPSR_F : 0),
         .vcpu = v, .shadow = &vm->shadow, .shared = &vm->shared, .stats = &vm->stats,
-        .trace = &vm->trace,
+        .trace = &vm->trace, .quick = guest_fault_quick_key(vm->id),
     };
 }
 

@@ -68,6 +68,7 @@ struct trap_fast {
     struct vcpu_shared *shared;
     struct trap_stats *stats;
     struct trace_ring *trace;
+    struct quick_key *quick;       /* the VM's last quick device read (guest_fault.h) */
 };
 extern struct trap_fast trap_fast;
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "fastpath.h"
+#include "guest_fault.h"
 #include "shadow.h"
 #include "stats.h"
 #include "trace.h"
@@ -24,6 +25,20 @@ void asm_offsets(void)
     DEFINE(TF_SHARED, offsetof(struct trap_fast, shared));
     DEFINE(TF_STATS, offsetof(struct trap_fast, stats));
     DEFINE(TF_TRACE, offsetof(struct trap_fast, trace));
+    DEFINE(TF_QUICK, offsetof(struct trap_fast, quick));
+
+    DEFINE(QK_WORD, offsetof(struct quick_key, word));
+    DEFINE(QK_VA, offsetof(struct quick_key, va));
+    DEFINE(QK_SIZE, offsetof(struct quick_key, size));
+    DEFINE(QK_DACR_MASK, offsetof(struct quick_key, dacr_mask));
+    DEFINE(QK_DACR, offsetof(struct quick_key, dacr));
+    DEFINE(QK_FLUSHES, offsetof(struct quick_key, flushes));
+    DEFINE(QK_GEN, offsetof(struct quick_key, gen));
+    DEFINE(QK_L1_DESC, offsetof(struct quick_key, l1_desc));
+    DEFINE(QK_PA_OFF, offsetof(struct quick_key, pa_off));
+    DEFINE(QK_RD, offsetof(struct quick_key, rd));
+    DEFINE(QK_VM, offsetof(struct quick_key, vm));
+    DEFINE(QK_DEV, offsetof(struct quick_key, dev));
 
     DEFINE(VCPU_VCPSR, offsetof(struct vcpu, vcpsr));
     DEFINE(VCPU_SP_USR, offsetof(struct vcpu, banked_sp[VBANK_USR]));
@@ -57,6 +72,10 @@ void asm_offsets(void)
     DEFINE(SHADOW_WINDOW_USER, offsetof(struct shadow, window_desc[0]));
     DEFINE(SHADOW_WINDOW_PRIV, offsetof(struct shadow, window_desc[1]));
     DEFINE(SHADOW_NR_MIXED, offsetof(struct shadow, nr_mixed));
+    DEFINE(SHADOW_FLUSHES, offsetof(struct shadow, flushes));
+    DEFINE(SHADOW_SLOT_TABLE, offsetof(struct shadow, slot_table));
+    DEFINE(SHADOW_CLEAN_FROM, offsetof(struct shadow, clean_from));
+    DEFINE(SHADOW_CLEAN_GEN, offsetof(struct shadow, clean_gen));
     DEFINE(MEMO_SIZE, sizeof(struct shadow_dacr_memo));
     DEFINE(MEMO_GUEST, offsetof(struct shadow_dacr_memo, guest));
     DEFINE(MEMO_PRIV, offsetof(struct shadow_dacr_memo, priv));
@@ -89,6 +108,7 @@ void asm_offsets(void)
     DEFINE(STATS_FAST_DACR, offsetof(struct trap_stats, fast_dacr));
     DEFINE(STATS_FAST_GRANT, offsetof(struct trap_stats, fast_grant));
     DEFINE(STATS_FAST_STATE, offsetof(struct trap_stats, fast_state));
+    DEFINE(STATS_FAST_READS, offsetof(struct trap_stats, fast_reads));
 
     DEFINE(TRACE_NEXT, offsetof(struct trace_ring, next));
     DEFINE(TRACE_ENTRY_SIZE, sizeof(struct trace_entry));

@@ -25,8 +25,9 @@
  *   trap_fast_dabt, from a virtual privileged mode with a DACR grant a trampoline made since the
  *     last trap (vcpu_shared_import takes it first, too): the grant goes to the real DACR and the
  *     instruction runs again; if the abort had another cause, it comes back, to C.  Without
- *     one, in ARM state: a device read C remembers (guest_fault_quick_read, called on the SVC
- *     stack without the frame) is done and the guest resumes after it.
+ *     one, in ARM state: a device read the VM's quick key allows (guest_fault.h; made by
+ *     guest_fault_quick_read, called on the SVC stack without the frame when the key does not
+ *     hold) is done and the guest resumes after it.
  *
  * Each records itself in the VM's trace ring (the line operations only in the counters) and in
  * the statistics, updates the vCPU, the shadow's virtual privilege and real DACR (from the memo
@@ -222,6 +223,12 @@
     ldr     \t, [\base, #\offset]
     add     \t, \t, #\n
     str     \t, [\base, #\offset]
+.endm
+
+/* \rd := the word at \base + \off, an offset past an LDR's reach (struct shadow's arrays). */
+.macro LDR_FAR rd, base, off
+    add     \rd, \base, #((\off) & ~0xfff)
+    ldr     \rd, [\rd, #((\off) & 0xfff)]
 .endm
 
 /* \out := the virtual CPSR: the flags and T of the real one (\real), the rest of vcpsr. */
@@ -698,12 +705,83 @@ trap_fast_dabt:
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
-/* A read of a device register C remembers (guest_fault_quick_read), done without the frame on
- * the SVC stack (idle while the guest runs): then back after the load.  r0 = the guest's real
- * CPSR, lr = the aborted instruction. */
+/* A read of a device register C remembers: the VM's quick key (guest_fault.h) is checked here,
+ * and on a hit only the device is read again (vm_board_read_dev_quiet, on the SVC stack, idle
+ * while the guest runs), straight into the guest's Rd; then back after the load.  Else C
+ * (guest_fault_quick_read) makes a key and reads, or the general path takes the abort.
+ * r0 = the guest's real CPSR, r4-r8 = trap_fast's vcpu shadow shared stats trace, r10 = the
+ * guest DACR (the shared page's), r11 = &trap_fast, lr = the aborted instruction. */
 dabt_quick_read:
     tst     r0, #PSR_T
     bne     vector_dabt_general
+    ldr     r9, [r11, #TF_QUICK]
+    ldmia   r9, {r1, r3}                @ the key's word, va
+    /* The guest fetched this word from here a moment ago: a privileged read of it cannot fault
+     * (on ARMv5 whatever User mode may read, a privileged mode may).  (The same word elsewhere
+     * loads the same: the address is checked, not the pc.) */
+    ldr     r6, [lr]
+    cmp     r6, r1
+    bne     quick_read_c
+    mrc     p15, 0, r2, c6, c0, 0       @ FAR (unaligned: the device read below refuses it)
+    sub     r3, r2, r3
+    ldr     r1, [r9, #QK_SIZE]
+    cmp     r3, r1                      @ (size 0: no key)
+    bhs     quick_read_c
+    ldr     r1, [r9, #QK_DACR_MASK]
+    ldr     r3, [r9, #QK_DACR]
+    and     r1, r1, r10
+    cmp     r1, r3
+    bne     quick_read_c
+    ldr     r1, [r9, #QK_FLUSHES]
+    LDR_FAR r3, r5, SHADOW_FLUSHES
+    cmp     r1, r3
+    beq     quick_read_go
+    /* TLB maintenance since: the walk still holds if the slot's pool table is still clean
+     * under the key's L1 descriptor, in the same period (shadow_walk_gen(vm, FAR, l1_desc) ==
+     * key.gen; a clean period's generation is never 0, a key's gen 0 then never holds; a
+     * table only leaves its slot emptied or parked, which ends its clean period or its slot's
+     * pool table). */
+    mov     r1, r2, lsr #20             @ the slot
+    add     r12, r5, #SHADOW_SLOT_TABLE
+    ldrb    r12, [r12, r1]              @ 1 + its pool table's id, 0: none
+    subs    r12, r12, #1
+    bmi     quick_read_c
+    add     r12, r5, r12, lsl #2
+    LDR_FAR r1, r12, SHADOW_CLEAN_FROM  @ watch_clean()
+    ldr     r6, [r9, #QK_L1_DESC]
+    cmp     r1, r6
+    bne     quick_read_c
+    LDR_FAR r1, r12, SHADOW_CLEAN_GEN
+    ldr     r6, [r9, #QK_GEN]
+    cmp     r1, r6
+    bne     quick_read_c
+    str     r3, [r9, #QK_FLUSHES]       @ good until the next TLB maintenance, as checked
+    ldr     r6, [r9, #QK_WORD]
+quick_read_go:
+    mov     r10, r0                     @ (r4-r11 live through the call)
+    ldr     r0, [r9, #QK_VM]
+    ldr     r1, [r9, #QK_DEV]
+    ldr     r3, [r9, #QK_PA_OFF]
+    add     r2, r2, r3                  @ the register's guest-physical address
+    ldr     r3, [r9, #QK_RD]
+    sub     r12, sp, #(13 * 4)
+    add     r3, r12, r3, lsl #2         @ the guest's Rd, saved below sp
+    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    bl      vm_board_read_dev_quiet
+    msr     cpsr_c, #(PSR_MODE_ABT | PSR_I | PSR_F)
+    cmp     r0, #0                      @ (an event due first: Rd untouched)
+    beq     vector_dabt_general
+    COUNT   r7, STATS_FAST_READS, r1
+    ldr     r2, [r4, #VCPU_VCPSR]
+    VIRTUAL_CPSR r3, r10, r2, r12
+    mov     r2, r6
+    TRACE   r8, TRAP_DABT, r1, r2, r3, r12
+    ldmdb   sp, {r0-r12}
+    add     lr, lr, #4
+    movs    pc, lr
+
+/* The key did not hold: C makes one, then reads (same registers as above). */
+quick_read_c:
     mov     r3, r0
     mrc     p15, 0, r0, c6, c0, 0       @ FAR
     mov     r1, lr
