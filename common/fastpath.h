@@ -8,7 +8,7 @@
  *   MRS Rd, CPSR        -> B<cond> tramp:  Rd := shared.cpsr | the real CPSR (NZCVQ, and User
  *                                           mode's bits, which shared.cpsr's include)
  *   MSR CPSR_c, Rm|#imm -> B<cond> tramp:  shared.cpsr[7:0] := Rm[7:0] when neither the mode nor
- *                                           T changes and no pending interrupt gets unmasked;
+ *                                           T changes and no interrupt line is pending;
  *                                           otherwise the original proxy traps, as before
  *
  * and, in a kernel (code that never runs in User mode), accesses to virtual state that trap on
@@ -67,16 +67,16 @@
 /* The trampolines decide without touching the flags (they would have to save and restore them):
  * a value is zero or not, told by CLZ (32 for zero only), and the branch is ADD pc, pc, x. */
 
-/* VSHARED_MSR_CHECK: value v goes to shared.cpsr[7:0] without a trap when r & r << 8 == 0 for
- * r = check ^ v << 24.  In a privileged mode check = W << 24 | M << 16, M = 0x3f (mode and T)
- * | the mask bits of the pending lines, W = the mode (T 0) | those bits: zero when
- * (v ^ W) & M is, i.e. v keeps the mode and T and masks every pending line.  In User mode every
- * MSR traps: all ones, never zero (bits 8-23 stay set). */
+/* VSHARED_MSR_CHECK: value v goes to shared.cpsr[7:0] without a trap when check ^ v << 26 is
+ * zero.  In a privileged mode with no interrupt line pending, check = the mode << 26 (T 0):
+ * zero when v keeps the mode and T (v[5:0]; its I and F may be anything).  In User mode, and
+ * while a line is pending (the kernel, which has it masked, is about to unmask it: an MSR that
+ * keeps it masked traps too then, rarely), every MSR traps: all ones, never zero.  A nonzero
+ * value has a bit in 26-31 or is all ones below: CLZ 0..6, as the trampoline's test needs. */
 static inline unsigned fastpath_msr_check(int privileged, unsigned mode, unsigned pending_bits)
 {
-    return privileged ? (mode | pending_bits) << 24 | (0x3fu | pending_bits) << 16 : ~0u;
+    return privileged && !pending_bits ? mode << 26 : ~0u;
 }
-
 /* VSHARED_DACR_NEED, for the guest DACR the real one grants (g): a write of n needs no trap
  * when need & ~n == 0, i.e. no domain loses Client (n keeps each low bit set in g) nor Manager
  * (n keeps the high bit of each field that is 3 in g). */

@@ -43,7 +43,7 @@
 #define REG_PC  15u
 
 #define MRS_WORDS 6u
-#define MSR_WORDS 15u
+#define MSR_WORDS 13u
 
 #define PSR_N     0x80000000u
 #define PSR_Z     0x40000000u
@@ -252,15 +252,7 @@ static void want_b(const struct fastpath_link *l, uint32_t va, const char *mnemo
     cs_free(ci, 1);
 }
 
-/* MOV r, r, LSR #5 (capstone may call it lsr r, r, #5). */
-static void want_lsr5(const struct fastpath_link *l, uint32_t va, unsigned r)
-{
-    uint32_t w = word_at(l, va);
-    if (w != (0xe1a002a0u | r << 12 | r))
-        fail_msg("%08x: %08x, want mov r%u, r%u, lsr #5", va, w, r, r);
-}
-
-/* The flag-free test of scratch: CLZ, LSR #5, ADD pc, pc, scratch, LSL #2, a filler never
+/* The flag-free test of an MSR's scratch: CLZ, ADD pc, pc, scratch, LSR #3, a filler never
  * executed, B slow; the fast path follows. */
 static void want_test(const struct fastpath_link *l, uint32_t va, unsigned scr, uint32_t slow)
 {
@@ -268,9 +260,8 @@ static void want_test(const struct fastpath_link *l, uint32_t va, unsigned scr, 
     want_reg(ci, 0, scr);
     want_reg(ci, 1, scr);
     cs_free(ci, 1);
-    want_lsr5(l, va + 4, scr);
-    want_shifted(l, va + 8, "add", REG_PC, REG_PC, scr, ARM_SFT_LSL, 2);
-    want_b(l, va + 16, "b", slow);
+    want_shifted(l, va + 4, "add", REG_PC, REG_PC, scr, ARM_SFT_LSR, 3);
+    want_b(l, va + 12, "b", slow);
 }
 
 /* Rd := shared.cpsr | the real CPSR, with the scratch register spilled. */
@@ -286,21 +277,20 @@ static void check_mrs_tramp(const struct fastpath_link *l, uint32_t t, unsigned 
     want_b(l, t + 20, "b", back);
 }
 
-/* The check word against Rm << 24, the flag-free test; the fast path commits Rm[7:0]; both
+/* The check word against Rm << 26, the flag-free test; the fast path commits Rm[7:0]; both
  * give back the scratch register, the slow one before it executes the proxy (AL), so that the
  * proxy traps with the guest's own registers and flags. */
 static void check_msr_tramp(const struct fastpath_link *l, uint32_t t, unsigned rm, unsigned scr,
                             uint32_t proxy, uint32_t back)
 {
-    uint32_t sh = shared_of(t), slow = t + 48;
+    uint32_t sh = shared_of(t), slow = t + 40;
     want_pcrel(l, t + 0, "str", scr, sh + VSHARED_SCRATCH);
     want_pcrel(l, t + 4, "ldr", scr, sh + VSHARED_MSR_CHECK);
-    want_shifted(l, t + 8, "eor", scr, scr, rm, ARM_SFT_LSL, 24);
-    want_shifted(l, t + 12, "and", scr, scr, scr, ARM_SFT_LSL, 8);
-    want_test(l, t + 16, scr, slow);
-    want_pcrel(l, t + 36, "strb", rm, sh + VSHARED_CPSR);
-    want_pcrel(l, t + 40, "ldr", scr, sh + VSHARED_SCRATCH);
-    want_b(l, t + 44, "b", back);
+    want_shifted(l, t + 8, "eor", scr, scr, rm, ARM_SFT_LSL, 26);
+    want_test(l, t + 12, scr, slow);
+    want_pcrel(l, t + 28, "strb", rm, sh + VSHARED_CPSR);
+    want_pcrel(l, t + 32, "ldr", scr, sh + VSHARED_SCRATCH);
+    want_b(l, t + 36, "b", back);
     want_pcrel(l, slow, "ldr", scr, sh + VSHARED_SCRATCH);
     assert_int_equal(word_at(l, slow + 4), (proxy & 0x0fffffffu) | COND_AL << 28);
     want_b(l, slow + 8, "b", back);
@@ -332,10 +322,10 @@ static const struct {
     { 0xe7003010u /* mrs(AL, 3) */, C0, 0, "b" },
     { 0xe7000010u /* mrs(AL, 0) */, C0 + 24, 1, "b" },
     { 0xe7110012u /* msr_c(AL, 2) */, C0 + 48, 0, "b" },
-    { 0xe711001eu /* msr_c(AL, lr) */, C0 + 48 + 60, 0, "b" },
-    { 0x17005010u /* mrs(NE, 5) */, C0 + 48 + 120, 0, "bne" },
-    { 0x17110010u /* msr_c(NE, 0) */, C0 + 48 + 120 + 24, 1, "bne" },
-    { 0xc711001du /* msr_c(GT, sp) */, C0 + 48 + 120 + 24 + 60, 0, "bgt" },
+    { 0xe711001eu /* msr_c(AL, lr) */, C0 + 48 + 52, 0, "b" },
+    { 0x17005010u /* mrs(NE, 5) */, C0 + 48 + 104, 0, "bne" },
+    { 0x17110010u /* msr_c(NE, 0) */, C0 + 48 + 104 + 24, 1, "bne" },
+    { 0xc711001du /* msr_c(GT, sp) */, C0 + 48 + 104 + 24 + 52, 0, "bgt" },
 };
 #define N_MIXED (sizeof mixed / sizeof mixed[0])
 
@@ -475,24 +465,24 @@ static void test_layout(void **state)
     fastpath_sites_free(&s);
 }
 
-/* 64 MSR + 8 MRS trampolines fill a code page exactly (64 + 4032 = 4096): the next goes to
+/* 72 MSR + 12 MRS trampolines fill a code page exactly (64 + 4032 = 4096): the next goes to
  * the next code page, two pages on. */
 static void test_page_fill(void **state)
 {
     (void)state;
     struct fastpath_sites s = { 0 };
     struct fastpath_link l;
-    for (unsigned i = 0; i < 72; i++)   /* 64 * 60 + 8 * 24 = 4032 */
-        add_site(&s, TEXT_VA + 4 * i, i < 64 ? msr_c(COND_AL, 1) : mrs(COND_AL, 2));
+    for (unsigned i = 0; i < 84; i++)   /* 72 * 52 + 12 * 24 = 4032 */
+        add_site(&s, TEXT_VA + 4 * i, i < 72 ? msr_c(COND_AL, 1) : mrs(COND_AL, 2));
     assert_int_equal(fastpath_region_size(&s), 2 * PAGE);
-    add_site(&s, TEXT_VA + 4 * 72, mrs(COND_AL, 2));
+    add_site(&s, TEXT_VA + 4 * 84, mrs(COND_AL, 2));
     assert_int_equal(fastpath_region_size(&s), 4 * PAGE);
     link_ok(&s, 4 * PAGE, &l);
-    assert_int_equal(b_target(s.site[71].va, l.rw[71].word), REGION_VA + PAGE - 4 * MRS_WORDS);
-    assert_int_equal(b_target(s.site[72].va, l.rw[72].word),
+    assert_int_equal(b_target(s.site[83].va, l.rw[83].word), REGION_VA + PAGE - 4 * MRS_WORDS);
+    assert_int_equal(b_target(s.site[84].va, l.rw[84].word),
                      REGION_VA + 2 * PAGE + FASTPATH_CODE_START);
-    check_tramp(&l, &s.site[71], l.rw[71].word);
-    check_tramp(&l, &s.site[72], l.rw[72].word);
+    check_tramp(&l, &s.site[83], l.rw[83].word);
+    check_tramp(&l, &s.site[84], l.rw[84].word);
     fastpath_link_free(&l);
     fastpath_sites_free(&s);
 }
@@ -876,6 +866,11 @@ static uint32_t step(struct machine *m, uint32_t at)
         return b_target(at, w);
     if ((w & 0x0ffffff0u) == 0x008ff100u)                  /* ADD pc, pc, Rm, LSL #2 */
         return at + 8 + (m->r[w & 15] << 2);
+    if ((w & 0x0ffffff0u) == 0x008ff1a0u) {                /* ADD pc, pc, Rm, LSR #3 */
+        if ((m->r[w & 15] >> 3) & 3)
+            fail_msg("%08x: ADD pc to an unaligned address (Rm %08x)", at, m->r[w & 15]);
+        return at + 8 + (m->r[w & 15] >> 3);
+    }
     if ((w & 0x0fff0ff0u) == 0x016f0f10u) {                /* CLZ Rd, Rm */
         uint32_t v = m->r[w & 15];
         set_reg(m, w >> 12 & 15, v ? (uint32_t)__builtin_clz(v) : 32);
@@ -970,10 +965,10 @@ static const struct {
     { 0x113, 0, 0x93, 0x193, 0 },                /* mask IRQs */
     { 0x193, 0, 0x13, 0x113, 0 },                /* unmask, nothing pending */
     { 0x193, VPSR_I, 0x13, 0x113, 1 },           /* unmask a pending IRQ: trap */
-    { 0x193, VPSR_I, 0x93, 0x193, 0 },           /* it stays masked */
-    { 0x193, VPSR_I, 0xd3, 0x1d3, 0 },           /* and FIQs get masked too */
+    { 0x193, VPSR_I, 0x93, 0x193, 1 },           /* while one is pending, every MSR traps */
+    { 0x193, VPSR_I, 0xd3, 0x1d3, 1 },
     { 0x1d3, VPSR_F, 0x93, 0x193, 1 },           /* unmask a pending FIQ: trap */
-    { 0x1d3, VPSR_F, 0x53, 0x153, 0 },           /* unmask IRQs, the FIQ stays masked */
+    { 0x1d3, VPSR_F, 0x53, 0x153, 1 },
     { 0x1d3, VPSR_I | VPSR_F, 0x13, 0x113, 1 },
     { 0x193, 0, 0x92, 0x192, 1 },                /* mode change: trap */
     { 0x193, 0, 0x9f, 0x19f, 1 },
@@ -981,7 +976,8 @@ static const struct {
     { 0x193, 0, 0xffffff13u, 0x113, 0 },         /* only Rm[7:0] counts */
     { 0x013, 0, 0xa5a5a5d3u, 0x0d3, 0 },
     { 0x192, 0, 0x12, 0x112, 0 },                /* in IRQ mode */
-    { 0x1d7, VPSR_I, 0xd7, 0x1d7, 0 },           /* ABT mode, masked while pending */
+    { 0x1d7, VPSR_I, 0xd7, 0x1d7, 1 },           /* ABT mode, masked while pending */
+    { 0x1d7, 0, 0x57, 0x157, 0 },
     { 0x1d7, VPSR_I, 0x57, 0x157, 1 },
     { 0x110, 0, 0x10, 0x110, 1 },                /* User mode: every one traps */
     { 0x1d0, 0, 0xd0, 0x1d0, 1 },
@@ -1115,12 +1111,12 @@ static void run_msr_imm(unsigned c, uint32_t imm12)
     assert_int_equal(l.msr, 1);
     uint32_t t = b_target(TEXT_VA, l.rw[0].word), sh = shared_of(t);
     cs_insn *ci = dis(&l, t + 8, "eor");
-    assert_int_equal(imm_of(ci), v << 24);
+    assert_int_equal(imm_of(ci), v << 26);
     cs_free(ci, 1);
-    ci = dis(&l, t + 36, "mov");
+    ci = dis(&l, t + 28, "mov");
     assert_int_equal(imm_of(ci), v);
     cs_free(ci, 1);
-    want_pcrel(&l, t + 40, "strb", 1, sh + VSHARED_CPSR);
+    want_pcrel(&l, t + 32, "strb", 1, sh + VSHARED_CPSR);
     for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
         struct machine m;
         machine_at(&m, &l, &s.site[0], l.rw[0].word, flag_sets[f]);
@@ -1364,8 +1360,9 @@ static void test_execute_conditional(void **state)
 /* ------------------------------------------------------------------ the check words */
 
 /* fastpath_msr_check(), for every value, mode and pending lines, as the MSR trampolines test it
- * (r = check ^ v << 24; r & r << 8 zero or not), against the rule it encodes: fast when the
- * mode and T stay and no pending line gets unmasked, in a privileged mode; never in User. */
+ * (r = check ^ v << 26 zero or not, by CLZ >> 3: 0 for every nonzero r), against the rule it
+ * encodes: fast when the mode and T stay and no line is pending, in a privileged mode; never in
+ * User mode. */
 static void test_msr_check_word(void **state)
 {
     (void)state;
@@ -1374,12 +1371,15 @@ static void test_msr_check_word(void **state)
         for (uint32_t pending = 0; pending <= (VPSR_I | VPSR_F); pending += VPSR_F)
             for (uint32_t v = 0; v < 256; v++) {
                 bool priv = modes[m] != PSR_USR;
-                uint32_t r = fastpath_msr_check(priv, modes[m], pending) ^ v << 24;
-                bool fast = (r & r << 8) == 0;
-                bool want = priv && ((v ^ modes[m]) & 0x3f) == 0 && (pending & ~v) == 0;
+                uint32_t r = fastpath_msr_check(priv, modes[m], pending) ^ v << 26;
+                bool fast = r == 0;
+                bool want = priv && ((v ^ modes[m]) & 0x3f) == 0 && !pending;
                 if (fast != want)
                     fail_msg("mode %02x, pending %02x, value %02x: %s", modes[m], pending, v,
                              fast ? "fast, want a trap" : "a trap, want fast");
+                if (!fast && __builtin_clz(r) >> 3)
+                    fail_msg("mode %02x, pending %02x, value %02x: CLZ %d, the test misses",
+                             modes[m], pending, v, __builtin_clz(r));
             }
 }
 

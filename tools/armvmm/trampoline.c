@@ -18,7 +18,7 @@
 enum tramp_kind { TRAMP_NONE, TRAMP_MRS, TRAMP_IRQSAVE, TRAMP_MSR_REG, TRAMP_MSR_IMM, TRAMP_READ,
                   TRAMP_SPSR_WRITE, TRAMP_STM_USR, TRAMP_LDM_USR, TRAMP_DACR_WRITE };
 static const unsigned tramp_words[] = {
-    [TRAMP_MRS] = 6, [TRAMP_IRQSAVE] = 6, [TRAMP_MSR_REG] = 15, [TRAMP_MSR_IMM] = 16,
+    [TRAMP_MRS] = 6, [TRAMP_IRQSAVE] = 6, [TRAMP_MSR_REG] = 13, [TRAMP_MSR_IMM] = 14,
     [TRAMP_READ] = 2,
     [TRAMP_SPSR_WRITE] = 6, [TRAMP_STM_USR] = 7, [TRAMP_LDM_USR] = 7, [TRAMP_DACR_WRITE] = 14,
 };
@@ -53,8 +53,8 @@ static uint32_t dp(uint32_t cond, uint32_t op, unsigned rn, unsigned rd, uint32_
 #define BIC_REG(rd, rn, rm)    dp(COND_AL, 0x01c00000u, rn, rd, rm)
 #define LSL(rm, n)             ((uint32_t)(n) << 7 | (rm))          /* shifter: Rm, LSL #n */
 #define LSR(rm, n)             ((uint32_t)(n) << 7 | 0x20u | (rm))  /* shifter: Rm, LSR #n */
-#define IMM_TOP_BYTE(v)        (0x400u | (v))   /* v ror 8 = v << 24 */
-#define ADD_PC_PC(rm)          dp(COND_AL, 0x00800000u, 15, 15, LSL(rm, 2))
+#define IMM_MODE_T(v)          (0x300u | ((v) & 0x3fu))   /* v[5:0] ror 6 = v[5:0] << 26 */
+#define ADD_PC_PC(op2)         dp(COND_AL, 0x00800000u, 15, 15, op2)
 #define MRS_CPSR(rd)           (0xe10f0000u | (uint32_t)(rd) << 12)
 #define CLZ(rd, rm)            (0xe16f0f10u | (uint32_t)(rd) << 12 | (uint32_t)(rm))
 #define NOP                    MOV_REG(0, 0)
@@ -291,12 +291,19 @@ static void emit_irqsave(struct emitter *e, unsigned ra, uint32_t orr, uint32_t 
 /* The flag-free test (fastpath.h) of scratch, spilled first and computed by the caller: to the
  * fast path, the words the caller emits next, when it is zero; else, with scratch given back,
  * to `slow` (the original instruction, which traps with every register and flag the guest's),
- * then back.  The caller ends its fast path with emit_tail(). */
-static void emit_test(struct emitter *e, unsigned scratch, uint32_t **bslow, uint32_t *bslow_va)
+ * then back.  A value whose nonzero bits include one of bits 24-31 (an MSR's check: CLZ 0..7,
+ * or 32 for zero) needs no LSR: CLZ >> 3 is 0 or 4, the offset itself.  The caller ends its
+ * fast path with emit_tail(). */
+static void emit_test(struct emitter *e, unsigned scratch, bool top_byte, uint32_t **bslow,
+                      uint32_t *bslow_va)
 {
     emit(e, CLZ(scratch, scratch));
-    emit(e, dp(COND_AL, 0x01a00000u, 0, scratch, LSR(scratch, 5)));   /* 1: zero, 0: not */
-    emit(e, ADD_PC_PC(scratch));   /* skips the next word, and one more when zero */
+    if (top_byte) {
+        emit(e, ADD_PC_PC(LSR(scratch, 3)));   /* skips the next word, and one more when zero */
+    } else {
+        emit(e, dp(COND_AL, 0x01a00000u, 0, scratch, LSR(scratch, 5)));   /* 1: zero, 0: not */
+        emit(e, ADD_PC_PC(LSL(scratch, 2)));
+    }
     emit(e, NOP);
     *bslow = e->out;
     *bslow_va = e->va;
@@ -314,10 +321,10 @@ static void emit_tail(struct emitter *e, unsigned scratch, uint32_t *bslow, uint
     emit(e, branch(COND_AL, e->va, back));
 }
 
-/* MSR CPSR_c: shared.cpsr[7:0] := the value's [7:0] unless the mode or T would change or a
- * pending interrupt would be unmasked (VSHARED_MSR_CHECK, see fastpath.h): then the original
- * proxy traps and the VMM emulates it, and may deliver the interrupt right there, as the
- * hardware would after the MSR. */
+/* MSR CPSR_c: shared.cpsr[7:0] := the value's [7:0] unless the mode or T would change or an
+ * interrupt line is pending (VSHARED_MSR_CHECK, see fastpath.h): then the original proxy traps
+ * and the VMM emulates it, and may deliver the interrupt right there, as the hardware would
+ * after the MSR. */
 static void emit_msr(struct emitter *e, const struct tramp *t, unsigned scratch, uint32_t proxy,
                      uint32_t back)
 {
@@ -325,11 +332,10 @@ static void emit_msr(struct emitter *e, const struct tramp *t, unsigned scratch,
     emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
     emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_MSR_CHECK)));
     if (t->kind == TRAMP_MSR_IMM)
-        emit(e, dp(COND_AL, 0x02200000u, scratch, scratch, IMM_TOP_BYTE(t->value)));   /* EOR */
+        emit(e, dp(COND_AL, 0x02200000u, scratch, scratch, IMM_MODE_T(t->value)));   /* EOR */
     else
-        emit(e, EOR_REG(scratch, scratch, LSL(t->reg, 24)));
-    emit(e, AND_REG(scratch, scratch, LSL(scratch, 8)));
-    emit_test(e, scratch, &bslow, &bslow_va);
+        emit(e, EOR_REG(scratch, scratch, LSL(t->reg, 26)));
+    emit_test(e, scratch, true, &bslow, &bslow_va);
     if (t->kind == TRAMP_MSR_IMM) {
         emit(e, MOV_IMM(scratch, t->value));
         emit(e, STRB_PC(COND_AL, scratch, field(e, VSHARED_CPSR)));
@@ -349,7 +355,7 @@ static void emit_dacr_write(struct emitter *e, unsigned rd, uint32_t insn, uint3
     emit(e, STR_PC(COND_AL, a, field(e, VSHARED_SCRATCH)));
     emit(e, LDR_PC(COND_AL, a, field(e, VSHARED_DACR_NEED)));
     emit(e, BIC_REG(a, a, rd));
-    emit_test(e, a, &bslow, &bslow_va);
+    emit_test(e, a, false, &bslow, &bslow_va);
     emit(e, STR_PC(COND_AL, rd, field(e, VSHARED_DACR)));
     emit_tail(e, a, bslow, bslow_va, insn, back);
 }

@@ -673,8 +673,8 @@ und_eret_exc:
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
     ERET_COMMIT r2, r12, r5, r12, r4
     ldr     r1, [r3, #PAGE_MSR_CHECK]   @ fastpath_msr_check() of SVC mode (the pending lines
-    bic     r1, r1, #0x1f000000         @ stay: privileged both)
-    orr     r1, r1, #(PSR_MODE_SVC << 24)
+    cmn     r1, #1                      @ stay, all ones: privileged both)
+    movne   r1, #(PSR_MODE_SVC << 26)
     str     r1, [r3, #PAGE_MSR_CHECK]
     ldr     r4, [r5, #VCPU_SPSR_SVC]
     ERET_EXPORT r3, r7, r12, r4
@@ -875,9 +875,9 @@ swi_go:
     /* The shared page as vcpu_shared_export leaves it in SVC mode. */
     ldr     r0, [r6, #SHARED_PAGE]
     str     r9, [r0, #PAGE_CPSR]
-    ldr     r10, =((PSR_MODE_SVC << 24) | (0x3f << 16))  @ fastpath_msr_check(SVC, r3)
-    orr     r10, r10, r3, lsl #16
-    orr     r10, r10, r3, lsl #24
+    mov     r10, #(PSR_MODE_SVC << 26)  @ fastpath_msr_check(SVC, r3)
+    cmp     r3, #0
+    mvnne   r10, #0
     str     r10, [r0, #PAGE_MSR_CHECK]
     str     r12, [r0, #PAGE_SPSR]
     str     r1, [r0, #PAGE_USR_SP]
