@@ -110,15 +110,6 @@ struct vdev *vboard_quiet_device(struct vboard *b, uint32_t gpa)
     return dev;
 }
 
-bool vboard_read_dev_quiet(struct vboard *b, struct vdev *dev, uint32_t gpa, uint64_t now,
-                           uint32_t *value)
-{
-    if ((gpa & 3) || now >= b->due)
-        return false;
-    *value = dev->ops->read(dev, gpa - dev->base, 4, now);
-    return true;
-}
-
 bool vboard_read_quiet(struct vboard *b, uint32_t gpa, uint64_t now, uint32_t *value)
 {
     struct vdev *dev = vboard_quiet_device(b, gpa);
