@@ -301,6 +301,27 @@ static void build_tables(void)
     tlb_flush_all();
 }
 
+/* A device load answered with the MMU off (a flat translation, no table to watch) must not
+ * answer for the same address once the MMU is on and a table maps RAM there. */
+static void flat_key_tests(void)
+{
+    volatile uint32_t *x = (volatile uint32_t *)CT_X_PA;
+    for (uint32_t i = 0; i < 256; i++)
+        x[i] = 0;
+    x[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    x[1] = SMALL(PAGES_PA + 0x2000, APS(3, 3, 3, 3));
+    guest_printf("quick reads with the mmu off, then on over RAM:\n");
+    for (unsigned i = 0; i < 3; i++)
+        SVC_RD(CM_PA);
+    l1[CM_PA >> 20] = COARSE(CT_X_PA, DOM_KERNEL);
+    sctlr_set(SCTLR_M);
+    SVC_RD(CM_PA + 0x1000);
+    SVC_RD(CM_PA);
+    SVC_RD(CM_PA);
+    sctlr_set(0);
+    l1[CM_PA >> 20] = 0;
+}
+
 static void translation_tests(void)
 {
     guest_printf("sections and pages:\n");
@@ -511,8 +532,8 @@ static void quick_reads(const char *when, unsigned n)
         SVC_RD(VA_DEV + 0x1000);
 }
 
-/* A load at rd_code: `ldr r0, [r0]`, then in its place `ldr r1, [r0]; mov r0, r1` (the value
- * argument, 0, is r1 before the load). */
+/* A load at rd_code: `ldr r0, [r0]` (acc_read's word at another address: the same load), then
+ * in its place `ldr r1, [r0]; mov r0, r1` (the value argument, 0, is r1 before the load). */
 static uint32_t rd_code[3] __attribute__((aligned(16)));
 
 static void rd_code_put(int second)
@@ -873,6 +894,7 @@ int main(void)
 
     mmu_off_tests();
     build_tables();
+    flat_key_tests();
     sctlr_set(SCTLR_M);
     guest_printf("mmu on\n");
     translation_tests();

@@ -3,13 +3,11 @@
 #include "cp15.h"
 #include "cpu.h"
 #include "fastpath.h"
-#include "guarded_access.h"
 #include "decode.h"
 #include "guest_mem.h"
 #include "ldst_emulate.h"
 #include "vm_board.h"
 #include "shadow.h"
-#include "trace.h"
 #include "vm.h"
 
 /* The fault status QEMU reports for BKPT: a debug event. */
@@ -297,20 +295,17 @@ static bool quick_key_make(struct vm *vm, struct quick_key *k, uint32_t far, uin
     return true;
 }
 
-bool guest_fault_quick_read(uint32_t far, uint32_t pc, uint32_t *regs, uint32_t cpsr)
+bool guest_fault_quick_read(uint32_t far, uint32_t pc, uint32_t word, uint32_t *regs)
 {
-    struct vcpu *v = trap_fast.vcpu;
-    struct vm *vm = v->vm;
+    struct vm *vm = trap_fast.vcpu->vm;
     struct quick_key *k = &quick_keys[vm->id];
-    uint32_t word, value;
+    uint32_t value;
 
-    if ((far & 3) || arch_guest_read(pc, &word) ||
-        !quick_key_make(vm, k, far, pc, word) ||
+    if ((far & 3) || !quick_key_make(vm, k, far, pc, word) ||
         !vm_board_read_dev_quiet(vm, k->dev, far + k->pa_off, &value))
         return false;
     regs[k->rd] = value;
     vm->stats.fast_reads++;
-    trace_record(&vm->trace, TRAP_DABT, pc, word, vcpu_virtual_cpsr(v, cpsr));
     return true;
 }
 

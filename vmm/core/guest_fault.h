@@ -15,10 +15,10 @@ void guest_fault(struct vcpu *v, struct trap_frame *f, unsigned kind);
  * (trap_fast.S, without the frame, on the SVC stack): a word LDR the last device accesses
  * remembered (same instruction, page, MMU state, no TLB maintenance since) of a register whose
  * reading changes nothing (vm_board_quiet_device), made the VM's key and done at once: the
- * value goes to regs[Rd] (the guest's r0-r12 as the vector saved them).
- * far: the fault address, pc: the instruction's, cpsr: the guest's real CPSR.  False: nothing
- * done, the general path takes the abort. */
-bool guest_fault_quick_read(uint32_t far, uint32_t pc, uint32_t *regs, uint32_t cpsr);
+ * value goes to regs[Rd] (the guest's r0-r12 as the vector saved them; the caller records the
+ * trap).  far: the fault address, pc and word: the instruction's.  False: nothing done, the
+ * general path takes the abort. */
+bool guest_fault_quick_read(uint32_t far, uint32_t pc, uint32_t word, uint32_t *regs);
 
 /* The last read guest_fault_quick_read() made, as trap_fast.S checks it: the same
  * instruction word (at any pc), reading a word inside the part of the mapping its walk

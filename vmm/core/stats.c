@@ -60,7 +60,7 @@ void stats_print(const struct vm *vm)
         by_insn_kind[k] = s->by_insn_kind[k];
     by_kind[TRAP_SWI] += s->fast_swi;
     by_kind[TRAP_UND] += fast_und + s->fast_lines - s->fast_line_extra;
-    by_kind[TRAP_DABT] += s->fast_grant + s->fast_reads;
+    by_kind[TRAP_DABT] += s->fast_grant + s->fast_reads + s->fast_key_reads;
     by_insn_kind[INSN_DATA_PROC] += s->fast_eret;
     by_insn_kind[INSN_MCR] += s->fast_dacr;
 
@@ -71,7 +71,8 @@ void stats_print(const struct vm *vm)
         log_printf("  %-22s %u\n", trap_kind_name(k), by_kind[k]);
     log_printf("  %-22s %u\n", "semihosting calls", s->semihosting);
     log_printf("  %-22s %u\n", "emulated instructions", s->emulated + fast_und);
-    log_printf("  %-22s %u\n", "emulated accesses", s->emulated_accesses + s->fast_reads);
+    log_printf("  %-22s %u\n", "emulated accesses",
+               s->emulated_accesses + s->fast_reads + s->fast_key_reads);
     log_printf("  %-22s %u\n", "exceptions delivered", s->delivered + s->fast_swi);
     log_printf("  %-22s %u\n", "interrupts delivered", s->interrupts);
     log_printf("  %-22s %u\n", "device accesses", s->mmio);
@@ -83,7 +84,8 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "asm DACR writes", s->fast_dacr);
     log_printf("  %-22s %u\n", "asm DACR grants", s->fast_grant);
     log_printf("  %-22s %u\n", "asm state accesses", s->fast_state);
-    log_printf("  %-22s %u\n", "quick device reads", s->fast_reads);
+    log_printf("  %-22s %u\n", "quick device reads", s->fast_reads + s->fast_key_reads);
+    log_printf("  %-22s %u\n", "  by the key in asm", s->fast_key_reads);
     log_printf("  %-22s %u\n", "tables kept unread", s->tables_unread);
     log_printf("  %-22s %u\n", "watch-ending writes", s->watch_writes);
     for (unsigned k = 0; k < INSN_KIND_COUNT; k++)

@@ -35,7 +35,9 @@ struct trap_stats {
     uint32_t fast_eret;           /* `movs pc, lr` from virtual SVC to User mode */
     uint32_t fast_dacr;           /* DACR writes from a privileged mode */
     uint32_t fast_grant;          /* data aborts that a trampoline's DACR grant explains */
-    uint32_t fast_reads;          /* device reads done without the frame (guest_fault.c) */
+    uint32_t fast_reads;          /* device reads done without the frame, by C making a key
+                                     (guest_fault.c) */
+    uint32_t fast_key_reads;      /* and by the key alone, in trap_fast.S */
     uint32_t fast_state;          /* reads of the SPSR, the CPSR (a proxy), DFSR, IFSR, FAR, and
                                      writes of the SPSR, from a privileged mode */
     uint32_t tables_unread;       /* coarse tables a flush kept without reading the guest's

@@ -108,7 +108,7 @@ void asm_offsets(void)
     DEFINE(STATS_FAST_DACR, offsetof(struct trap_stats, fast_dacr));
     DEFINE(STATS_FAST_GRANT, offsetof(struct trap_stats, fast_grant));
     DEFINE(STATS_FAST_STATE, offsetof(struct trap_stats, fast_state));
-    DEFINE(STATS_FAST_READS, offsetof(struct trap_stats, fast_reads));
+    DEFINE(STATS_FAST_KEY_READS, offsetof(struct trap_stats, fast_key_reads));
 
     DEFINE(TRACE_NEXT, offsetof(struct trace_ring, next));
     DEFINE(TRACE_ENTRY_SIZE, sizeof(struct trace_entry));

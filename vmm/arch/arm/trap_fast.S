@@ -64,6 +64,9 @@
 .if MIXED_PTE != 0 || MIXED_PRIV != 4 || MIXED_USER != 8 || MIXED_SIZE != 12
 .error "struct shadow_mixed: MIXED_FLIP's LDM"
 .endif
+.if QK_WORD != 0 || QK_VA != 4
+.error "struct quick_key: dabt_quick_read's LDM"
+.endif
 
 /* \out := the real DACR for guest DACR \g with the virtual privilege \which (MEMO_PRIV or
  * MEMO_USER), from the shadow's memo (shadow.c real_dacr()); to \miss if it is not there.
@@ -737,10 +740,14 @@ dabt_quick_read:
     cmp     r1, r3
     beq     quick_read_go
     /* TLB maintenance since: the walk still holds if the slot's pool table is still clean
-     * under the key's L1 descriptor, in the same period (shadow_walk_gen(vm, FAR, l1_desc) ==
-     * key.gen; a clean period's generation is never 0, a key's gen 0 then never holds; a
-     * table only leaves its slot emptied or parked, which ends its clean period or its slot's
-     * pool table). */
+     * under the key's L1 descriptor, in the key's period (shadow_walk_gen(vm, FAR, l1_desc) ==
+     * key.gen, gen 0: never).  The slot's own l1_from is not compared: it differs only when
+     * the guest changed the L1 entry with no TLB maintenance of that slot since (one by MVA
+     * renews the generation, a whole flush drops or parks the table), and a TLB may then still
+     * hold the old translation. */
+    ldr     r10, [r9, #QK_GEN]
+    cmp     r10, #0                     @ (a never-watched table's generation is 0 too)
+    beq     quick_read_c
     mov     r1, r2, lsr #20             @ the slot
     add     r12, r5, #SHADOW_SLOT_TABLE
     ldrb    r12, [r12, r1]              @ 1 + its pool table's id, 0: none
@@ -748,15 +755,13 @@ dabt_quick_read:
     bmi     quick_read_c
     add     r12, r5, r12, lsl #2
     LDR_FAR r1, r12, SHADOW_CLEAN_FROM  @ watch_clean()
-    ldr     r6, [r9, #QK_L1_DESC]
-    cmp     r1, r6
+    ldr     r11, [r9, #QK_L1_DESC]
+    cmp     r1, r11
     bne     quick_read_c
     LDR_FAR r1, r12, SHADOW_CLEAN_GEN
-    ldr     r6, [r9, #QK_GEN]
-    cmp     r1, r6
+    cmp     r1, r10
     bne     quick_read_c
     str     r3, [r9, #QK_FLUSHES]       @ good until the next TLB maintenance, as checked
-    ldr     r6, [r9, #QK_WORD]
 quick_read_go:
     mov     r10, r0                     @ (r4-r11 live through the call)
     ldr     r0, [r9, #QK_VM]
@@ -771,7 +776,10 @@ quick_read_go:
     msr     cpsr_c, #(PSR_MODE_ABT | PSR_I | PSR_F)
     cmp     r0, #0                      @ (an event due first: Rd untouched)
     beq     vector_dabt_general
-    COUNT   r7, STATS_FAST_READS, r1
+    COUNT   r7, STATS_FAST_KEY_READS, r1
+/* Done, the guest's Rd written: the trace (r6 = the word, r10 = the real CPSR), then back
+ * after the load. */
+quick_read_done:
     ldr     r2, [r4, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r10, r2, r12
     mov     r2, r6
@@ -780,20 +788,19 @@ quick_read_go:
     add     lr, lr, #4
     movs    pc, lr
 
-/* The key did not hold: C makes one, then reads (same registers as above). */
+/* The key did not hold: C makes one, then reads (same registers as above, r6 = the word). */
 quick_read_c:
-    mov     r3, r0
+    mov     r10, r0
     mrc     p15, 0, r0, c6, c0, 0       @ FAR
     mov     r1, lr
-    sub     r2, sp, #(13 * 4)           @ the guest's r0-r12
+    mov     r2, r6
+    sub     r3, sp, #(13 * 4)           @ the guest's r0-r12
     msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
     bl      guest_fault_quick_read
     msr     cpsr_c, #(PSR_MODE_ABT | PSR_I | PSR_F)
     cmp     r0, #0
     beq     vector_dabt_general
-    ldmdb   sp, {r0-r12}
-    add     lr, lr, #4
-    movs    pc, lr
+    b       quick_read_done
 
 /* SVC mode, lr = the instruction after the SWI, r0-r12 stored below sp. */
     .global trap_fast_swi
