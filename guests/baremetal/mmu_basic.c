@@ -550,8 +550,9 @@ static void rd_code_put(int second)
  * is first read and found unchanged at a TLB flush (so the VMM watches it); then: a TLB flush
  * with nothing changed (the same device), the second-level entries changed and the whole TLB
  * flushed, the first-level entry changed and that page flushed by MVA, the second-level entry
- * flushed by MVA, the first-level entry changed and the whole TLB flushed, the next page, the
- * domain made NoAccess, another instruction at the same address. */
+ * flushed by MVA, the first-level entry changed and the whole TLB flushed, the next page, an
+ * unaligned load in the key's page, the domain made NoAccess, another instruction at the same
+ * address. */
 static void quick_read_tests(void)
 {
     volatile uint32_t *x = (volatile uint32_t *)CT_X_PA, *y = (volatile uint32_t *)CT_Y_PA;
@@ -592,6 +593,7 @@ static void quick_read_tests(void)
     quick_reads("the first table back, the whole TLB flushed", 3);
     x[2] = SMALL(CP_CTRL_PA, APS(3, 3, 3, 3));
     SVC_RD(VA_DEV + 0x2000);
+    SVC_RD(VA_DEV + 0x1002);
     dacr_set(dacr_for(DACR_NOACCESS, DACR_CLIENT));
     quick_reads("its domain NoAccess", 1);
     dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
