@@ -125,23 +125,16 @@ struct shadow {
      * that pc, finds the tables as that flush left them: no guest instruction ran between. */
     bool flushed;
     uint32_t fresh_trap, fresh_pc;
-    struct shadow_mixed mixed[SHADOW_MIXED_MAX];   /* (before the big arrays: vectors.S */
-    unsigned nr_mixed;                             /* reaches them by immediate offsets) */
-    uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
-    uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
-                                          flush clears those, not all 4096 */
-    uint32_t words_used[L1_ENTRIES / 32 / 32]; /* bit per slot_used word that may be non-0 */
-    uint32_t l1_from[L1_ENTRIES];      /* the guest L1 descriptor a real section, a whole
-                                          trampoline megabyte or a coarse table's entries were
-                                          made from (0: none, or not one alone); a coarse
-                                          table's entries also note their guest L2 descriptor */
+    /* (the fields a flush uses most, before the big arrays below: in reach of one LDR) */
     uint32_t sctlr, fcse_pid;          /* the guest MMU state the tables were built for */
     uint32_t ttbr;                     /* and its TTBR0 (0: not known) */
     uint32_t switches;                 /* address-space switches so far */
     uint32_t flushes;                  /* TLB maintenance so far (full or by MVA) */
-    struct shadow_context ctx[SHADOW_CONTEXTS];
     shadow_pool_set pool_used;         /* the tables of this VM's pool share in use */
     shadow_pool_set parked;            /* of them, those the contexts hold */
+    uint32_t slot_used[L1_ENTRIES / 32]; /* bit per guest slot whose L1 entry may be set: a
+                                          flush clears those, not all 4096 */
+    uint32_t words_used[L1_ENTRIES / 32 / 32]; /* bit per slot_used word that may be non-0 */
     uint32_t slot_tables[L1_ENTRIES / 32]; /* bit per slot whose slot_table is set */
     /* Write-watched guest tables (shadow_watch.h): per coarse table, the guest L1 descriptor
      * it was last checked under while a flush need not read its entries again (0: it must),
@@ -150,6 +143,14 @@ struct shadow {
     uint32_t clean_gen[SHADOW_TABLE_IDS];  /* which clean period it is in (watch_gens then) */
     uint32_t watch_gens;
     uint8_t watch_of[SHADOW_TABLE_IDS];
+    struct shadow_context ctx[SHADOW_CONTEXTS];
+    struct shadow_mixed mixed[SHADOW_MIXED_MAX];   /* (before the big arrays: vectors.S */
+    unsigned nr_mixed;                             /* reaches them by immediate offsets) */
+    uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
+    uint32_t l1_from[L1_ENTRIES];      /* the guest L1 descriptor a real section, a whole
+                                          trampoline megabyte or a coarse table's entries were
+                                          made from (0: none, or not one alone); a coarse
+                                          table's entries also note their guest L2 descriptor */
     struct shadow_watch watch[SHADOW_WATCH_MAX];
     uint32_t watched_mb[VM_RAM_MAX_MB / 32 + 1];   /* megabytes of RAM with a watched page */
     struct shadow_split split[SHADOW_SPLITS];

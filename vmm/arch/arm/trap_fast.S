@@ -749,8 +749,8 @@ dabt_quick_read:
     cmp     r10, #0                     @ (a never-watched table's generation is 0 too)
     beq     quick_read_c
     mov     r1, r2, lsr #20             @ the slot
-    add     r12, r5, #SHADOW_SLOT_TABLE
-    ldrb    r12, [r12, r1]              @ 1 + its pool table's id, 0: none
+    add     r12, r5, r1
+    ldrb    r12, [r12, #SHADOW_SLOT_TABLE]  @ 1 + its pool table's id, 0: none
     subs    r12, r12, #1
     bmi     quick_read_c
     add     r12, r5, r12, lsl #2
