@@ -58,7 +58,7 @@ static uint32_t dp(uint32_t cond, uint32_t op, unsigned rn, unsigned rd, uint32_
 #define MRS_CPSR(rd)           (0xe10f0000u | (uint32_t)(rd) << 12)
 #define CLZ(rd, rm)            (0xe16f0f10u | (uint32_t)(rd) << 12 | (uint32_t)(rm))
 #define NOP                    MOV_REG(0, 0)
-#define MOV_REG(rd, rm)        dp(COND_AL, 0x01a00000u, 0, rd, rm)
+#define MOV_REG(rd, op2)       dp(COND_AL, 0x01a00000u, 0, rd, op2)
 
 static uint32_t branch(uint32_t cond, uint32_t from, uint32_t to)
 {
@@ -301,7 +301,7 @@ static void emit_test(struct emitter *e, unsigned scratch, bool top_byte, uint32
     if (top_byte) {
         emit(e, ADD_PC_PC(LSR(scratch, 3)));   /* skips the next word, and one more when zero */
     } else {
-        emit(e, dp(COND_AL, 0x01a00000u, 0, scratch, LSR(scratch, 5)));   /* 1: zero, 0: not */
+        emit(e, MOV_REG(scratch, LSR(scratch, 5)));   /* 1: zero, 0: not */
         emit(e, ADD_PC_PC(LSL(scratch, 2)));
     }
     emit(e, NOP);
@@ -460,21 +460,21 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
         struct emitter e = { va + at, (uint32_t *)(out->image + at),
                              va + (at & ~(FASTPATH_PAGE_SIZE - 1)) + FASTPATH_PAGE_SIZE };
         if (t.kind == TRAMP_MRS)
-            emit_mrs(&e, t.reg, scratch, site->va + 4);
+            emit_mrs(&e, t.reg, scratch, back);
         else if (t.kind == TRAMP_IRQSAVE)
             emit_irqsave(&e, t.reg, t.value, back);
         else if (t.kind == TRAMP_READ)
-            emit_read(&e, &t, site->va + 4);
+            emit_read(&e, &t, back);
         else if (t.kind == TRAMP_SPSR_WRITE)
-            emit_spsr_write(&e, t.reg, scratch, site->va + 4);
+            emit_spsr_write(&e, t.reg, scratch, back);
         else if (t.kind == TRAMP_STM_USR)
-            emit_stm_usr(&e, &t, site->va + 4);
+            emit_stm_usr(&e, &t, back);
         else if (t.kind == TRAMP_DACR_WRITE)
-            emit_dacr_write(&e, t.reg, site->word, site->va + 4);
+            emit_dacr_write(&e, t.reg, site->word, back);
         else if (t.kind == TRAMP_LDM_USR)
-            emit_ldm_usr(&e, &t, site->va + 4);
+            emit_ldm_usr(&e, &t, back);
         else
-            emit_msr(&e, &t, scratch, site->word, site->va + 4);
+            emit_msr(&e, &t, scratch, site->word, back);
         out->mrs += t.kind == TRAMP_MRS || t.kind == TRAMP_IRQSAVE;
         out->irqsaves += t.kind == TRAMP_IRQSAVE;
         out->msr += t.kind == TRAMP_MSR_REG || t.kind == TRAMP_MSR_IMM;

@@ -585,9 +585,9 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     /* What the guest wrote to its tables and has not cleaned yet goes to memory before the
      * flush reads them there: a table it finds unchanged is watched, and a write-back later
      * would change it without a fault (VIVT caches; QEMU has none). */
-    if (keep)
+    if (keep) {
         cp15_dcache_clean_inv_all();
-    if (!keep) {   /* everything goes, the contexts too (their real domains are reset) */
+    } else {   /* everything goes, the contexts too (their real domains are reset) */
         watch_end_all(vm);
         for (unsigned x = 0; x < SHADOW_CONTEXTS; x++)
             context_drop(s, &s->ctx[x]);

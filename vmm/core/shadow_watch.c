@@ -34,6 +34,12 @@ static uint32_t mb_of(uint32_t gpa)
     return gpa & L1_SECT_BASE_MASK;
 }
 
+/* Whether watch w is in use, on a page of RAM megabyte mb. */
+static bool watch_in_megabyte(const struct shadow_watch *w, uint32_t mb)
+{
+    return w->page && mb_of(w->page) == mb;
+}
+
 /* The index of guest page gpa's watch, -1: none. */
 static int watch_index(const struct shadow *s, uint32_t gpa)
 {
@@ -88,7 +94,7 @@ static void watch_end(struct vm *vm, struct shadow_watch *w)
     *w = (struct shadow_watch){ 0, 0 };
     bool others = false;
     for (unsigned i = 0; i < SHADOW_WATCH_MAX; i++)
-        others |= s->watch[i].page && mb_of(s->watch[i].page) == mb_of(page);
+        others |= watch_in_megabyte(&s->watch[i], mb_of(page));
     bit_put(s->watched_mb, page >> L1_SHIFT, others);
     splits_set_page(vm, page, false, true);
 }
@@ -174,7 +180,7 @@ static bool split_install(struct vm *vm, unsigned slot, uint32_t mb, unsigned gd
     for (unsigned i = 0; i < PAGES_PER_MB; i++)
         t[i] = split_entry(vm, mb + i * PAGE_SIZE, false);
     for (unsigned i = 0; i < SHADOW_WATCH_MAX; i++)
-        if (s->watch[i].page && mb_of(s->watch[i].page) == mb)
+        if (watch_in_megabyte(&s->watch[i], mb))
             t[L2C_INDEX(s->watch[i].page)] =
                 split_entry(vm, s->watch[i].page & ~WATCH_USED, true);
     shadow_set_l1(s, slot, l1_coarse(vmm_pa(t).pa, dom));
@@ -186,7 +192,7 @@ static void watch_end_megabyte(struct vm *vm, uint32_t mb)
 {
     struct shadow *s = &vm->shadow;
     for (unsigned i = 0; i < SHADOW_WATCH_MAX; i++)
-        if (s->watch[i].page && mb_of(s->watch[i].page) == mb)
+        if (watch_in_megabyte(&s->watch[i], mb))
             watch_end(vm, &s->watch[i]);
 }
 
