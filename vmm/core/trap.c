@@ -118,11 +118,11 @@ static bool is_tlb_all(uint32_t insn)
 /* A guest TLB flush right after a change of its MMU state or a flush (Linux: the TTBR write,
  * then the TLB flush; the data TLB's flush, then the instruction TLB's): the shadow is flushed
  * for it already, so the flush would find nothing to do; the trap it costs is spared by
- * stepping over it. */
-static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f)
+ * stepping over it.  next: the word at the pc, as the caller read it (0: not read, fetched
+ * here). */
+static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f, uint32_t next)
 {
-    uint32_t next;
-    if (!guest_fetch_insn(v, f->pc, &next) || !is_tlb_all(next))
+    if ((!next && !guest_fetch_insn(v, f->pc, &next)) || !is_tlb_all(next))
         return;
     v->vm->stats.emulated++;   /* (emulated without a trap of its own) */
     stats_count_site(&v->vm->stats, f->pc, next, INSN_MCR);
@@ -158,7 +158,8 @@ static bool quick_flush_applies(const struct vcpu *v, uint32_t insn, uint32_t tt
            (is_tlb_all(insn) || ttbr != v->cp15.ttbr0) && v->vm->shared.dacr == v->cp15.dacr;
 }
 
-static void quick_flush_run(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
+static void quick_flush_run(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr,
+                            uint32_t next)
 {
     struct vm *vm = v->vm;
     bool tlb = is_tlb_all(insn);
@@ -168,7 +169,7 @@ static void quick_flush_run(struct vcpu *v, struct trap_frame *f, uint32_t insn,
         flush_shadow(v);
     vm->stats.emulated++;
     stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
-    skip_tlb_flush(v, f);
+    skip_tlb_flush(v, f, next);
     shadow_note_resume(vm, vm->trace.next, f->pc);
 }
 
@@ -176,14 +177,14 @@ static bool quick_flush(struct vcpu *v, struct trap_frame *f, uint32_t insn, uin
 {
     if (!quick_flush_applies(v, insn, ttbr))
         return false;
-    quick_flush_run(v, f, insn, ttbr);
+    quick_flush_run(v, f, insn, ttbr, 0);
     return true;
 }
 
 /* The TTBR0 write of a kernel's address-space switch, the same way: quick_flush(), with the
  * DACR the SWI path took early (vcpu_shared_import would take it, too); unless a trampoline
  * granted one since the last trap (the general path exports it). */
-uint32_t trap_quick_ttbr(uint32_t ttbr, uint32_t pc, uint32_t insn, uint32_t cpsr)
+uint32_t trap_quick_ttbr(uint32_t ttbr, uint32_t pc, uint32_t insn, uint32_t cpsr, uint32_t next)
 {
     struct vcpu *v = trap_fast.vcpu;
     struct vm *vm = v->vm;
@@ -196,7 +197,7 @@ uint32_t trap_quick_ttbr(uint32_t ttbr, uint32_t pc, uint32_t insn, uint32_t cps
     vm->stats.by_kind[TRAP_UND]++;
     f.pc = pc + 4;
     trace_record(&vm->trace, TRAP_UND, f.pc, insn, vcpu_virtual_cpsr(v, cpsr));
-    quick_flush_run(v, &f, insn, ttbr);
+    quick_flush_run(v, &f, insn, ttbr, next);
     return f.pc;
 }
 
@@ -281,7 +282,7 @@ static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     else if (r.flags & EMU_F_TLB_MVA)
         shadow_flush_mva(v->vm, r.operand);
     if ((r.flags & EMU_F_MMU) && r.kind == INSN_MCR)
-        skip_tlb_flush(v, f);
+        skip_tlb_flush(v, f, 0);
     if (r.flags & EMU_F_WFI)
         sched_wait(v);
 }

@@ -48,9 +48,10 @@ const char *trap_kind_name(unsigned kind);
 void trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr);
 
 /* A TTBR0 write (MCR p15, 0, Rd, c2, c0, 0, AL) from a virtual privileged mode, the same way:
- * ttbr, the instruction's address and word, the real CPSR.  Returns where the guest resumes
- * (after it, or after the whole-TLB flush that follows it), or 0: the general path's. */
-uint32_t trap_quick_ttbr(uint32_t ttbr, uint32_t pc, uint32_t insn, uint32_t cpsr);
+ * ttbr, the instruction's address and word, the real CPSR, the word after it (0: not read).
+ * Returns where the guest resumes (after it, or after the whole-TLB flush that follows it), or
+ * 0: the general path's. */
+uint32_t trap_quick_ttbr(uint32_t ttbr, uint32_t pc, uint32_t insn, uint32_t cpsr, uint32_t next);
 
 /* Called by vectors.S for every exception from the guest; returns to resume it. */
 void trap_entry(struct trap_frame *frame, unsigned kind);

@@ -470,14 +470,19 @@ und_other:
     bne     vector_und_general
 /* MCR p15, 0, Rd, c2, c0, 0 with Rd in r0-r12: a TTBR0 write, by C (trap_quick_ttbr) on the SVC
  * stack, without the frame; C says where the guest resumes (0: take the general path).  r0 =
- * the guest's real CPSR, r1 = the instruction, lr = the one after it. */
+ * the guest's real CPSR, r1 = the instruction, lr = the one after it, whose word C is given
+ * when it is on the same page (mapped: the guest ran the MCR there), else 0. */
 und_ttbr:
     mov     r3, r0
     mov     r2, r1
     GUEST_RD r2, r0, r10                @ the new TTBR0
     sub     r1, lr, #4
+    movs    r12, lr, lsl #20            @ (Z: lr starts a page)
+    ldrne   r12, [lr]
     msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    str     r12, [sp, #-8]!             @ the fifth argument (the stack kept 8-byte aligned)
     bl      trap_quick_ttbr
+    add     sp, sp, #8
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
     cmp     r0, #0
     beq     vector_und_general
