@@ -236,7 +236,7 @@ static void set_slot_table(struct shadow *s, unsigned slot, unsigned idx1)
 #define REVALIDATE_MAX (SHADOW_TABLES_PER_VM + 2)
 
 struct coarse_check {
-    const struct coarse *c;
+    unsigned id;
     uint32_t from;
 };
 
@@ -297,6 +297,14 @@ static const struct coarse *low_coarse(const struct vm *vm, unsigned idx)
     return &low_coarses[vm->id][idx];
 }
 
+/* The coarse table with id (shadow.h). */
+static const struct coarse *id_coarse(const struct vm *vm, unsigned id)
+{
+    if (id == ID_WINDOW)
+        return window_coarse(vm);
+    return id < SHADOW_TABLES_PER_VM ? pool_coarse(vm, id) : low_coarse(vm, id - ID_LOW(0));
+}
+
 /* The coarse table of the shadow that holds slot's pages (the window's, the low one or a pool
  * table); false: none (a section, a trampoline megabyte's own table, nothing). */
 static const struct coarse *slot_coarse(const struct vm *vm, unsigned slot)
@@ -314,10 +322,10 @@ static const struct coarse *slot_coarse(const struct vm *vm, unsigned slot)
 /* Entries stay while the guest L2 descriptor they were made from is still in the guest table
  * that from (the L1 descriptor they were made from, a coarse one) names: a translation is those
  * two descriptors alone. */
-static void coarse_revalidate(struct guest_reader *g, const struct coarse *c, uint32_t from)
+static void coarse_revalidate(struct guest_reader *g, unsigned id, uint32_t from)
 {
-    if (!watch_clean(&g->vm->shadow, c->id, from))
-        g->todo[g->nr++] = (struct coarse_check){ c, from };
+    if (!watch_clean(&g->vm->shadow, id, from))
+        g->todo[g->nr++] = (struct coarse_check){ id, from };
     else   /* (its guest table's page unwritten since) */
         g->unread++;
 }
@@ -428,7 +436,7 @@ static bool low_flush(struct vm *vm, const struct gptw_mmu *keep, struct guest_r
     const struct coarse *c = low_coarse(vm, s->low_idx);
     bool parked = false;
     if (coarse_still(g, keep, SLOT_LOW, *from)) {
-        coarse_revalidate(g, c, *from);
+        coarse_revalidate(g, c->id, *from);
         return false;
     }
     if (out && (*from & 3) == L1_TYPE_COARSE) {
@@ -449,13 +457,12 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
     struct shadow *s = &vm->shadow;
     for (unsigned i = 0; i < in->nr; i++) {
         const struct shadow_parked *p = &in->parked[i];
-        const struct coarse *c = pool_coarse(vm, p->idx);
         if (s->l1[p->slot] || !coarse_still(g, keep, p->slot, p->from)) {
-            coarse_clear(c);
+            coarse_clear(pool_coarse(vm, p->idx));
             s->pool_used &= ~((shadow_pool_set)1 << p->idx);
             continue;
         }
-        coarse_revalidate(g, c, p->from);
+        coarse_revalidate(g, p->idx, p->from);
         shadow_set_l1(s, p->slot, p->desc);
         set_slot_table(s, p->slot, p->idx + 1u);
         s->l1_from[p->slot] = p->from;
@@ -464,7 +471,7 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
         const struct coarse *c = low_coarse(vm, (unsigned)in->low);
         if (s->vectors_low && !s->l1_from[SLOT_LOW] &&
             coarse_still(g, keep, SLOT_LOW, in->low_from)) {
-            coarse_revalidate(g, c, in->low_from);
+            coarse_revalidate(g, c->id, in->low_from);
             low_use(vm, (unsigned)in->low);
             s->l1_from[SLOT_LOW] = in->low_from;
         } else {
@@ -498,30 +505,27 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                 unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
                 uint32_t from = s->l1_from[slot];
                 if (idx) {
-                    const struct coarse *c;
-                    bool kept = (from & 3) == L1_TYPE_COARSE && (same >> (slot % 32) & 1);
-                    bool park = !kept && out && (from & 3) == L1_TYPE_COARSE &&
-                                out->nr < SHADOW_PARKED_MAX;
-                    if (park) {
+                    shadow_pool_set table = (shadow_pool_set)1 << (idx - 1);
+                    bool coarse = (from & 3) == L1_TYPE_COARSE;
+                    if (coarse && (same >> (slot % 32) & 1)) {   /* kept */
+                        s->pool_used |= table;
+                        coarse_revalidate(g, idx - 1, from);
+                        continue;
+                    }
+                    if (coarse && out && out->nr < SHADOW_PARKED_MAX) {
                         out->parked[out->nr++] = (struct shadow_parked){
                             (uint16_t)slot, (uint8_t)(idx - 1), from, s->l1[slot] };
-                        out->tables |= (shadow_pool_set)1 << (idx - 1);
-                        s->parked |= (shadow_pool_set)1 << (idx - 1);
+                        out->tables |= table;
+                        s->parked |= table;
+                        s->pool_used |= table;
                     } else {
-                        c = pool_coarse(vm, idx - 1);
-                        if (kept)
-                            coarse_revalidate(g, c, from);
-                        else
-                            coarse_clear(c);
+                        coarse_clear(pool_coarse(vm, idx - 1));
                     }
-                    if (kept || park)
-                        s->pool_used |= (shadow_pool_set)1 << (idx - 1);
-                    if (kept)
-                        continue;
+                    set_slot_table(s, slot, 0);
+                } else {
+                    drop_split(vm, slot);
                 }
-                drop_split(vm, slot);
                 s->l1[slot] = 0;
-                set_slot_table(s, slot, 0);
                 s->l1_from[slot] = 0;
                 s->slot_used[w] &= ~(1u << (slot % 32));
             }
@@ -529,14 +533,6 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                 s->words_used[hi] &= ~(1u << (w % 32));
         }
     }
-}
-
-/* The coarse table with id (shadow.h). */
-static const struct coarse *id_coarse(const struct vm *vm, unsigned id)
-{
-    if (id == ID_WINDOW)
-        return window_coarse(vm);
-    return id < SHADOW_TABLES_PER_VM ? pool_coarse(vm, id) : low_coarse(vm, id - ID_LOW(0));
 }
 
 void shadow_forget_page(struct vm *vm, uint32_t gpa)
@@ -596,7 +592,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     clear_slots(vm, keep, &g, out);
     /* The window slot stays: the VMM runs on this table right now. */
     if (coarse_still(&g, keep, SLOT_WINDOW, s->l1_from[SLOT_WINDOW])) {
-        coarse_revalidate(&g, window, s->l1_from[SLOT_WINDOW]);
+        coarse_revalidate(&g, window->id, s->l1_from[SLOT_WINDOW]);
     } else {
         coarse_clear(window);
         s->l1_from[SLOT_WINDOW] = 0;
@@ -610,7 +606,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     if (low_parked && s->low_idx == (unsigned)out->low)
         low_take(vm);
     for (unsigned i = 0; i < g.nr; i++)
-        coarse_check_entries(&g, g.todo[i].c, g.todo[i].from);
+        coarse_check_entries(&g, id_coarse(vm, g.todo[i].id), g.todo[i].from);
     vm->stats.tables_unread += g.unread;
     s->switches += switching;
     s->ttbr = keep ? keep->ttbr0 : 0;
