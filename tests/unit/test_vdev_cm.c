@@ -270,7 +270,8 @@ static void test_refcnt_exact(void **state)
     static const uint64_t edges[] = { 0, 1, 41, 42, 124, 125, 126, 249, 250, 999, 1000,
                                       0xffffffffull, 0x100000000ull, 0x7fffffffffffffffull,
                                       0x7fffffffffffff83ull, 0x4000000000000000ull,
-                                      0x0123456789abcdefull };
+                                      0x0123456789abcdefull, 0x8000000000000000ull,
+                                      0xfedcba9876543210ull, 0xffffffffffffffffull };
     for (unsigned i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
         assert_int_equal(vtime_ns_to_24mhz(edges[i]), exact_24mhz(edges[i]));
     srand(1);

@@ -5,15 +5,18 @@
 #define SPD_TEXT_INDEX 73u
 static const char spd_text[] = "QEMU-MEMORY";
 
-/* floor(ns * 24 / 1000) = floor(ns * 3 / 125) mod 2^32. With q = floor(ns / 125) and
- * r = ns - 125 q, that is 3q + floor(3r / 125). q comes from a multiply by the rounded-up
- * reciprocal 2^70 / 125 (error 76 / 2^70 per unit: exact for ns < 2^63). */
+/* floor(ns * 24 / 1000) = floor(ns * 3 / 125) mod 2^32, in 32-bit arithmetic (a kernel reads
+ * the counter at every context switch).  With ns = 125 q + m: 3 q + floor(3 m / 125).  m comes
+ * from ns's halves (2^32 = 46 mod 125); ns - m is a multiple of 125, so q mod 2^32 is
+ * (low half - m) times the inverse of 125 modulo 2^32 (an exact division). */
+#define INV125 0x26e978d5u   /* 125 * INV125 = 1 mod 2^32 */
+_Static_assert((uint32_t)(125u * INV125) == 1u, "the inverse of 125 modulo 2^32");
 uint32_t vtime_ns_to_24mhz(uint64_t now)
 {
-    const uint64_t recip = 0x83126e978d4fdf3cull;      /* ceil(2^70 / 125) */
-    uint64_t q = vdev_mulhi64(now, recip) >> 6;
-    uint32_t r3 = 3 * (uint32_t)(now - q * 125);       /* 0 .. 372 */
-    return 3 * (uint32_t)q + (r3 >= 250 ? 2 : r3 >= 125 ? 1 : 0);
+    uint32_t hi = (uint32_t)(now >> 32), lo = (uint32_t)now;
+    uint32_t m = (hi % 125u * 46u + lo % 125u) % 125u;
+    uint32_t q = (lo - m) * INV125;
+    return 3u * q + (m >= 84 ? 2 : m >= 42 ? 1 : 0);
 }
 
 uint32_t vcm_refcnt(const struct vcm *cm, uint64_t now)
@@ -48,6 +51,8 @@ static uint32_t cm_read(struct vdev *dev, uint32_t offset, unsigned size, uint64
 {
     struct vcm *cm = (struct vcm *)dev;
     (void)size;
+    if (offset == CM_REFCNT)   /* (first: a kernel's clock, read at every context switch) */
+        return vcm_refcnt(cm, now);
     if (offset >= CM_SPD && offset < CM_SPD + 0x100) {
         uint32_t index = offset >> 2;
         if (offset >= CM_SPD + 0x80)
@@ -66,7 +71,6 @@ static uint32_t cm_read(struct vdev *dev, uint32_t offset, unsigned size, uint64
     case CM_AUXOSC >> 2:   return cm->auxosc;
     case CM_SDRAM >> 2:    return cm->sdram;
     case CM_INIT >> 2:     return cm->init;
-    case CM_REFCNT >> 2:   return vcm_refcnt(cm, now);
     case CM_FLAGS >> 2:    return cm->flags;
     case CM_NVFLAGS >> 2:  return cm->nvflags;
     case CM_IRQ_STAT >> 2: return cm->int_level & cm->irq_enabled;
