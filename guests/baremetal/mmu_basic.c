@@ -46,6 +46,7 @@
 #define VA_FINE      0x40600000u
 #define VA_ALIAS     0x40700000u   /* CT_B_PA's page, writable; the next page: User read-only */
 #define VA_DEV       0x40800000u
+#define VA_MEMO      0x80900000u   /* a section the same in both address spaces (L1 memos) */
 
 #define DOM_KERNEL   0u   /* identity map, always Client */
 #define DOM_PAGES    2u   /* coarse/fine tables of the tests */
@@ -486,6 +487,98 @@ static void parked_table_tests(void)
     tlb_flush_all();
 }
 
+/* Both address spaces run eight times, each reading VA_MEMO and va. */
+static void l1_memo_rounds(uint32_t va)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        ttbr_switch(L1_B_PA);
+        (void)*(volatile uint32_t *)VA_MEMO;
+        (void)*(volatile uint32_t *)va;
+        ttbr_switch(L1_PA);
+        (void)*(volatile uint32_t *)VA_MEMO;
+        (void)*(volatile uint32_t *)va;
+    }
+}
+
+/* A first-level table page whose entries in use are the same as the other address space's, as
+ * a kernel's half of every process's table is: a VMM may stop comparing it at each switch once
+ * it has seen it unchanged a few times.  Each round, after both spaces have run eight times
+ * more, B's entry for VA_MEMO is changed while A runs, with no TLB maintenance (the switch
+ * brings it), by each way a store reaches a table: the identity map's section (the kernel
+ * domain Client, then Manager), a writable alias, a User read-only alias (a store the VMM
+ * makes), STM^.  B must see it; then it is put back.  Then B points a megabyte both map with
+ * one coarse table (A's) at its own, with no TLB maintenance, and uses a page there no TLB
+ * holds; and it maps a megabyte A does not.  A must still see its own table, and fault in the
+ * other megabyte. */
+static void l1_memo_tests(void)
+{
+    static const char *const how[] = { "identity section", "identity section, manager",
+                                       "alias", "read-only alias (svc)", "stm^" };
+    const uint32_t slot = VA_MEMO >> 20, alias = VA_ALIAS + 0x2000;
+    guest_printf("first-level pages the same in both address spaces:\n");
+    for (uint32_t i = 0; i < 256; i++)
+        ct_alias[i] = 0;
+    ct_alias[2] = SMALL(L1_B_PA + 0x2000, APS(3, 3, 3, 3));   /* B's slots 2048-3071 */
+    ct_alias[3] = SMALL(L1_B_PA + 0x2000, APS(2, 2, 2, 2));
+    l1[VA_ALIAS >> 20] = l1_b[VA_ALIAS >> 20] = COARSE(CT_ALIAS_PA, DOM_PAGES);
+    l1[slot] = l1_b[slot] = SECTION(SECT_PA, DOM_SECT, 3u);
+    tlb_flush_all();
+    for (uint32_t w = 0; w < sizeof(how) / sizeof(how[0]); w++) {
+        uint32_t desc = SECTION(LARGE_PA, DOM_SECT, 3u), va = alias + slot % 1024 * 4u;
+        l1_memo_rounds(VA_MEMO);
+        guest_printf("  %s:\n", how[w]);
+        SVC_RD(VA_MEMO);
+        switch (w) {
+        case 0:
+            l1_b[slot] = desc;
+            break;
+        case 1:
+            dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT) | DACR_MANAGER << (2 * DOM_KERNEL));
+            l1_b[slot] = desc;
+            dacr_set(dacr_for(DACR_CLIENT, DACR_CLIENT));
+            break;
+        case 2:
+            probe("svc write", 0, acc_write, va, desc);
+            break;
+        case 3:
+            probe("svc write", 0, acc_write, va + 0x1000, desc);
+            break;
+        default:
+            stm_user_word(va, desc);
+            break;
+        }
+        ttbr_switch(L1_B_PA);
+        SVC_RD(VA_MEMO);
+        ttbr_switch(L1_PA);
+        SVC_RD(VA_MEMO);
+        l1_b[slot] = SECTION(SECT_PA, DOM_SECT, 3u);
+    }
+    const uint32_t shared = VA_MEMO + 0x200000u;
+    l1[slot + 2] = l1_b[slot + 2] = COARSE(CT_A_PA, DOM_PAGES);
+    tlb_flush_all();
+    l1_memo_rounds(shared);
+    guest_printf("  B's own table where both had A's, unflushed:\n");
+    ttbr_switch(L1_B_PA);
+    ct_b[1] = SMALL(PAGES_PA + 0x3000, APS(3, 3, 3, 3));
+    l1_b[slot + 2] = COARSE(CT_B_PA, DOM_PAGES);
+    SVC_RD(shared + 0x1000u);
+    ttbr_switch(L1_PA);
+    SVC_RD(shared + 0x1000u);
+    l1_b[slot + 2] = COARSE(CT_A_PA, DOM_PAGES);
+    tlb_flush_all();
+    l1_memo_rounds(shared);
+    guest_printf("  a megabyte only B maps:\n");
+    ttbr_switch(L1_B_PA);
+    l1_b[slot + 1] = SECTION(LARGE_PA, DOM_SECT, 3u);
+    SVC_RD(VA_MEMO + 0x100000u);
+    ttbr_switch(L1_PA);
+    SVC_RD(VA_MEMO + 0x100000u);
+    ct_b[1] = 0;
+    l1[VA_ALIAS >> 20] = l1_b[VA_ALIAS >> 20] = l1[slot] = l1_b[slot] = 0;
+    l1_b[slot + 1] = l1[slot + 2] = l1_b[slot + 2] = 0;
+    tlb_flush_all();
+}
+
 __attribute__((noinline)) static uint32_t dev_read(uint32_t va)
 {
     return *(volatile uint32_t *)va;
@@ -904,6 +997,7 @@ int main(void)
     grant_then_access_tests();
     pan_tests();
     parked_table_tests();
+    l1_memo_tests();
     device_walk_tests();
     quick_read_tests();
     domain_tests();

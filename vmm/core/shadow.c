@@ -48,6 +48,7 @@ struct coarse {
 
 #define ID_LOW(i)  (SHADOW_TABLES_PER_VM + (i))
 #define ID_WINDOW  (SHADOW_TABLES_PER_VM + SHADOW_CONTEXTS + 1)
+#define ID_L1_MEMO(i) (SHADOW_TABLE_IDS + (i))
 
 /* Each coarse table as a struct coarse, made once (shadow_init): a flush takes dozens of them. */
 static struct coarse pool_coarses[MAX_VMS][SHADOW_TABLES_PER_VM];
@@ -205,8 +206,17 @@ void shadow_init(struct vm *vm)
     s->real_dacr = real_dacr(s, 0, true);
 }
 
+/* Slot's entry, its source or its pool table is set or changes: what the L1 memos say of its
+ * page of slots no longer holds.  (A slot emptied needs nothing: a memo vouches for the slots
+ * in use, and one set again comes back here.) */
+static void l1_touch(struct shadow *s, unsigned slot)
+{
+    s->l1_epoch[slot / 1024]++;
+}
+
 void shadow_set_l1(struct shadow *s, unsigned slot, uint32_t desc)
 {
+    l1_touch(s, slot);
     s->l1[slot] = desc;
     s->slot_used[slot / 32] |= 1u << (slot % 32);
     s->words_used[slot / 1024] |= 1u << (slot / 32 % 32);
@@ -223,6 +233,7 @@ static bool drop_split(struct vm *vm, unsigned slot)
 /* Slot's pool table: 1 + its index, 0: none. */
 static void set_slot_table(struct shadow *s, unsigned slot, unsigned idx1)
 {
+    l1_touch(s, slot);
     s->slot_table[slot] = (uint8_t)idx1;
     if (idx1)
         s->slot_tables[slot / 32] |= 1u << (slot % 32);
@@ -447,6 +458,7 @@ static bool low_flush(struct vm *vm, const struct gptw_mmu *keep, struct guest_r
         coarse_clear(c);
     }
     *from = 0;
+    l1_touch(s, SLOT_LOW);
     return parked;
 }
 
@@ -474,6 +486,7 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
             coarse_revalidate(g, c->id, in->low_from);
             low_use(vm, (unsigned)in->low);
             s->l1_from[SLOT_LOW] = in->low_from;
+            l1_touch(s, SLOT_LOW);
         } else {
             coarse_clear(c);
         }
@@ -481,57 +494,150 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
     context_drop(s, in);
 }
 
-/* Every guest slot's L1 entry back to nothing, but what keep keeps: sections and whole
- * trampoline megabytes whose guest L1 descriptor is the same, coarse tables whose guest L1
- * descriptor is the same (revalidated); the other coarse tables are parked in out if there is
- * one (and room), else emptied.  Marks the tables kept or parked in pool_used. */
+/* ---------------------------------------------------------------- L1 memos
+ * A flush compares every slot in use with the guest's L1 table: at a context switch, a
+ * kernel's dozens of sections, which are the same in every address space.  A page of the guest
+ * L1 table (1024 slots) whose slots in use all matched is remembered and watched (watch_table,
+ * under an id of its own): while nothing wrote it and the shadow's slots there did not change
+ * (l1_epoch), the next flush with the same page keeps them without comparing. */
+
+static bool l1_memo_holds(const struct shadow *s, unsigned hi, uint32_t page)
+{
+    for (unsigned i = 0; i < SHADOW_L1_MEMOS; i++) {
+        const struct shadow_l1_memo *m = &s->l1_memo[i];
+        if (m->page == (page | 1u) && m->epoch == s->l1_epoch[hi] &&
+            watch_clean(s, ID_L1_MEMO(i), page | 1u))
+            return true;
+    }
+    return false;
+}
+
+/* Page hi of the guest's L1 table (at page) was found matching.  The first time it is only
+ * remembered: a watch costs a fault when the page is written, and an address space that runs
+ * once (a child that exits) would pay it for nothing.  Seen again, it is watched, and the next
+ * flush with it compares nothing there.  A page seen once takes the place of another seen once
+ * rather than of a watched one. */
+static void l1_memo_note(struct vm *vm, unsigned hi, uint32_t page)
+{
+    struct shadow *s = &vm->shadow;
+    unsigned i = 0;
+    while (i < SHADOW_L1_MEMOS && s->l1_memo[i].page != (page | 1u))
+        i++;
+    if (i < SHADOW_L1_MEMOS) {
+        struct shadow_l1_memo *m = &s->l1_memo[i];
+        /* (counted while the shadow's slots there stay as they were: an address space that
+         * runs between two sightings of a page reused for another one changes them) */
+        m->seen = m->epoch != s->l1_epoch[hi] ? 1 : m->seen < SHADOW_L1_SEEN ? m->seen + 1 : m->seen;
+        if (m->seen == SHADOW_L1_SEEN && !watch_clean(s, ID_L1_MEMO(i), page | 1u))
+            watch_table(vm, ID_L1_MEMO(i), page | 1u);   /* (may split sections: l1_epoch moves) */
+        m->epoch = s->l1_epoch[hi];
+        return;
+    }
+    i = SHADOW_L1_MEMOS;   /* a free one, else one seen once, else the next one */
+    for (unsigned n = 0; n < SHADOW_L1_MEMOS; n++) {
+        unsigned k = (s->l1_memo_next + n) % SHADOW_L1_MEMOS;
+        const struct shadow_l1_memo *m = &s->l1_memo[k];
+        if (!m->page) {
+            i = k;
+            break;
+        }
+        if (i == SHADOW_L1_MEMOS && !watch_clean(s, ID_L1_MEMO(k), m->page))
+            i = k;
+    }
+    if (i == SHADOW_L1_MEMOS)
+        i = s->l1_memo_next;
+    s->l1_memo_next = (i + 1u) % SHADOW_L1_MEMOS;
+    watch_forget_table(vm, ID_L1_MEMO(i));
+    s->l1_memo[i] = (struct shadow_l1_memo){ page | 1u, s->l1_epoch[hi], 1 };
+}
+
+/* Page hi's slots in use, all still the guest's (an L1 memo holds): its coarse tables are
+ * kept, revalidated.  (Each has a coarse table's source: clear_page() found the page
+ * unchanged, so it kept them all, before the memo was made.) */
+static void keep_page(struct vm *vm, struct guest_reader *g, unsigned hi)
+{
+    struct shadow *s = &vm->shadow;
+    for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
+        unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
+        for (uint32_t bits = s->slot_used[w] & s->slot_tables[w]; bits; bits &= bits - 1) {
+            unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
+            s->pool_used |= (shadow_pool_set)1 << (idx - 1);
+            coarse_revalidate(g, idx - 1, s->l1_from[slot]);
+        }
+    }
+}
+
+/* Page hi's slots in use back to nothing, but what keep keeps: sections and whole trampoline
+ * megabytes whose guest L1 descriptor (in view: 0, none) is the same, coarse tables whose guest
+ * L1 descriptor is the same (revalidated); the other coarse tables are parked in out if there
+ * is one (and room), else emptied.  True if a slot went. */
+static bool clear_page(struct vm *vm, const volatile uint32_t *view, struct guest_reader *g,
+                       struct shadow_context *out, unsigned hi)
+{
+    struct shadow *s = &vm->shadow;
+    bool gone = false;
+    for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
+        unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
+        uint32_t used = s->slot_used[w], same = 0;
+        if (view)   /* (32 slots a call: table_check.S) */
+            same = used & ~arch_table_changed(&view[w % 32 * 32], &s->l1_from[w * 32], used);
+        /* (sections and trampoline megabytes the guest still has stay as they are) */
+        for (uint32_t bits = used & ~(same & ~s->slot_tables[w]); bits; bits &= bits - 1) {
+            unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
+            uint32_t from = s->l1_from[slot];
+            if (idx) {
+                shadow_pool_set table = (shadow_pool_set)1 << (idx - 1);
+                bool coarse = (from & 3) == L1_TYPE_COARSE;
+                if (coarse && (same >> (slot % 32) & 1)) {   /* kept */
+                    s->pool_used |= table;
+                    coarse_revalidate(g, idx - 1, from);
+                    continue;
+                }
+                if (coarse && out && out->nr < SHADOW_PARKED_MAX) {
+                    out->parked[out->nr++] = (struct shadow_parked){
+                        (uint16_t)slot, (uint8_t)(idx - 1), from, s->l1[slot] };
+                    out->tables |= table;
+                    s->parked |= table;
+                    s->pool_used |= table;
+                } else {
+                    coarse_clear(pool_coarse(vm, idx - 1));
+                }
+                set_slot_table(s, slot, 0);
+            } else {
+                drop_split(vm, slot);
+            }
+            s->l1[slot] = 0;
+            s->l1_from[slot] = 0;
+            s->slot_used[w] &= ~(1u << (slot % 32));
+            gone = true;
+        }
+        if (!s->slot_used[w])
+            s->words_used[hi] &= ~(1u << (w % 32));
+    }
+    return gone;
+}
+
+/* Every guest slot's L1 entry back to nothing, but what keep keeps (clear_page); a page of
+ * slots an L1 memo vouches for is kept whole, one found unchanged gets a memo.  Marks the
+ * tables kept or parked in pool_used. */
 static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest_reader *g,
                         struct shadow_context *out)
 {
     struct shadow *s = &vm->shadow;
     for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++) {
-        /* One page of the guest L1 table (1024 slots), read directly: a kernel's linear map
-         * alone is dozens of slots, compared 32 at a time (table_check.S). */
-        const volatile uint32_t *view = 0;
-        if (keep && s->words_used[hi])   /* (the reader maps nothing else meanwhile) */
-            view = guest_l1_page(g, hi);
-        for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
-            unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
-            uint32_t used = s->slot_used[w], same = 0;
-            if (view)
-                same = used & ~arch_table_changed(&view[w % 32 * 32], &s->l1_from[w * 32], used);
-            /* (sections and trampoline megabytes the guest still has stay as they are) */
-            for (uint32_t bits = used & ~(same & ~s->slot_tables[w]); bits; bits &= bits - 1) {
-                unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
-                uint32_t from = s->l1_from[slot];
-                if (idx) {
-                    shadow_pool_set table = (shadow_pool_set)1 << (idx - 1);
-                    bool coarse = (from & 3) == L1_TYPE_COARSE;
-                    if (coarse && (same >> (slot % 32) & 1)) {   /* kept */
-                        s->pool_used |= table;
-                        coarse_revalidate(g, idx - 1, from);
-                        continue;
-                    }
-                    if (coarse && out && out->nr < SHADOW_PARKED_MAX) {
-                        out->parked[out->nr++] = (struct shadow_parked){
-                            (uint16_t)slot, (uint8_t)(idx - 1), from, s->l1[slot] };
-                        out->tables |= table;
-                        s->parked |= table;
-                        s->pool_used |= table;
-                    } else {
-                        coarse_clear(pool_coarse(vm, idx - 1));
-                    }
-                    set_slot_table(s, slot, 0);
-                } else {
-                    drop_split(vm, slot);
-                }
-                s->l1[slot] = 0;
-                s->l1_from[slot] = 0;
-                s->slot_used[w] &= ~(1u << (slot % 32));
-            }
-            if (!s->slot_used[w])
-                s->words_used[hi] &= ~(1u << (w % 32));
+        if (!s->words_used[hi])
+            continue;
+        uint32_t page = g->l1_base + hi * PAGE_SIZE;
+        if (keep && l1_memo_holds(s, hi, page)) {
+            keep_page(vm, g, hi);
+            vm->stats.l1_pages_unread++;
+            continue;
         }
+        /* One page of the guest L1 table, read directly (the reader maps nothing else
+         * meanwhile). */
+        const volatile uint32_t *view = keep ? guest_l1_page(g, hi) : 0;
+        if (!clear_page(vm, view, g, out, hi) && view)
+            l1_memo_note(vm, hi, page);
     }
 }
 
@@ -596,6 +702,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     } else {
         coarse_clear(window);
         s->l1_from[SLOT_WINDOW] = 0;
+        l1_touch(s, SLOT_WINDOW);
     }
     bool low_parked = s->vectors_low && low_flush(vm, keep, &g, out);
     struct shadow_context *in = switching ? context_find(s, keep->ttbr0) : 0;
@@ -659,6 +766,7 @@ void shadow_flush_mva(struct vm *vm, uint32_t mva)
     const struct coarse *c = slot_coarse(vm, slot);
 
     if ((s->l1[slot] & 3) == L1_TYPE_SECTION || drop_split(vm, slot)) {
+        l1_touch(s, slot);
         s->l1[slot] = 0;
         s->l1_from[slot] = 0;
         mmu_flush_all(s->real_dacr);
@@ -963,6 +1071,7 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
         cp15_write_dacr(s->real_dacr);
     }
+    l1_touch(s, slot);   /* (its source may have changed: coarse_set, sections) */
     mmu_flush_va(va);
     /* What the real CPU (always User mode) may now do there. */
     if (manager || flat)

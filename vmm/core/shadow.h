@@ -41,6 +41,12 @@ _Static_assert(SHADOW_TABLES_PER_VM <= 32, "shadow_pool_set holds every pool tab
 #define SHADOW_SPLITS        8   /* guest sections split into pages to watch some of them */
 /* Each coarse table has an id: the pool's, then megabyte 0's, then the window's. */
 #define SHADOW_TABLE_IDS     (SHADOW_TABLES_PER_VM + SHADOW_CONTEXTS + 2)
+/* Pages of guest L1 tables a flush found matching the shadow (struct shadow_l1_memo): watched
+ * like coarse tables, under the ids after theirs. */
+#define SHADOW_L1_MEMOS      4
+#define SHADOW_L1_SEEN       4   /* flushes that must find one unchanged before it is watched */
+#define SHADOW_WATCH_IDS     (SHADOW_TABLE_IDS + SHADOW_L1_MEMOS)
+_Static_assert(SHADOW_WATCH_IDS <= 64, "struct shadow_watch's tables holds every id");
 
 struct vm;
 
@@ -94,6 +100,15 @@ struct shadow_watch {
     uint64_t tables;
 };
 
+/* A page of a guest L1 table (1024 slots) that held, at every slot of that page the shadow
+ * uses, the descriptor the slot was made from (l1_from), when the slots of the page last
+ * changed (l1_epoch[] was epoch): while the page stays watched and the epoch the same, a flush
+ * need not compare them again.  page | 1 (0: none), as a watch's `from`. */
+struct shadow_l1_memo {
+    uint32_t page, epoch;
+    unsigned seen;                     /* flushes that found it so, up to SHADOW_L1_SEEN */
+};
+
 /* A guest section split into a table of small pages, so that its watched pages can be
  * read-only: its slot + 1 (0: free) and the guest-physical megabyte it maps. */
 struct shadow_split {
@@ -136,16 +151,21 @@ struct shadow {
                                           flush clears those, not all 4096 */
     uint32_t words_used[L1_ENTRIES / 32 / 32]; /* bit per slot_used word that may be non-0 */
     uint32_t slot_tables[L1_ENTRIES / 32]; /* bit per slot whose slot_table is set */
+    /* (before the big arrays, 16-byte aligned: trap_fast.S's ADD reaches them by an immediate) */
+    struct shadow_mixed mixed[SHADOW_MIXED_MAX] __attribute__((aligned(16)));
+    unsigned nr_mixed;
     /* Write-watched guest tables (shadow_watch.h): per coarse table, the guest L1 descriptor
      * it was last checked under while a flush need not read its entries again (0: it must),
      * and the watch that keeps it so (1 + index). */
-    uint32_t clean_from[SHADOW_TABLE_IDS];
-    uint32_t clean_gen[SHADOW_TABLE_IDS];  /* which clean period it is in (watch_gens then) */
+    uint32_t clean_from[SHADOW_WATCH_IDS];
+    uint32_t clean_gen[SHADOW_WATCH_IDS];  /* which clean period it is in (watch_gens then) */
     uint32_t watch_gens;
-    uint8_t watch_of[SHADOW_TABLE_IDS];
+    uint8_t watch_of[SHADOW_WATCH_IDS];
     struct shadow_context ctx[SHADOW_CONTEXTS];
-    struct shadow_mixed mixed[SHADOW_MIXED_MAX];   /* (before the big arrays: vectors.S */
-    unsigned nr_mixed;                             /* reaches them by immediate offsets) */
+    uint32_t l1_epoch[L1_ENTRIES / 1024];  /* per 1024 slots: changes of their entries, their
+                                          sources or their pool tables so far */
+    struct shadow_l1_memo l1_memo[SHADOW_L1_MEMOS];
+    unsigned l1_memo_next;
     uint8_t slot_table[L1_ENTRIES];    /* 1 + index of the slot's pool table, 0: none */
     uint32_t l1_from[L1_ENTRIES];      /* the guest L1 descriptor a real section, a whole
                                           trampoline megabyte or a coarse table's entries were

@@ -87,6 +87,7 @@ void stats_print(const struct vm *vm)
     log_printf("  %-22s %u\n", "quick device reads", s->fast_reads + s->fast_key_reads);
     log_printf("  %-22s %u\n", "  by the key in asm", s->fast_key_reads);
     log_printf("  %-22s %u\n", "tables kept unread", s->tables_unread);
+    log_printf("  %-22s %u\n", "L1 pages kept unread", s->l1_pages_unread);
     log_printf("  %-22s %u\n", "watch-ending writes", s->watch_writes);
     for (unsigned k = 0; k < INSN_KIND_COUNT; k++)
         if (by_insn_kind[k])

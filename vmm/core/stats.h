@@ -42,6 +42,8 @@ struct trap_stats {
                                      writes of the SPSR, from a privileged mode */
     uint32_t tables_unread;       /* coarse tables a flush kept without reading the guest's
                                      again: their page was watched (shadow_watch.h) */
+    uint32_t l1_pages_unread;     /* pages of a guest L1 table a flush kept without comparing
+                                     them (an L1 memo, shadow.h) */
     uint32_t watch_writes;        /* watches a write ended */
     uint32_t by_insn_kind[32];    /* emulated instructions by decoder class (enum insn_kind) */
     struct stats_site sites[STATS_SITES];
