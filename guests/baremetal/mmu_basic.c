@@ -509,7 +509,8 @@ static void l1_memo_rounds(uint32_t va)
  * makes), STM^.  B must see it; then it is put back.  Then B points a megabyte both map with
  * one coarse table (A's) at its own, with no TLB maintenance, and uses a page there no TLB
  * holds; and it maps a megabyte A does not.  A must still see its own table, and fault in the
- * other megabyte. */
+ * other megabyte.  Last, right after a switch into A that kept the page, A maps a megabyte
+ * anew: the table it gets must not be the one of the page's megabyte kept. */
 static void l1_memo_tests(void)
 {
     static const char *const how[] = { "identity section", "identity section, manager",
@@ -573,9 +574,15 @@ static void l1_memo_tests(void)
     SVC_RD(VA_MEMO + 0x100000u);
     ttbr_switch(L1_PA);
     SVC_RD(VA_MEMO + 0x100000u);
+    l1_b[slot + 1] = 0;
+    l1_memo_rounds(shared);
+    guest_printf("  a new table in A right after a switch that kept the page:\n");
+    l1[slot + 3] = COARSE(CT_B_PA, DOM_PAGES);
+    SVC_RD(VA_MEMO + 0x300000u);
+    SVC_RD(shared);
     ct_b[1] = 0;
     l1[VA_ALIAS >> 20] = l1_b[VA_ALIAS >> 20] = l1[slot] = l1_b[slot] = 0;
-    l1_b[slot + 1] = l1[slot + 2] = l1_b[slot + 2] = 0;
+    l1[slot + 2] = l1_b[slot + 2] = l1[slot + 3] = 0;
     tlb_flush_all();
 }
 

@@ -501,15 +501,31 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
  * under an id of its own): while nothing wrote it and the shadow's slots there did not change
  * (l1_epoch), the next flush with the same page keeps them without comparing. */
 
-static bool l1_memo_holds(const struct shadow *s, unsigned hi, uint32_t page)
+static const struct shadow_l1_memo *l1_memo_holds(const struct shadow *s, unsigned hi,
+                                                  uint32_t page)
 {
     for (unsigned i = 0; i < SHADOW_L1_MEMOS; i++) {
         const struct shadow_l1_memo *m = &s->l1_memo[i];
         if (m->page == (page | 1u) && m->epoch == s->l1_epoch[hi] &&
             watch_clean(s, ID_L1_MEMO(i), page | 1u))
-            return true;
+            return m;
     }
-    return false;
+    return 0;
+}
+
+/* m's list of page hi's slots with a pool table; false if they are too many for one. */
+static bool l1_memo_tables(const struct shadow *s, struct shadow_l1_memo *m, unsigned hi)
+{
+    m->nr_tables = 0;
+    for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
+        unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
+        for (uint32_t bits = s->slot_used[w] & s->slot_tables[w]; bits; bits &= bits - 1) {
+            if (m->nr_tables == SHADOW_L1_TABLES)
+                return false;
+            m->tables[m->nr_tables++] = (uint16_t)(w * 32 + (unsigned)__builtin_ctz(bits));
+        }
+    }
+    return true;
 }
 
 /* Page hi of the guest's L1 table (at page) was found matching.  The first time it is only
@@ -525,6 +541,11 @@ static void l1_memo_note(struct vm *vm, unsigned hi, uint32_t page)
         i++;
     if (i < SHADOW_L1_MEMOS) {
         struct shadow_l1_memo *m = &s->l1_memo[i];
+        if (!l1_memo_tables(s, m, hi)) {   /* (too many coarse tables there for a memo) */
+            watch_forget_table(vm, ID_L1_MEMO(i));
+            m->page = 0;
+            return;
+        }
         /* (counted while the shadow's slots there stay as they were: an address space that
          * runs between two sightings of a page reused for another one changes them) */
         m->seen = m->epoch != s->l1_epoch[hi] ? 1 : m->seen < SHADOW_L1_SEEN ? m->seen + 1 : m->seen;
@@ -548,22 +569,20 @@ static void l1_memo_note(struct vm *vm, unsigned hi, uint32_t page)
         i = s->l1_memo_next;
     s->l1_memo_next = (i + 1u) % SHADOW_L1_MEMOS;
     watch_forget_table(vm, ID_L1_MEMO(i));
-    s->l1_memo[i] = (struct shadow_l1_memo){ page | 1u, s->l1_epoch[hi], 1 };
+    s->l1_memo[i] = (struct shadow_l1_memo){ page | 1u, s->l1_epoch[hi], 1, 0, { 0 } };
 }
 
-/* Page hi's slots in use, all still the guest's (an L1 memo holds): its coarse tables are
- * kept, revalidated.  (Each has a coarse table's source: clear_page() found the page
- * unchanged, so it kept them all, before the memo was made.) */
-static void keep_page(struct vm *vm, struct guest_reader *g, unsigned hi)
+/* A page of slots in use, all still the guest's (memo m holds): its coarse tables, the memo's
+ * list (the same while the memo holds: any change moves l1_epoch), are kept, revalidated.
+ * (Each has a coarse table's source: clear_page() found the page unchanged, so it kept them
+ * all, before the memo was made.) */
+static void keep_page(struct vm *vm, struct guest_reader *g, const struct shadow_l1_memo *m)
 {
     struct shadow *s = &vm->shadow;
-    for (uint32_t words = s->words_used[hi]; words; words &= words - 1) {
-        unsigned w = hi * 32 + (unsigned)__builtin_ctz(words);
-        for (uint32_t bits = s->slot_used[w] & s->slot_tables[w]; bits; bits &= bits - 1) {
-            unsigned slot = w * 32 + (unsigned)__builtin_ctz(bits), idx = s->slot_table[slot];
-            s->pool_used |= (shadow_pool_set)1 << (idx - 1);
-            coarse_revalidate(g, idx - 1, s->l1_from[slot]);
-        }
+    for (unsigned i = 0; i < m->nr_tables; i++) {
+        unsigned slot = m->tables[i], idx = s->slot_table[slot];
+        s->pool_used |= (shadow_pool_set)1 << (idx - 1);
+        coarse_revalidate(g, idx - 1, s->l1_from[slot]);
     }
 }
 
@@ -628,8 +647,9 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
         if (!s->words_used[hi])
             continue;
         uint32_t page = g->l1_base + hi * PAGE_SIZE;
-        if (keep && l1_memo_holds(s, hi, page)) {
-            keep_page(vm, g, hi);
+        const struct shadow_l1_memo *m = keep ? l1_memo_holds(s, hi, page) : 0;
+        if (m) {
+            keep_page(vm, g, m);
             vm->stats.l1_pages_unread++;
             continue;
         }

@@ -45,6 +45,7 @@ _Static_assert(SHADOW_TABLES_PER_VM <= 32, "shadow_pool_set holds every pool tab
  * like coarse tables, under the ids after theirs. */
 #define SHADOW_L1_MEMOS      4
 #define SHADOW_L1_SEEN       4   /* flushes that must find one unchanged before it is watched */
+#define SHADOW_L1_TABLES     8   /* coarse tables in a page of slots with a memo, at most */
 #define SHADOW_WATCH_IDS     (SHADOW_TABLE_IDS + SHADOW_L1_MEMOS)
 _Static_assert(SHADOW_WATCH_IDS <= 64, "struct shadow_watch's tables holds every id");
 
@@ -107,6 +108,8 @@ struct shadow_watch {
 struct shadow_l1_memo {
     uint32_t page, epoch;
     unsigned seen;                     /* flushes that found it so, up to SHADOW_L1_SEEN */
+    unsigned nr_tables;                /* its slots with a pool table (a page with more has */
+    uint16_t tables[SHADOW_L1_TABLES]; /* no memo): they are revalidated at each flush */
 };
 
 /* A guest section split into a table of small pages, so that its watched pages can be
