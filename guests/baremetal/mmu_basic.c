@@ -586,6 +586,35 @@ static void l1_memo_tests(void)
     tlb_flush_all();
 }
 
+/* One address space, whole-TLB flushes only: a first-level page (slots 1024-2047) that stays
+ * the same is kept by its memo; a coarse table in a later page of slots maps that page
+ * writable.  A store through that alias must end the memo's watch, however the flush went
+ * about the pages (it watches the first page while visiting them in order). */
+static void l1_memo_alias_tests(void)
+{
+    const uint32_t slot = 0x40a, va = slot << 20, aslot = 0x80a;
+    const uint32_t alias = (aslot << 20) + 0x4000 + slot % 1024 * 4u;
+    guest_printf("a first-level page kept by its memo, written through an alias:\n");
+    for (uint32_t i = 0; i < 256; i++)
+        ct_alias[i] = 0;
+    ct_alias[4] = SMALL(L1_PA + 0x1000, APS(3, 3, 3, 3));
+    l1[aslot] = COARSE(CT_ALIAS_PA, DOM_PAGES);
+    l1[slot] = SECTION(SECT_PA, DOM_SECT, 3u);
+    tlb_flush_all();
+    SVC_RD(va);
+    SVC_RD(alias);
+    for (unsigned i = 0; i < 8; i++) {
+        tlb_flush_all();
+        (void)*(volatile uint32_t *)va;
+    }
+    *(volatile uint32_t *)alias = SECTION(LARGE_PA, DOM_SECT, 3u);
+    tlb_flush_all();
+    SVC_RD(va);
+    SVC_RD(alias);
+    l1[slot] = l1[aslot] = 0;
+    tlb_flush_all();
+}
+
 __attribute__((noinline)) static uint32_t dev_read(uint32_t va)
 {
     return *(volatile uint32_t *)va;
@@ -1005,6 +1034,7 @@ int main(void)
     pan_tests();
     parked_table_tests();
     l1_memo_tests();
+    l1_memo_alias_tests();
     device_walk_tests();
     quick_read_tests();
     domain_tests();

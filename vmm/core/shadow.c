@@ -208,7 +208,8 @@ void shadow_init(struct vm *vm)
 
 /* Slot's entry, its source or its pool table is set or changes: what the L1 memos say of its
  * page of slots no longer holds.  (A slot emptied needs nothing: a memo vouches for the slots
- * in use, and one set again comes back here.) */
+ * in use, and one set again comes back here.  Nor do the megabytes shared with the VMM, in no
+ * slot_used: a flush checks them each time.) */
 static void l1_touch(struct shadow *s, unsigned slot)
 {
     s->l1_epoch[slot / 1024]++;
@@ -458,7 +459,6 @@ static bool low_flush(struct vm *vm, const struct gptw_mmu *keep, struct guest_r
         coarse_clear(c);
     }
     *from = 0;
-    l1_touch(s, SLOT_LOW);
     return parked;
 }
 
@@ -486,7 +486,6 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
             coarse_revalidate(g, c->id, in->low_from);
             low_use(vm, (unsigned)in->low);
             s->l1_from[SLOT_LOW] = in->low_from;
-            l1_touch(s, SLOT_LOW);
         } else {
             coarse_clear(c);
         }
@@ -528,11 +527,21 @@ static bool l1_memo_tables(const struct shadow *s, struct shadow_l1_memo *m, uns
     return true;
 }
 
-/* Page hi of the guest's L1 table (at page) was found matching.  The first time it is only
- * remembered: a watch costs a fault when the page is written, and an address space that runs
- * once (a child that exits) would pay it for nothing.  Seen again, it is watched, and the next
- * flush with it compares nothing there.  A page seen once takes the place of another seen once
- * rather than of a watched one. */
+/* What memo k is worth keeping: nothing when free, then its sightings, then most when watched. */
+static unsigned l1_memo_worth(const struct shadow *s, unsigned k)
+{
+    const struct shadow_l1_memo *m = &s->l1_memo[k];
+    if (!m->page)
+        return 0;
+    return watch_clean(s, ID_L1_MEMO(k), m->page) ? SHADOW_L1_SEEN + 1u : m->seen;
+}
+
+/* Page hi of the guest's L1 table (at page) was found matching.  It is watched only once
+ * SHADOW_L1_SEEN flushes in a row have found it so: a watch costs a fault when the page is
+ * written, and a page the allocator hands from one short-lived address space to the next (a
+ * child's table, rewritten at each fork) would pay it for nothing.  Then the next flush with it
+ * compares nothing there.  A new page takes a free memo, else the unwatched one seen fewest
+ * times, else the next in turn. */
 static void l1_memo_note(struct vm *vm, unsigned hi, uint32_t page)
 {
     struct shadow *s = &vm->shadow;
@@ -549,24 +558,20 @@ static void l1_memo_note(struct vm *vm, unsigned hi, uint32_t page)
         /* (counted while the shadow's slots there stay as they were: an address space that
          * runs between two sightings of a page reused for another one changes them) */
         m->seen = m->epoch != s->l1_epoch[hi] ? 1 : m->seen < SHADOW_L1_SEEN ? m->seen + 1 : m->seen;
-        if (m->seen == SHADOW_L1_SEEN && !watch_clean(s, ID_L1_MEMO(i), page | 1u))
+        if (m->seen == SHADOW_L1_SEEN && !watch_clean(s, ID_L1_MEMO(i), page | 1u)) {
             watch_table(vm, ID_L1_MEMO(i), page | 1u);   /* (may split sections: l1_epoch moves) */
+            if (!watch_clean(s, ID_L1_MEMO(i), page | 1u))
+                m->seen = 0;   /* (no watch or split left: tried again later, not each time) */
+        }
         m->epoch = s->l1_epoch[hi];
         return;
     }
-    i = SHADOW_L1_MEMOS;   /* a free one, else one seen once, else the next one */
-    for (unsigned n = 0; n < SHADOW_L1_MEMOS; n++) {
+    i = s->l1_memo_next;
+    for (unsigned n = 1; n < SHADOW_L1_MEMOS; n++) {
         unsigned k = (s->l1_memo_next + n) % SHADOW_L1_MEMOS;
-        const struct shadow_l1_memo *m = &s->l1_memo[k];
-        if (!m->page) {
-            i = k;
-            break;
-        }
-        if (i == SHADOW_L1_MEMOS && !watch_clean(s, ID_L1_MEMO(k), m->page))
+        if (l1_memo_worth(s, k) < l1_memo_worth(s, i))
             i = k;
     }
-    if (i == SHADOW_L1_MEMOS)
-        i = s->l1_memo_next;
     s->l1_memo_next = (i + 1u) % SHADOW_L1_MEMOS;
     watch_forget_table(vm, ID_L1_MEMO(i));
     s->l1_memo[i] = (struct shadow_l1_memo){ page | 1u, s->l1_epoch[hi], 1, 0, { 0 } };
@@ -643,6 +648,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
                         struct shadow_context *out)
 {
     struct shadow *s = &vm->shadow;
+    unsigned unchanged = 0;   /* a bit per page of slots found unchanged */
     for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++) {
         if (!s->words_used[hi])
             continue;
@@ -657,8 +663,13 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
          * meanwhile). */
         const volatile uint32_t *view = keep ? guest_l1_page(g, hi) : 0;
         if (!clear_page(vm, view, g, out, hi) && view)
-            l1_memo_note(vm, hi, page);
+            unchanged |= 1u << hi;
     }
+    /* Only now: a watch takes every writable mapping of its page away, and finds those of the
+     * pool tables in pool_used, which the loop has just completed. */
+    for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++)
+        if (unchanged >> hi & 1)
+            l1_memo_note(vm, hi, g->l1_base + hi * PAGE_SIZE);
 }
 
 void shadow_forget_page(struct vm *vm, uint32_t gpa)
@@ -722,7 +733,6 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     } else {
         coarse_clear(window);
         s->l1_from[SLOT_WINDOW] = 0;
-        l1_touch(s, SLOT_WINDOW);
     }
     bool low_parked = s->vectors_low && low_flush(vm, keep, &g, out);
     struct shadow_context *in = switching ? context_find(s, keep->ttbr0) : 0;
@@ -1091,7 +1101,8 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
         s->real_dacr = real_dacr(s, s->guest_dacr, s->vpriv);
         cp15_write_dacr(s->real_dacr);
     }
-    l1_touch(s, slot);   /* (its source may have changed: coarse_set, sections) */
+    if (!slot_is_mixed(s, slot))   /* (its source may have changed: coarse_set, sections) */
+        l1_touch(s, slot);
     mmu_flush_va(va);
     /* What the real CPU (always User mode) may now do there. */
     if (manager || flat)

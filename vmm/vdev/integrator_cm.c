@@ -51,7 +51,7 @@ static uint32_t cm_read(struct vdev *dev, uint32_t offset, unsigned size, uint64
 {
     struct vcm *cm = (struct vcm *)dev;
     (void)size;
-    if (offset == CM_REFCNT)   /* (first: a kernel's clock, read at every context switch) */
+    if (offset >> 2 == CM_REFCNT >> 2)   /* (first: a kernel's clock, read at each switch) */
         return vcm_refcnt(cm, now);
     if (offset >= CM_SPD && offset < CM_SPD + 0x100) {
         uint32_t index = offset >> 2;
