@@ -372,8 +372,11 @@ static void translation_tests(void)
  * level entry changed in the table not in use, must all show after the switch. */
 static void ttbr_switch(uint32_t l1_pa)
 {
-    CP15_WRITE(c2, 0, c0, 0, l1_pa);
-    tlb_flush_all();
+    __asm__ volatile("mcr p15, 0, %0, c2, c0, 0\n"   /* back to back, as Linux does it */
+                     "mcr p15, 0, %1, c8, c7, 0\n"
+                     :
+                     : "r"(l1_pa), "r"(0)
+                     : "memory");
 }
 
 static void address_space_tests(void)

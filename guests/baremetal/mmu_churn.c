@@ -7,7 +7,8 @@
  *   - a first-level entry of the test megabytes changed, in any space (a section, a coarse
  *     table, nothing), or a second-level entry of one of the coarse tables the spaces share (a
  *     small page, nothing): the store goes through the identity map (a section), a writable
- *     alias page or a User read-only alias page (a store the VMM makes for the guest), and only
+ *     alias page, a User read-only alias page (a store the VMM makes for the guest) or that
+ *     page with the aliases' domain Manager (where a mapping's AP means nothing), and only
  *     the TLB entries of the space running are flushed (the whole TLB, or each page by MVA);
  *     another space's change shows at its next switch, with no maintenance of its own;
  *   - a read of a random word of the test megabytes, checked against a walk of the tables in
@@ -71,23 +72,36 @@ void guest_exception(uint32_t kind, uint32_t *regs)
 static void tlb_flush_all(void) { CP15_WRITE(c8, 0, c7, 0, 0); }
 static void tlb_flush_mva(uint32_t va) { CP15_WRITE(c8, 0, c7, 1, va); }
 
+/* As Linux switches: the TTBR write and the whole-TLB flush back to back (a VMM may do both in
+ * the first one's trap, so the flush sees the tables only once). */
 static void space_switch(unsigned s)
 {
-    CP15_WRITE(c2, 0, c0, 0, L1_PA(s));
-    tlb_flush_all();
+    __asm__ volatile("mcr p15, 0, %0, c2, c0, 0\n"
+                     "mcr p15, 0, %1, c8, c7, 0\n"
+                     :
+                     : "r"(L1_PA(s)), "r"(0)
+                     : "memory");
     cur = s;
 }
 
-/* The word at table address pa := v, through one of the three ways in. */
+#define DACR_CLIENT  (1u << (2 * DOM_ID) | 1u << (2 * DOM_TEST))
+#define DACR_MANAGER (3u << (2 * DOM_ID) | 1u << (2 * DOM_TEST))   /* the aliases' domain */
+
+/* The word at table address pa := v, through one of the ways in. */
 static void table_store(uint32_t pa, uint32_t v)
 {
     uint32_t page = (pa - L1_PA(0)) / 0x1000u, off = pa & 0xfffu;
-    switch (rnd(3)) {
+    switch (rnd(4)) {
     case 0:
         *(volatile uint32_t *)pa = v;
         break;
     case 1:
         *(volatile uint32_t *)(ALIAS_VA + page * 0x1000u + off) = v;
+        break;
+    case 2:   /* (a Manager domain: a mapping's AP means nothing then) */
+        CP15_WRITE(c3, 0, c0, 0, DACR_MANAGER);
+        *(volatile uint32_t *)(ALIAS_VA + (16u + page) * 0x1000u + off) = v;
+        CP15_WRITE(c3, 0, c0, 0, DACR_CLIENT);
         break;
     default:
         *(volatile uint32_t *)(ALIAS_VA + (16u + page) * 0x1000u + off) = v;
@@ -224,7 +238,7 @@ int main(void)
     guest_install_vectors();
     guest_setup_stacks();
     build();
-    CP15_WRITE(c3, 0, c0, 0, 1u << (2 * DOM_ID) | 1u << (2 * DOM_TEST));   /* Client */
+    CP15_WRITE(c3, 0, c0, 0, DACR_CLIENT);
     CP15_WRITE(c2, 0, c0, 0, L1_PA(0));
     tlb_flush_all();
     CP15_WRITE(c1, 0, c0, 0, CP15_READ(c1, 0, c0, 0) | 1u);   /* MMU on */
