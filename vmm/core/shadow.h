@@ -157,9 +157,9 @@ struct shadow {
     /* (before the big arrays, 16-byte aligned: trap_fast.S's ADD reaches them by an immediate) */
     struct shadow_mixed mixed[SHADOW_MIXED_MAX] __attribute__((aligned(16)));
     unsigned nr_mixed;
-    /* Write-watched guest tables (shadow_watch.h): per coarse table, the guest L1 descriptor
-     * it was last checked under while a flush need not read its entries again (0: it must),
-     * and the watch that keeps it so (1 + index). */
+    /* Write-watched guest tables (shadow_watch.h): per coarse table (and L1 memo, page | 1),
+     * the guest L1 descriptor it was last checked under while a flush need not read its
+     * entries again (0: it must), and the watch that keeps it so (1 + index). */
     uint32_t clean_from[SHADOW_WATCH_IDS];
     uint32_t clean_gen[SHADOW_WATCH_IDS];  /* which clean period it is in (watch_gens then) */
     uint32_t watch_gens;
