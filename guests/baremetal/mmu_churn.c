@@ -4,20 +4,22 @@
  *
  *   - a switch to another space: TTBR0, then a whole-TLB flush (Linux's switch), then six
  *     reads;
- *   - a first-level entry of the test megabytes changed, in any space (a section, a coarse
- *     table, nothing), or a second-level entry of one of the coarse tables the spaces share (a
- *     small page, nothing): the store goes through the identity map (a section), a writable
- *     alias page, a User read-only alias page (a store the VMM makes for the guest) or that
- *     page with the aliases' domain Manager (where a mapping's AP means nothing), and only
- *     the TLB entries of the space running are flushed (the whole TLB, or each page by MVA);
- *     another space's change shows at its next switch, with no maintenance of its own;
+ *   - a first-level entry of the test megabytes changed, in any space (a section, the tables'
+ *     own megabyte as a section, a coarse table, nothing), or a second-level entry of one of
+ *     the coarse tables the spaces share (a small page, one of the tables' pages, nothing): the
+ *     store goes through the identity map (a section), a writable alias page, a User read-only
+ *     alias page (a store the VMM makes for the guest), that page with the aliases' domain
+ *     Manager (where a mapping's AP means nothing), or a test megabyte of the running space
+ *     that maps the tables; and only the TLB entries of the space running are flushed (the
+ *     whole TLB, or each page by MVA); another space's change shows at its next switch, with no
+ *     maintenance of its own;
  *   - a read of a random word of the test megabytes, checked against a walk of the tables in
  *     software: the word the walk finds (read through the identity map), or a translation
  *     fault.
  *
  * The test megabytes lie in three pages of slots (a VMM may keep a page of the first-level
  * table whose entries it has seen unchanged), the tables in RAM the identity map covers.  Every
- * 500 steps one line: reads, faults, a checksum of what was read, and the reads that differed
+ * 2000 steps one line: reads, faults, a checksum of what was read, and the reads that differed
  * from the walk (0 on QEMU; the VMM must print the same lines). */
 #include "access.h"
 #include "cpu.h"
@@ -87,10 +89,32 @@ static void space_switch(unsigned s)
 #define DACR_CLIENT  (1u << (2 * DOM_ID) | 1u << (2 * DOM_TEST))
 #define DACR_MANAGER (3u << (2 * DOM_ID) | 1u << (2 * DOM_TEST))   /* the aliases' domain */
 
+static int walk(uint32_t va, uint32_t *word);
+static int walk_pa(uint32_t va, uint32_t *pa);
+
+/* A test VA of the running space that maps pa (0: none). */
+static uint32_t test_va_of(uint32_t pa)
+{
+    for (unsigned k = 0; k < NSLOTS; k++)
+        for (unsigned p = 0; p < 256; p++) {
+            uint32_t va = (uint32_t)test_slots[k] << 20 | p << 12 | (pa & 0xfffu), at;
+            if (walk_pa(va, &at) && at == pa)
+                return va;
+        }
+    return 0;
+}
+
 /* The word at table address pa := v, through one of the ways in. */
 static void table_store(uint32_t pa, uint32_t v)
 {
     uint32_t page = (pa - L1_PA(0)) / 0x1000u, off = pa & 0xfffu;
+    if (rnd(3) == 0) {   /* through a test megabyte that maps the tables, if one does */
+        uint32_t va = test_va_of(pa);
+        if (va) {
+            *(volatile uint32_t *)va = v;
+            return;
+        }
+    }
     switch (rnd(4)) {
     case 0:
         *(volatile uint32_t *)pa = v;
@@ -107,6 +131,22 @@ static void table_store(uint32_t pa, uint32_t v)
         *(volatile uint32_t *)(ALIAS_VA + (16u + page) * 0x1000u + off) = v;
         break;
     }
+}
+
+static int walk_pa(uint32_t va, uint32_t *out)
+{
+    uint32_t l1 = rd32(L1_PA(cur) + (va >> 20) * 4u);
+    if ((l1 & 3u) == 2u) {
+        *out = (l1 & 0xfff00000u) | (va & 0xfffffu);
+        return 1;
+    }
+    if ((l1 & 3u) != 1u)
+        return 0;
+    uint32_t l2 = rd32((l1 & 0xfffffc00u) + ((va >> 12) & 0xffu) * 4u);
+    if ((l2 & 3u) != 2u)
+        return 0;
+    *out = (l2 & 0xfffff000u) | (va & 0xfffu);
+    return 1;
 }
 
 /* What a test VA reads by a walk of the running space's tables: 1 and the word, or 0 (a
@@ -131,11 +171,13 @@ static int walk(uint32_t va, uint32_t *word)
 
 static uint32_t random_l1_desc(void)
 {
-    switch (rnd(4)) {
+    switch (rnd(5)) {
     case 0:
         return 0;
     case 1:
         return SECTION(SECT_PA(rnd(SECTS)), DOM_TEST);
+    case 2:   /* the tables' own megabyte (watched pages, a split) */
+        return SECTION(L1_PA(0), DOM_TEST);
     default:
         return COARSE(CT_PA(rnd(TABLES)), DOM_TEST);
     }
@@ -157,14 +199,21 @@ static void change_l1(void)
 {
     unsigned s = rnd(SPACES), slot = test_slots[rnd(NSLOTS)];
     table_store(L1_PA(s) + slot * 4u, random_l1_desc());
-    if (s == cur)
+    if (s != cur)
+        return;
+    if (rnd(2))
         tlb_flush_all();
+    else   /* (only pages 0-15 of a test megabyte are ever used: their entries are all) */
+        for (unsigned p = 0; p < TEST_PAGES; p++)
+            tlb_flush_mva((uint32_t)slot << 20 | p << 12);
 }
 
 static void change_l2(void)
 {
     unsigned t = rnd(TABLES), i = rnd(TEST_PAGES);
-    table_store(CT_PA(t) + i * 4u, rnd(4) ? SMALL(PAGE_PA(rnd(PAGES)), 3u) : 0);
+    uint32_t r = rnd(8);
+    table_store(CT_PA(t) + i * 4u, r == 0 ? 0 : r == 1 ? SMALL(L1_PA(0) + rnd(TABLE_PAGES) * 0x1000u, 3u)
+                                             : SMALL(PAGE_PA(rnd(PAGES)), 3u));
     flush_table_entry(t, i);
 }
 
