@@ -27,6 +27,10 @@ $(GUEST_DIR)/%.elf: guests/baremetal/%.c $(GUEST_DEPS) $(SETUP_STAMP)
 	$(call guest_link,$<,)
 $(GUEST_DIR)/exit_status_%.elf: guests/baremetal/exit_status.c $(GUEST_DEPS) $(SETUP_STAMP)
 	$(call guest_link,$<,-DEXIT_STATUS=$*)
+# Trampoline room over whole megabytes (1 and 2), as a Linux guest has it.
+GUEST_COMMA := ,
+$(GUEST_DIR)/mmu_region.elf: guests/baremetal/mmu_region.c $(GUEST_DEPS) $(SETUP_STAMP)
+	$(call guest_link,$<,-Wl$(GUEST_COMMA)--defsym=__armvmm_fastpath_size=0x300000)
 # ADP_Stopped_RunTimeErrorUnknown: QEMU ends with status 1 for any reason but ApplicationExit.
 $(GUEST_DIR)/exit_reason_error.elf: guests/baremetal/exit_status.c $(GUEST_DEPS) $(SETUP_STAMP)
 	$(call guest_link,$<,-DEXIT_REASON=0x20023)

@@ -239,6 +239,14 @@ static void test_mmu_churn(void **state)
     assert_same_native_and_vmm("mmu_churn", 0);
 }
 
+/* A section over a whole megabyte of trampoline room (a table of the VMM's own), remapped and
+ * flushed by MVA alone (mmu_region.c). */
+static void test_mmu_region(void **state)
+{
+    (void)state;
+    assert_same_native_and_vmm("mmu_region", 0);
+}
+
 static char *next_line(char **p)
 {
     char *line = *p, *nl = strchr(line, '\n');
@@ -583,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_cp15),
         cmocka_unit_test(test_mmu_basic),
         cmocka_unit_test(test_mmu_churn),
+        cmocka_unit_test(test_mmu_region),
         cmocka_unit_test(test_mmu_sweep_matches_hardware),
         cmocka_unit_test(test_bad_semihosting_block_fails_the_call),
         cmocka_unit_test(test_timeout_status),

@@ -381,6 +381,7 @@ static uint32_t trampoline_region(const struct run_vm *vm, uint32_t *size, uint3
         !elf_file_symbol_value(vm->image, FASTPATH_SYM_END, &end) || end < start ||
         end - start < *size || end > p->ram_size)
         return 0;
+    *size = end - start;   /* (all of the room, as a Linux guest's whole megabytes) */
     *va = start;
     return start;
 }

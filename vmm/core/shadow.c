@@ -795,7 +795,13 @@ void shadow_flush_mva(struct vm *vm, uint32_t mva)
     unsigned slot = L1_INDEX(mva), i = L2C_INDEX(mva);
     const struct coarse *c = slot_coarse(vm, slot);
 
-    if ((s->l1[slot] & 3) == L1_TYPE_SECTION || drop_split(vm, slot)) {
+    /* A section, a split or a trampoline megabyte's own table (a coarse entry with no pool
+     * table, outside the megabytes shared with the VMM): one guest section made it, which the
+     * guest may have changed for the whole megabyte. */
+    bool own_table = (s->l1[slot] & 3) == L1_TYPE_COARSE && !s->slot_table[slot] &&
+                     !slot_is_mixed(s, slot);
+    if ((s->l1[slot] & 3) == L1_TYPE_SECTION || own_table) {
+        drop_split(vm, slot);
         l1_touch(s, slot);
         s->l1[slot] = 0;
         s->l1_from[slot] = 0;
