@@ -18,6 +18,7 @@
 #define L1_PA        0x00200000u   /* 16 KB first-level table */
 #define CT_A_PA      0x00204000u   /* coarse table for VA 0x40000000 */
 #define CT_HI_PA     0x00204400u   /* coarse table for VA 0xfff00000 (high vectors) */
+#define CT_HI2_PA    0x00204800u   /* another one (the L1 memo tests) */
 #define CT_BAD_PA    0x09000000u   /* a coarse table where the board has nothing */
 #define FT_PA        0x00205000u   /* fine table (4 KB aligned) for VA 0x40600000 */
 #define CT_B_PA      0x00206000u   /* coarse table of the second address space */
@@ -589,6 +590,42 @@ static void l1_memo_tests(void)
     tlb_flush_all();
 }
 
+/* The top megabyte, which the VMM shares with the guest, in a page of slots both address
+ * spaces have the same (a kernel's): a VMM keeping that page by its memo must still see B's
+ * entry for the top megabyte changed while A runs. */
+static void l1_memo_top_tests(void)
+{
+    const uint32_t sect = 0xc09u, top = 0xfffu, va = 0xffff1000u;   /* (0xffff0000: the VMM's) */
+    volatile uint32_t *ct_hi2 = (volatile uint32_t *)CT_HI2_PA;
+    guest_printf("the top megabyte in a first-level page the same in both spaces:\n");
+    for (uint32_t i = 0; i < 256; i++)
+        ct_hi[i] = ct_hi2[i] = 0;
+    ct_hi[(va >> 12) & 0xff] = SMALL(HIVEC_PA, APS(3, 3, 3, 3));
+    ct_hi2[(va >> 12) & 0xff] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    fill(HIVEC_PA, 8, 0x41500000u);
+    l1[sect] = l1_b[sect] = SECTION(SECT_PA, DOM_SECT, 3u);
+    l1[top] = l1_b[top] = COARSE(CT_HI_PA, DOM_PAGES);
+    tlb_flush_all();
+    for (unsigned i = 0; i < 8; i++) {
+        ttbr_switch(L1_B_PA);
+        (void)*(volatile uint32_t *)(sect << 20);
+        (void)*(volatile uint32_t *)va;
+        ttbr_switch(L1_PA);
+        (void)*(volatile uint32_t *)(sect << 20);
+        (void)*(volatile uint32_t *)va;
+    }
+    SVC_RD(va);
+    l1_b[top] = COARSE(CT_HI2_PA, DOM_PAGES);
+    ttbr_switch(L1_B_PA);
+    SVC_RD(va);
+    ttbr_switch(L1_PA);
+    SVC_RD(va);
+    l1[sect] = l1_b[sect] = l1[top] = l1_b[top] = 0;
+    for (uint32_t i = 0; i < 256; i++)
+        ct_hi[i] = ct_hi2[i] = 0;
+    tlb_flush_all();
+}
+
 /* One address space, whole-TLB flushes only: a first-level page (slots 1024-2047) that stays
  * the same is kept by its memo; a coarse table in a later page of slots maps that page
  * writable.  A store through that alias must end the memo's watch, however the flush went
@@ -1037,6 +1074,7 @@ int main(void)
     pan_tests();
     parked_table_tests();
     l1_memo_tests();
+    l1_memo_top_tests();
     l1_memo_alias_tests();
     device_walk_tests();
     quick_read_tests();

@@ -265,6 +265,7 @@ struct guest_reader {
     const volatile uint32_t *page;
     uint32_t at;   /* its guest-physical address + 1 (0: none) */
     unsigned nr;   /* kept tables to revalidate (coarse_revalidate) */
+    bool window_kept;   /* an L1 memo vouched for the window's slot */
     unsigned unread;   /* and kept without (stats.tables_unread) */
     struct coarse_check todo[REVALIDATE_MAX];
 };
@@ -527,6 +528,16 @@ static bool l1_memo_tables(const struct shadow *s, struct shadow_l1_memo *m, uns
     return true;
 }
 
+/* Whether the window's slot still has the guest L1 descriptor its table was made from, in the
+ * page the reader has mapped (a change of that source moves l1_epoch too, so a memo of the
+ * page may vouch for it). */
+static bool window_still(struct guest_reader *g)
+{
+    uint32_t from = g->vm->shadow.l1_from[SLOT_WINDOW];
+    const volatile uint32_t *view = guest_l1_page(g, SLOT_WINDOW / 1024);
+    return (from & 3) == L1_TYPE_COARSE && view && view[SLOT_WINDOW % 1024] == from;
+}
+
 /* What memo k is worth keeping: nothing when free, then its sightings, then most when watched. */
 static unsigned l1_memo_worth(const struct shadow *s, unsigned k)
 {
@@ -542,7 +553,7 @@ static unsigned l1_memo_worth(const struct shadow *s, unsigned k)
  * child's table, rewritten at each fork) would pay it for nothing.  Then the next flush with it
  * compares nothing there.  A new page takes a free memo, else the unwatched one seen fewest
  * times, else the next in turn. */
-static void l1_memo_note(struct vm *vm, unsigned hi, uint32_t page)
+static void l1_memo_note(struct vm *vm, struct guest_reader *g, unsigned hi, uint32_t page)
 {
     struct shadow *s = &vm->shadow;
     unsigned i = 0;
@@ -564,6 +575,7 @@ static void l1_memo_note(struct vm *vm, unsigned hi, uint32_t page)
                 m->seen = 0;   /* (no watch or split left: tried again later, not each time) */
         }
         m->epoch = s->l1_epoch[hi];
+        m->window = hi == SLOT_WINDOW / 1024 && window_still(g);
         return;
     }
     i = s->l1_memo_next;
@@ -574,7 +586,7 @@ static void l1_memo_note(struct vm *vm, unsigned hi, uint32_t page)
     }
     s->l1_memo_next = (i + 1u) % SHADOW_L1_MEMOS;
     watch_forget_table(vm, ID_L1_MEMO(i));
-    s->l1_memo[i] = (struct shadow_l1_memo){ page | 1u, s->l1_epoch[hi], 1, 0, { 0 } };
+    s->l1_memo[i] = (struct shadow_l1_memo){ page | 1u, s->l1_epoch[hi], 1, 0, { 0 }, false };
 }
 
 /* A page of slots in use, all still the guest's (memo m holds): its coarse tables, the memo's
@@ -655,6 +667,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
         uint32_t page = g->l1_base + hi * PAGE_SIZE;
         const struct shadow_l1_memo *m = keep ? l1_memo_holds(s, hi, page) : 0;
         if (m) {
+            g->window_kept |= m->window;
             keep_page(vm, g, m);
             vm->stats.l1_pages_unread++;
             continue;
@@ -669,7 +682,7 @@ static void clear_slots(struct vm *vm, const struct gptw_mmu *keep, struct guest
      * pool tables in pool_used, which the loop has just completed. */
     for (unsigned hi = 0; hi < L1_ENTRIES / 1024; hi++)
         if (unchanged >> hi & 1)
-            l1_memo_note(vm, hi, g->l1_base + hi * PAGE_SIZE);
+            l1_memo_note(vm, g, hi, g->l1_base + hi * PAGE_SIZE);
 }
 
 void shadow_forget_page(struct vm *vm, uint32_t gpa)
@@ -711,6 +724,7 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     g.at = 0;
     g.nr = 0;
     g.unread = 0;
+    g.window_kept = false;
     const struct coarse *window = window_coarse(vm);
     bool switching = keep && s->ttbr && keep->ttbr0 && keep->ttbr0 != s->ttbr;
     struct shadow_context *out = switching ? context_new(s, s->ttbr, keep->ttbr0) : 0;
@@ -728,9 +742,11 @@ static void flush(struct vm *vm, const struct gptw_mmu *keep)
     s->pool_used = s->parked;
     clear_slots(vm, keep, &g, out);
     /* The window slot stays: the VMM runs on this table right now. */
-    if (coarse_still(&g, keep, SLOT_WINDOW, s->l1_from[SLOT_WINDOW])) {
+    if (g.window_kept || coarse_still(&g, keep, SLOT_WINDOW, s->l1_from[SLOT_WINDOW])) {
         coarse_revalidate(&g, window->id, s->l1_from[SLOT_WINDOW]);
     } else {
+        if (s->l1_from[SLOT_WINDOW])
+            l1_touch(s, SLOT_WINDOW);
         coarse_clear(window);
         s->l1_from[SLOT_WINDOW] = 0;
     }
@@ -1049,7 +1065,10 @@ bool shadow_map(struct vm *vm, const struct gptw_mmu *mmu, const struct gptw_res
          * emulated, as in any other megabyte. */
         per_mode = priv_desc != user_desc && (cls == PAGE_PRIV_ONLY || slot == SLOT_WINDOW);
         if (slot == SLOT_WINDOW) {
+            uint32_t from_was = s->l1_from[slot];
             coarse_set(c, L2C_INDEX(va), priv_desc, l2_src, l1_src, &s->l1_from[slot]);
+            if (s->l1_from[slot] != from_was)   /* (an L1 memo may vouch for it) */
+                l1_touch(s, slot);
             c->twin[L2C_INDEX(va)] = user_desc;
         } else {
             if (per_mode) {

@@ -110,6 +110,7 @@ struct shadow_l1_memo {
     unsigned seen;                     /* flushes that found it so, up to SHADOW_L1_SEEN */
     unsigned nr_tables;                /* its slots with a pool table (a page with more has */
     uint16_t tables[SHADOW_L1_TABLES]; /* no memo): they are revalidated at each flush */
+    bool window;                       /* the window's slot, in its page, matched too */
 };
 
 /* A guest section split into a table of small pages, so that its watched pages can be
