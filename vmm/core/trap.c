@@ -152,17 +152,17 @@ static bool tlb_flush_needed(const struct vcpu *v, uint32_t at, uint32_t insn)
  * DACR grant to export: the shadow's flush (unless the flush before left it nothing to do:
  * shadow_fresh) and a whole-TLB flush right after stepped over are all the general path would
  * do for it (vm_apply_changes, undefined()); no mode, DACR or interrupt line changes. */
-static bool quick_flush_applies(const struct vcpu *v, uint32_t insn, uint32_t ttbr)
+static bool quick_flush_applies(const struct vcpu *v, bool tlb, uint32_t ttbr)
 {
-    return (v->cp15.sctlr & VSCTLR_M) && !v->changed &&
-           (is_tlb_all(insn) || ttbr != v->cp15.ttbr0) && v->vm->shared.dacr == v->cp15.dacr;
+    return (v->cp15.sctlr & VSCTLR_M) && !v->changed && (tlb || ttbr != v->cp15.ttbr0) &&
+           v->vm->shared.dacr == v->cp15.dacr;
 }
 
-static void quick_flush_run(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr,
-                            uint32_t next)
+/* tlb: insn is a whole-TLB flush (else a TTBR0 write, of ttbr). */
+static void quick_flush_run(struct vcpu *v, struct trap_frame *f, uint32_t insn, bool tlb,
+                            uint32_t ttbr, uint32_t next)
 {
     struct vm *vm = v->vm;
-    bool tlb = is_tlb_all(insn);
     if (!tlb)
         v->cp15.ttbr0 = ttbr;
     if (!tlb || tlb_flush_needed(v, f->pc - 4, insn))
@@ -175,9 +175,10 @@ static void quick_flush_run(struct vcpu *v, struct trap_frame *f, uint32_t insn,
 
 static bool quick_flush(struct vcpu *v, struct trap_frame *f, uint32_t insn, uint32_t ttbr)
 {
-    if (!quick_flush_applies(v, insn, ttbr))
+    bool tlb = is_tlb_all(insn);
+    if (!quick_flush_applies(v, tlb, ttbr))
         return false;
-    quick_flush_run(v, f, insn, ttbr, 0);
+    quick_flush_run(v, f, insn, tlb, ttbr, 0);
     return true;
 }
 
@@ -192,12 +193,12 @@ uint32_t trap_quick_ttbr(uint32_t ttbr, uint32_t pc, uint32_t insn, uint32_t cps
     if (vcpu_shared_grant_pending(vm))
         return 0;
     vcpu_shared_import_dacr(v);
-    if (!quick_flush_applies(v, insn, ttbr))
+    if (!quick_flush_applies(v, false, ttbr))
         return 0;
     vm->stats.by_kind[TRAP_UND]++;
     f.pc = pc + 4;
     trace_record(&vm->trace, TRAP_UND, f.pc, insn, vcpu_virtual_cpsr(v, cpsr));
-    quick_flush_run(v, &f, insn, ttbr, next);
+    quick_flush_run(v, &f, insn, false, ttbr, next);
     return f.pc;
 }
 
