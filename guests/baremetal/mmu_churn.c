@@ -89,7 +89,6 @@ static void space_switch(unsigned s)
 #define DACR_CLIENT  (1u << (2 * DOM_ID) | 1u << (2 * DOM_TEST))
 #define DACR_MANAGER (3u << (2 * DOM_ID) | 1u << (2 * DOM_TEST))   /* the aliases' domain */
 
-static int walk(uint32_t va, uint32_t *word);
 static int walk_pa(uint32_t va, uint32_t *pa);
 
 /* A test VA of the running space that maps pa (0: none). */
@@ -133,6 +132,8 @@ static void table_store(uint32_t pa, uint32_t v)
     }
 }
 
+/* Where a test VA lands by a walk of the running space's tables: 1 and the address, or 0 (a
+ * translation fault). */
 static int walk_pa(uint32_t va, uint32_t *out)
 {
     uint32_t l1 = rd32(L1_PA(cur) + (va >> 20) * 4u);
@@ -149,22 +150,13 @@ static int walk_pa(uint32_t va, uint32_t *out)
     return 1;
 }
 
-/* What a test VA reads by a walk of the running space's tables: 1 and the word, or 0 (a
- * translation fault). */
+/* What a test VA reads by a walk (walk_pa): 1 and the word (read through the identity map), or
+ * 0. */
 static int walk(uint32_t va, uint32_t *word)
 {
-    uint32_t l1 = rd32(L1_PA(cur) + (va >> 20) * 4u);
     uint32_t pa;
-    if ((l1 & 3u) == 2u) {
-        pa = (l1 & 0xfff00000u) | (va & 0xfffffu);
-    } else if ((l1 & 3u) == 1u) {
-        uint32_t l2 = rd32((l1 & 0xfffffc00u) + ((va >> 12) & 0xffu) * 4u);
-        if ((l2 & 3u) != 2u)
-            return 0;
-        pa = (l2 & 0xfffff000u) | (va & 0xfffu);
-    } else {
+    if (!walk_pa(va, &pa))
         return 0;
-    }
     *word = rd32(pa);
     return 1;
 }

@@ -305,6 +305,11 @@ static const struct coarse *pool_coarse(const struct vm *vm, unsigned idx)
     return &pool_coarses[vm->id][idx];
 }
 
+static void pool_clear(struct vm *vm, unsigned idx)
+{
+    coarse_clear(pool_coarse(vm, idx));
+}
+
 static const struct coarse *low_coarse(const struct vm *vm, unsigned idx)
 {
     return &low_coarses[vm->id][idx];
@@ -471,7 +476,7 @@ static void context_resume(struct vm *vm, const struct gptw_mmu *keep, struct gu
     for (unsigned i = 0; i < in->nr; i++) {
         const struct shadow_parked *p = &in->parked[i];
         if (s->l1[p->slot] || !coarse_still(g, keep, p->slot, p->from)) {
-            coarse_clear(pool_coarse(vm, p->idx));
+            pool_clear(vm, p->idx);
             s->pool_used &= ~((shadow_pool_set)1 << p->idx);
             continue;
         }
@@ -530,7 +535,8 @@ static bool l1_memo_tables(const struct shadow *s, struct shadow_l1_memo *m, uns
 
 /* Whether the window's slot still has the guest L1 descriptor its table was made from, in the
  * page the reader has mapped (a change of that source moves l1_epoch too, so a memo of the
- * page may vouch for it). */
+ * page may vouch for it).  coarse_still() for the window, without its keep: a call of
+ * coarse_still() from here made the compiled flush ~45 instructions a switch longer. */
 static bool window_still(struct guest_reader *g)
 {
     uint32_t from = g->vm->shadow.l1_from[SLOT_WINDOW];
@@ -636,7 +642,7 @@ static bool clear_page(struct vm *vm, const volatile uint32_t *view, struct gues
                     s->parked |= table;
                     s->pool_used |= table;
                 } else {
-                    coarse_clear(pool_coarse(vm, idx - 1));
+                    pool_clear(vm, idx - 1);
                 }
                 set_slot_table(s, slot, 0);
             } else {
@@ -890,12 +896,6 @@ static unsigned ap_of(unsigned perm)
 static unsigned ap_watch(unsigned ap, bool watched)
 {
     return watched && ap == AP_USER_RW ? AP_USER_RO : ap;
-}
-
-static void pool_clear(struct vm *vm, unsigned idx)
-{
-    const struct coarse *c = pool_coarse(vm, idx);
-    coarse_clear(c);
 }
 
 /* A pool table free for coarse_for(): when the pool is exhausted, the waiting address spaces'
