@@ -51,17 +51,18 @@
 #define FASTPATH_PAGE_SIZE     4096u
 #define FASTPATH_CODE_START    64u      /* first trampoline byte in a code page */
 
-/* The shared page (byte offsets): two cache lines. */
+/* The shared page (byte offsets): two cache lines.  The order lets the VMM's short paths
+ * (trap_fast.S) move CPSR to DACR_NEED with one STM, SPSR to USR_LR with one LDM. */
 #define VSHARED_CPSR      0u   /* virtual CPSR: mode, A, I, F (flags and T read 0) */
 #define VSHARED_MSR_CHECK 4u   /* what an MSR CPSR_c may write untrapped: fastpath_msr_check() */
-#define VSHARED_SCRATCH   8u   /* the trampolines' spilled register */
-#define VSHARED_SPSR      12u  /* the current mode's SPSR (0 in User mode) */
-#define VSHARED_SCTLR     16u  /* the virtual CP15 c1 and c3, as MRC reads them */
-#define VSHARED_DACR      20u
-#define VSHARED_SPSR_MASK 24u  /* the SPSR bits an MSR may write */
-#define VSHARED_USR_SP    28u  /* the User-mode sp and lr (the banked ones, in an exception */
-#define VSHARED_USR_LR    32u  /* mode) */
-#define VSHARED_DACR_NEED 36u  /* what a DACR write must keep, untrapped: fastpath_dacr_need() */
+#define VSHARED_SPSR      8u   /* the current mode's SPSR (0 in User mode) */
+#define VSHARED_USR_SP    12u  /* the User-mode sp and lr (the banked ones, in an exception */
+#define VSHARED_USR_LR    16u  /* mode) */
+#define VSHARED_DACR_NEED 20u  /* what a DACR write must keep, untrapped: fastpath_dacr_need() */
+#define VSHARED_DACR      24u  /* the virtual CP15 c3 and c1, as MRC reads them */
+#define VSHARED_SCTLR     28u
+#define VSHARED_SCRATCH   32u  /* the trampolines' spilled register */
+#define VSHARED_SPSR_MASK 36u  /* the SPSR bits an MSR may write */
 #define VSHARED_SIZE      40u
 
 /* The trampolines decide without touching the flags (they would have to save and restore them):

@@ -63,7 +63,7 @@ struct shadow_dacr_memo {
  * memo): the guest DACR it runs the kernel with, the real DACR and its need word; tag as the
  * memo's (0: nothing remembered; an entry_dacr change forgets it too). */
 struct shadow_swi_memo {
-    uint32_t key, guest, real, need;
+    uint32_t key, real, need, guest;   /* (trap_fast.S loads real, need, guest with one LDM) */
     uint8_t tag;
 };
 

@@ -28,6 +28,7 @@ void trap_prepare_resume(struct vcpu *v, const struct trap_frame *f)
         .pending = (vm->board.cpu_irq ? VPSR_I : 0) | (vm->board.cpu_fiq ? VPSR_F : 0),
         .vcpu = v, .shadow = &vm->shadow, .shared = &vm->shared, .stats = &vm->stats,
         .trace = &vm->trace, .quick = guest_fault_quick_key(vm->id),
+        .swi_vector = vcpu_vector(v, VEXC_SWI),
     };
 }
 

@@ -70,6 +70,7 @@ struct trap_fast {
     struct trap_stats *stats;
     struct trace_ring *trace;
     struct quick_key *quick;       /* the VM's last quick device read (guest_fault.h) */
+    uint32_t swi_vector;           /* the guest's SWI vector (its vector base + 8) */
 };
 extern struct trap_fast trap_fast;
 

@@ -125,30 +125,37 @@ bool vcpu_exception_return(struct vcpu *v, struct trap_frame *f, uint32_t new_pc
     return true;
 }
 
+/* What taking each exception does to the mode and masks, and its vector's offset. */
+static const struct {
+    uint8_t mode, offset;
+    uint16_t mask;
+} exc_entry[VEXC_COUNT] = {
+    [VEXC_RESET] = { PSR_MODE_SVC, 0x00, VPSR_A | VPSR_I | VPSR_F },
+    [VEXC_UND]   = { PSR_MODE_UND, 0x04, VPSR_I },
+    [VEXC_SWI]   = { PSR_MODE_SVC, 0x08, VPSR_I },
+    [VEXC_PABT]  = { PSR_MODE_ABT, 0x0c, VPSR_A | VPSR_I },
+    [VEXC_DABT]  = { PSR_MODE_ABT, 0x10, VPSR_A | VPSR_I },
+    [VEXC_IRQ]   = { PSR_MODE_IRQ, 0x18, VPSR_A | VPSR_I },
+    [VEXC_FIQ]   = { PSR_MODE_FIQ, 0x1c, VPSR_A | VPSR_I | VPSR_F },
+};
+
+uint32_t vcpu_vector(const struct vcpu *v, enum vexc exc)
+{
+    return vcpu_vector_base(v) + exc_entry[exc].offset;
+}
+
 void vcpu_enter_exception(struct vcpu *v, struct trap_frame *f, enum vexc exc,
                           uint32_t return_link)
 {
-    static const struct {
-        uint8_t mode, offset;
-        uint16_t mask;
-    } entry[VEXC_COUNT] = {
-        [VEXC_RESET] = { PSR_MODE_SVC, 0x00, VPSR_A | VPSR_I | VPSR_F },
-        [VEXC_UND]   = { PSR_MODE_UND, 0x04, VPSR_I },
-        [VEXC_SWI]   = { PSR_MODE_SVC, 0x08, VPSR_I },
-        [VEXC_PABT]  = { PSR_MODE_ABT, 0x0c, VPSR_A | VPSR_I },
-        [VEXC_DABT]  = { PSR_MODE_ABT, 0x10, VPSR_A | VPSR_I },
-        [VEXC_IRQ]   = { PSR_MODE_IRQ, 0x18, VPSR_A | VPSR_I },
-        [VEXC_FIQ]   = { PSR_MODE_FIQ, 0x1c, VPSR_A | VPSR_I | VPSR_F },
-    };
     if ((unsigned)exc >= VEXC_COUNT)
         return;
     uint32_t old = vcpu_read_cpsr(v, f);
-    vcpu_set_mode(v, f, entry[exc].mode);
-    v->spsr[vcpu_bank_of(entry[exc].mode)] = old;
+    vcpu_set_mode(v, f, exc_entry[exc].mode);
+    v->spsr[vcpu_bank_of(exc_entry[exc].mode)] = old;
     f->lr = return_link;
-    v->vcpsr |= entry[exc].mask;
+    v->vcpsr |= exc_entry[exc].mask;
     f->cpsr &= ~VPSR_T;
-    f->pc = vcpu_vector_base(v) + entry[exc].offset;
+    f->pc = vcpu_vector(v, exc);
 }
 
 /* Where register n (8..14) of a mode lives: the frame when that mode's view is the current one,

@@ -180,6 +180,8 @@ static inline uint32_t vcpu_vector_base(const struct vcpu *v)
 {
     return vcp15_vector_base(&v->cp15);
 }
+/* The address of exception exc's vector (exc < VEXC_COUNT). */
+uint32_t vcpu_vector(const struct vcpu *v, enum vexc exc);
 
 /* Register n (0..14) of any valid mode's view (r8-r12 differ for FIQ, SP/LR per bank), whether
  * that mode is current (the frame) or not (the banks).  Used for LDM(2)/STM(2) (User view), by

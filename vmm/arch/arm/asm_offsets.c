@@ -26,6 +26,7 @@ void asm_offsets(void)
     DEFINE(TF_STATS, offsetof(struct trap_fast, stats));
     DEFINE(TF_TRACE, offsetof(struct trap_fast, trace));
     DEFINE(TF_QUICK, offsetof(struct trap_fast, quick));
+    DEFINE(TF_SWI_VECTOR, offsetof(struct trap_fast, swi_vector));
 
     DEFINE(QK_WORD, offsetof(struct quick_key, word));
     DEFINE(QK_VA, offsetof(struct quick_key, va));

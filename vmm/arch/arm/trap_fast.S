@@ -64,6 +64,15 @@
 .if MIXED_PTE != 0 || MIXED_PRIV != 4 || MIXED_USER != 8 || MIXED_SIZE != 12
 .error "struct shadow_mixed: MIXED_FLIP's LDM"
 .endif
+.if SHARED_USR_SP != SHARED_SPSR + 4 || SHARED_USR_LR != SHARED_SPSR + 8 || SHARED_DACR != SHARED_SPSR + 12
+.error "struct vcpu_shared: the SWI path's STM"
+.endif
+.if PAGE_MSR_CHECK != PAGE_CPSR + 4 || PAGE_SPSR != PAGE_CPSR + 8 || PAGE_USR_SP != PAGE_CPSR + 12 || PAGE_USR_LR != PAGE_CPSR + 16 || PAGE_DACR_NEED != PAGE_CPSR + 20
+.error "fastpath.h: the shared page's order for the SWI path's STM"
+.endif
+.if SHADOW_SWI_NEED != SHADOW_SWI_REAL + 4 || SHADOW_SWI_GUEST != SHADOW_SWI_REAL + 8
+.error "struct shadow_swi_memo: the SWI path's LDM"
+.endif
 .if QK_WORD != 0 || QK_VA != 4
 .error "struct quick_key: dabt_quick_read's LDM"
 .endif
@@ -815,20 +824,68 @@ trap_fast_swi:
     bne     vector_swi_general
     tst     r3, #PSR_F                  @ an FIQ would be taken right away: C delivers it
     bne     vector_swi_general
-    /* r9, r10, r1 := the guest DACR the kernel starts with, the real one, its need word: as
-     * the last SWI with this guest DACR and domain map found them (struct shadow_swi_memo), */
-    ldr     r9, [r5, #SHADOW_GUEST_DACR]
+    /* r9, r10, r12 := the real DACR, its need word and the guest DACR the kernel starts
+     * with: as the last SWI with this guest DACR and domain map found them (struct
+     * shadow_swi_memo), or found now (swi_memo_make). */
+    ldr     r12, [r5, #SHADOW_GUEST_DACR]
     ldr     r10, [r5, #SHADOW_SWI_KEY]
     ldrb    r1, [r5, #SHADOW_DOM_USED]
     ldrb    r2, [r5, #SHADOW_SWI_TAG]
     add     r1, r1, #1
-    cmp     r10, r9
+    cmp     r10, r12
     cmpeq   r2, r1
-    ldreq   r9, [r5, #SHADOW_SWI_GUEST]
-    ldreq   r10, [r5, #SHADOW_SWI_REAL]
-    ldreq   r1, [r5, #SHADOW_SWI_NEED]
-    beq     swi_go
-    mov     r12, r9                     @ or found now, and remembered
+    bne     swi_memo_make
+    add     r1, r5, #SHADOW_SWI_REAL
+    ldmia   r1, {r9, r10, r12}
+swi_go:
+    /* From here on it happens.  r0 = the guest's real CPSR, r3 = pending, r4-r8 = trap_fast's
+     * vcpu shadow shared stats trace, r11 = &trap_fast. */
+    COUNT   r7, STATS_FAST_SWI, r1
+    str     r9, [r5, #SHADOW_REAL_DACR]
+    mcr     p15, 0, r9, c3, c0, 0
+    mov     r9, #1
+    strb    r9, [r5, #SHADOW_VPRIV]
+    str     r9, [r11, #TF_PRIV]
+    ldr     r11, [r11, #TF_SWI_VECTOR]
+    ldr     r2, [r4, #VCPU_VCPSR]
+    VIRTUAL_CPSR r7, r0, r2, r1         @ r7 = the CPSR the SWI was taken in: SPSR_svc
+    and     r0, r0, #PSR_FLAGS_MASK     @ the real CPSR: User mode, flags kept, T clear
+    orr     r0, r0, #PSR_MODE_USR
+    msr     spsr_cxsf, r0
+    mov     r1, #0
+    TRACE   r8, TRAP_SWI, r0, r1, r7, r9
+    str     r7, [r4, #VCPU_SPSR_SVC]
+    bic     r2, r2, #PSR_MODE_MASK
+    orr     r2, r2, #(PSR_MODE_SVC | PSR_I)
+    str     r2, [r4, #VCPU_VCPSR]
+    /* Banks: User's sp and lr to the vCPU, SVC's sp and the link from it (SYS mode has them). */
+    mov     r0, lr
+    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
+    mov     r8, sp
+    mov     r9, lr
+    ldr     sp, [r4, #VCPU_SP_SVC]
+    mov     lr, r0
+    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    str     r8, [r4, #VCPU_SP_USR]
+    str     r9, [r4, #VCPU_LR_USR]
+    /* The shared page as vcpu_shared_export leaves it in SVC mode: CPSR, MSR_CHECK
+     * (fastpath_msr_check(SVC, r3)), SPSR, USR_SP, USR_LR, DACR_NEED; and what it remembers. */
+    cmp     r3, #0
+    mov     r3, #(PSR_MODE_SVC << 26)
+    mvnne   r3, #0
+    ldr     r0, [r6, #SHARED_PAGE]
+    stmia   r0, {r2, r3, r7, r8, r9, r10}
+    add     r1, r6, #SHARED_SPSR
+    stmia   r1, {r7, r8, r9, r12}       @ spsr usr_sp usr_lr dacr
+    MIXED_FLIP r5, 0, r0, r1, r2, r3, r7
+    /* To the guest's SWI vector. */
+    mov     lr, r11
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* The SWI memo did not hold: r12 = the guest DACR (its key). */
+swi_memo_make:
+    mov     r9, r12
     /* The DACR the kernel sets first (SHADOW_ENTRY_DACR) is taken now if it only takes access
      * away: its write then needs no trap (the trampoline compares with PAGE_DACR_NEED), and
      * an access it refuses before that is a domain fault trap_fast_dabt undoes (PAGE_DACR, the
@@ -845,64 +902,13 @@ trap_fast_swi:
     moveq   r9, r10
 1:  DACR_FROM_MEMO r9, r5, MEMO_PRIV, r10, r1, r2, vector_swi_general
     str     r12, [r5, #SHADOW_SWI_KEY]
-    str     r9, [r5, #SHADOW_SWI_GUEST]
-    str     r10, [r5, #SHADOW_SWI_REAL]
-    str     r1, [r5, #SHADOW_SWI_NEED]
+    mov     r12, r9
+    mov     r9, r10
+    mov     r10, r1
+    add     r1, r5, #SHADOW_SWI_REAL
+    stmia   r1, {r9, r10, r12}
     ldrb    r2, [r5, #SHADOW_DOM_USED]
     add     r2, r2, #1
     strb    r2, [r5, #SHADOW_SWI_TAG]
-swi_go:
-    /* From here on it happens. */
-    ldr     r2, [r6, #SHARED_PAGE]
-    str     r1, [r2, #PAGE_DACR_NEED]
-    str     r9, [r6, #SHARED_DACR]
-    ldr     r9, [r4, #VCPU_VCPSR]
-    VIRTUAL_CPSR r12, r0, r9, r1        @ r12 = the CPSR the SWI was taken in: SPSR_svc
-    and     r0, r0, #PSR_FLAGS_MASK     @ the real CPSR: User mode, flags kept, T clear
-    orr     r0, r0, #PSR_MODE_USR
-    msr     spsr_cxsf, r0
-    mov     r2, #0
-    TRACE   r8, TRAP_SWI, r1, r2, r12, r0
-    COUNT   r7, STATS_FAST_SWI, r1
-    str     r12, [r4, #VCPU_SPSR_SVC]
-    bic     r9, r9, #PSR_MODE_MASK
-    orr     r9, r9, #(PSR_MODE_SVC | PSR_I)
-    str     r9, [r4, #VCPU_VCPSR]
-    str     r10, [r5, #SHADOW_REAL_DACR]
-    mcr     p15, 0, r10, c3, c0, 0
-    mov     r10, #1
-    strb    r10, [r5, #SHADOW_VPRIV]
-    str     r10, [r11, #TF_PRIV]
-    MIXED_FLIP r5, 0, r0, r1, r7, r8, r10
-    /* Banks: User's sp and lr to the vCPU, SVC's sp and the link from it (SYS mode has them). */
-    mov     r10, lr
-    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
-    mov     r1, sp
-    mov     r2, lr
-    ldr     sp, [r4, #VCPU_SP_SVC]
-    mov     lr, r10
-    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
-    str     r1, [r4, #VCPU_SP_USR]
-    str     r2, [r4, #VCPU_LR_USR]
-    /* The shared page as vcpu_shared_export leaves it in SVC mode. */
-    ldr     r0, [r6, #SHARED_PAGE]
-    str     r9, [r0, #PAGE_CPSR]
-    mov     r10, #(PSR_MODE_SVC << 26)  @ fastpath_msr_check(SVC, r3)
-    cmp     r3, #0
-    mvnne   r10, #0
-    str     r10, [r0, #PAGE_MSR_CHECK]
-    str     r12, [r0, #PAGE_SPSR]
-    str     r1, [r0, #PAGE_USR_SP]
-    str     r2, [r0, #PAGE_USR_LR]
-    str     r12, [r6, #SHARED_SPSR]
-    str     r1, [r6, #SHARED_USR_SP]
-    str     r2, [r6, #SHARED_USR_LR]
-    /* To the guest's SWI vector. */
-    ldr     r1, [r4, #VCPU_SCTLR]
-    mov     lr, #0x08
-    tst     r1, #SCTLR_V
-    orrne   lr, lr, #0xff000000
-    orrne   lr, lr, #0x00ff0000
-    ldmdb   sp, {r0-r12}
-    movs    pc, lr
+    b       swi_go
     .ltorg
