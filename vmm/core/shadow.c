@@ -56,27 +56,68 @@ static struct coarse low_coarses[MAX_VMS][SHADOW_CONTEXTS + 1];
 static struct coarse window_coarses[MAX_VMS];
 
 
+static struct shadow_dacr_memo dacr_memo_make(const struct shadow *s, uint32_t guest_dacr)
+{
+    return (struct shadow_dacr_memo){ guest_dacr, vdomain_real_dacr(&s->dom, guest_dacr, true),
+                                      vdomain_real_dacr(&s->dom, guest_dacr, false),
+                                      fastpath_dacr_need(guest_dacr) };
+}
+
 /* vdomain_real_dacr(), remembered: it runs at every mode change, DACR write and shadow fill. */
 static uint32_t real_dacr(struct shadow *s, uint32_t guest_dacr, bool vpriv)
 {
     for (unsigned i = 0; i < 2; i++) {
         const struct shadow_dacr_memo *m = &s->memo[i];
-        if (m->tag == s->dom.used + 1u && m->guest == guest_dacr)
+        if (m->guest == guest_dacr)
             return vpriv ? m->priv : m->user;
     }
     struct shadow_dacr_memo *m = &s->memo[s->memo_next];
     s->memo_next ^= 1;
-    *m = (struct shadow_dacr_memo){ guest_dacr, vdomain_real_dacr(&s->dom, guest_dacr, true),
-                                    vdomain_real_dacr(&s->dom, guest_dacr, false),
-                                    fastpath_dacr_need(guest_dacr), (uint8_t)(s->dom.used + 1u) };
+    *m = dacr_memo_make(s, guest_dacr);
     return vpriv ? m->priv : m->user;
 }
 
-/* The domain map starts over: what was remembered of it goes too. */
+/* Whether DACR a grants some domain more than DACR b: Client where b has none, or Manager
+ * where b has less. */
+static bool dacr_grants_more(uint32_t a, uint32_t b)
+{
+    return ((a & ~b) | (a & a >> 1 & ~(b >> 1))) & 0x55555555u;
+}
+
+/* The SWI path's memo for User-mode guest DACR key.  The DACR the kernel sets first
+ * (entry_dacr) is taken at once if it only takes access away: its write then needs no trap
+ * (the trampoline compares with VSHARED_DACR_NEED), and an access it refuses before that is a
+ * domain fault trap_fast.S undoes (VSHARED_DACR, the guest's, differs from what the real one
+ * grants). */
+static void swi_memo_fill(struct shadow *s, uint32_t key)
+{
+    uint32_t g = s->entry_dacr && !dacr_grants_more(s->entry_dacr, key) ? s->entry_dacr : key;
+    s->swi = (struct shadow_swi_memo){ key, real_dacr(s, g, true), fastpath_dacr_need(g), g };
+}
+
+/* The domain map changed: every memo is made again for its key, so that each always holds
+ * (trap_fast.S compares the keys only). */
+static void dacr_memos_refresh(struct shadow *s)
+{
+    for (unsigned i = 0; i < 2; i++)
+        s->memo[i] = dacr_memo_make(s, s->memo[i].guest);
+    swi_memo_fill(s, s->swi.key);
+}
+
+uint8_t shadow_domain_get(struct shadow *s, unsigned gdom, enum page_class c)
+{
+    unsigned used = s->dom.used;
+    uint8_t dom = vdomain_get(&s->dom, gdom, c);
+    if (s->dom.used != used)
+        dacr_memos_refresh(s);
+    return dom;
+}
+
+/* The domain map starts over: what was remembered of it is made again. */
 static void reset_domains(struct shadow *s)
 {
     vdomain_reset(&s->dom);
-    s->memo[0].tag = s->memo[1].tag = s->swi.tag = 0;
+    dacr_memos_refresh(s);
 }
 
 static void clear_table(uint32_t *t, unsigned from, unsigned to)
@@ -850,10 +891,16 @@ void shadow_set_guest_vectors(struct vm *vm, bool guest_high)
     mmu_set_high_vectors(!guest_high);
 }
 
+void shadow_swi_memo_update(struct vm *vm)
+{
+    if (vm->shadow.swi.key != vm->shadow.guest_dacr)
+        swi_memo_fill(&vm->shadow, vm->shadow.guest_dacr);
+}
+
 void shadow_set_entry_dacr(struct vm *vm, uint32_t dacr)
 {
     vm->shadow.entry_dacr = dacr;
-    vm->shadow.swi.tag = 0;   /* what the SWI path remembers was found with the old one */
+    swi_memo_fill(&vm->shadow, vm->shadow.swi.key);
 }
 
 void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv)
@@ -1003,10 +1050,10 @@ static uint8_t map_domain(struct vm *vm, const struct gptw_result *r, enum page_
                           bool flat)
 {
     struct shadow *s = &vm->shadow;
-    uint8_t dom = flat ? DOMAIN_VMM : vdomain_get(&s->dom, r->domain, cls);
+    uint8_t dom = flat ? DOMAIN_VMM : shadow_domain_get(s, r->domain, cls);
     if (dom == VDOMAIN_NONE) {
         shadow_flush(vm);
-        dom = vdomain_get(&s->dom, r->domain, cls);
+        dom = shadow_domain_get(s, r->domain, cls);
     }
     return dom;
 }

@@ -51,20 +51,19 @@ _Static_assert(SHADOW_WATCH_IDS <= 64, "struct shadow_watch's tables holds every
 
 struct vm;
 
-/* The real DACRs (virtual privileged, User) computed for one guest DACR with the domain map as
- * it was: tag = 1 + the domains allocated since the last reset then (0: none remembered); and
- * the guest DACR's fastpath_dacr_need(), for the shared page when the real one grants it. */
+/* The real DACRs (virtual privileged, User) for one guest DACR with the domain map as it is,
+ * and the guest DACR's fastpath_dacr_need(), for the shared page when the real one grants it.
+ * Every memo is made again whenever the map changes (shadow_domain_get), so trap_fast.S
+ * compares the key alone. */
 struct shadow_dacr_memo {
     uint32_t guest, priv, user, need;
-    uint8_t tag;
 };
 
-/* What trap_fast.S's SWI path found last for guest DACR key (entry_dacr taken or not, then the
- * memo): the guest DACR it runs the kernel with, the real DACR and its need word; tag as the
- * memo's (0: nothing remembered; an entry_dacr change forgets it too). */
+/* What trap_fast.S's SWI path takes for User-mode guest DACR key (entry_dacr taken or not,
+ * then the memo): the real DACR, its need word and the guest DACR it runs the kernel with;
+ * made again when entry_dacr or the domain map changes, and by C at a SWI with another key. */
 struct shadow_swi_memo {
     uint32_t key, real, need, guest;   /* (trap_fast.S loads real, need, guest with one LDM) */
-    uint8_t tag;
 };
 
 /* A kernel-only guest page in megabyte 0 while the VMM's vectors are there: its descriptor per
@@ -207,6 +206,10 @@ void shadow_set_dacr(struct vm *vm, uint32_t guest_dacr, bool vpriv);
 
 /* The DACR a kernel sets first after a system call, which the SWI path takes early. */
 void shadow_set_entry_dacr(struct vm *vm, uint32_t dacr);
+/* The SWI path's memo made for the current guest DACR (trap.c, at a SWI the path left to C). */
+void shadow_swi_memo_update(struct vm *vm);
+/* vdomain_get() on the shadow's map, keeping the DACR memos true to it. */
+uint8_t shadow_domain_get(struct shadow *s, unsigned gdom, enum page_class c);
 
 /* Installs the real mapping for a successful guest walk.  Returns true when the real MMU now
  * performs `access` itself (retry the instruction); false when the VMM must emulate it (a page

@@ -166,7 +166,7 @@ static bool split_install(struct vm *vm, unsigned slot, uint32_t mb, unsigned gd
     struct shadow_split *sp = split_at(s, slot);
     if (ap != AP_USER_RW)
         return false;
-    uint8_t dom = vdomain_get(&s->dom, gdom, (enum page_class)(PAGE_SPLIT + cls));
+    uint8_t dom = shadow_domain_get(s, gdom, (enum page_class)(PAGE_SPLIT + cls));
     if (sp && sp->mb == mb &&
         s->l1[slot] == l1_coarse(vmm_pa(split_table(vm, sp)).pa, dom))
         return true;   /* its entries follow the watches already */

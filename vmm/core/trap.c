@@ -307,6 +307,7 @@ static bool user_swi(struct vcpu *v, struct trap_frame *f)
     if (vcpu_privileged(v) || vm->board.cpu_fiq || vm->passthrough || vm->state != VM_RUNNABLE)
         return false;
     vm->stats.by_kind[TRAP_SWI]++;
+    shadow_swi_memo_update(vm);   /* for trap_fast.S's SWI path, from the next one on */
     trace_record(&vm->trace, TRAP_SWI, f->pc, 0, vcpu_read_cpsr(v, f));
     vcpu_enter_exception(v, f, VEXC_SWI, vcpu_trap_link(VEXC_SWI, f->pc));
     vm->stats.delivered++;

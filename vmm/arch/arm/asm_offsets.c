@@ -66,8 +66,6 @@ void asm_offsets(void)
     DEFINE(SHADOW_SWI_GUEST, offsetof(struct shadow, swi.guest));
     DEFINE(SHADOW_SWI_REAL, offsetof(struct shadow, swi.real));
     DEFINE(SHADOW_SWI_NEED, offsetof(struct shadow, swi.need));
-    DEFINE(SHADOW_SWI_TAG, offsetof(struct shadow, swi.tag));
-    DEFINE(SHADOW_DOM_USED, offsetof(struct shadow, dom.used));
     DEFINE(SHADOW_MIXED, offsetof(struct shadow, mixed));
     DEFINE(SHADOW_WINDOW_SLOT, offsetof(struct shadow, window_slot));
     DEFINE(SHADOW_WINDOW_USER, offsetof(struct shadow, window_desc[0]));
@@ -81,7 +79,6 @@ void asm_offsets(void)
     DEFINE(MEMO_GUEST, offsetof(struct shadow_dacr_memo, guest));
     DEFINE(MEMO_PRIV, offsetof(struct shadow_dacr_memo, priv));
     DEFINE(MEMO_USER, offsetof(struct shadow_dacr_memo, user));
-    DEFINE(MEMO_TAG, offsetof(struct shadow_dacr_memo, tag));
     DEFINE(MEMO_NEED, offsetof(struct shadow_dacr_memo, need));
     DEFINE(MIXED_SIZE, sizeof(struct shadow_mixed));
     DEFINE(MIXED_PTE, offsetof(struct shadow_mixed, pte));

@@ -67,7 +67,7 @@
 .if SHARED_USR_SP != SHARED_SPSR + 4 || SHARED_USR_LR != SHARED_SPSR + 8 || SHARED_DACR != SHARED_SPSR + 12
 .error "struct vcpu_shared: the SWI path's STM"
 .endif
-.if PAGE_MSR_CHECK != PAGE_CPSR + 4 || PAGE_SPSR != PAGE_CPSR + 8 || PAGE_USR_SP != PAGE_CPSR + 12 || PAGE_USR_LR != PAGE_CPSR + 16 || PAGE_DACR_NEED != PAGE_CPSR + 20
+.if PAGE_CPSR != 0 || PAGE_MSR_CHECK != PAGE_CPSR + 4 || PAGE_SPSR != PAGE_CPSR + 8 || PAGE_USR_SP != PAGE_CPSR + 12 || PAGE_USR_LR != PAGE_CPSR + 16 || PAGE_DACR_NEED != PAGE_CPSR + 20
 .error "fastpath.h: the shared page's order for the SWI path's STM"
 .endif
 .if SHADOW_SWI_NEED != SHADOW_SWI_REAL + 4 || SHADOW_SWI_GUEST != SHADOW_SWI_REAL + 8
@@ -78,23 +78,20 @@
 .endif
 
 /* \out := the real DACR for guest DACR \g with the virtual privilege \which (MEMO_PRIV or
- * MEMO_USER), from the shadow's memo (shadow.c real_dacr()); to \miss if it is not there.
- * \t1 := fastpath_dacr_need(\g), for the shared page's PAGE_DACR_NEED. */
-.macro DACR_FROM_MEMO g, sh, which, out, t1, t2, miss
-    ldrb    \t2, [\sh, #SHADOW_DOM_USED]
-    add     \t2, \t2, #1              @ the tag of a memo made with the domain map as it is
-    DACR_MEMO_ENTRY \g, \sh, SHADOW_MEMO, \which, \out, \t1, \t2, .Lnext\@
+ * MEMO_USER), from the shadow's memo (shadow.c real_dacr(); C keeps both entries true to the
+ * domain map); to \miss if it is not there.  \t1 := fastpath_dacr_need(\g), for the shared
+ * page's PAGE_DACR_NEED. */
+.macro DACR_FROM_MEMO g, sh, which, out, t1, miss
+    DACR_MEMO_ENTRY \g, \sh, SHADOW_MEMO, \which, \out, \t1, .Lnext\@
     b       .Lfound\@
 .Lnext\@:
-    DACR_MEMO_ENTRY \g, \sh, (SHADOW_MEMO + MEMO_SIZE), \which, \out, \t1, \t2, \miss
+    DACR_MEMO_ENTRY \g, \sh, (SHADOW_MEMO + MEMO_SIZE), \which, \out, \t1, \miss
 .Lfound\@:
 .endm
 
-.macro DACR_MEMO_ENTRY g, sh, m, which, out, t1, tag, miss
+.macro DACR_MEMO_ENTRY g, sh, m, which, out, t1, miss
     ldr     \t1, [\sh, #(\m + MEMO_GUEST)]
     cmp     \t1, \g
-    ldreqb  \t1, [\sh, #(\m + MEMO_TAG)]
-    cmpeq   \t1, \tag
     bne     \miss
     ldr     \out, [\sh, #(\m + \which)]
     ldr     \t1, [\sh, #(\m + MEMO_NEED)]
@@ -183,13 +180,11 @@
     tst     \spsr, #PSR_T
     biceq   lr, \link, #3
     bicne   lr, \link, #1
-    and     \out, \spsr, #VCPSR_LOW_BITS
-    and     \t, \spsr, #VPSR_A
-    orr     \out, \out, \t
+    ldr     \t, =(VCPSR_LOW_BITS | VPSR_A)
+    and     \out, \spsr, \t
     str     \out, [\vcpu, #VCPU_VCPSR]
-    and     r0, \spsr, #PSR_FLAGS_MASK
-    and     \t, \spsr, #PSR_T
-    orr     r0, r0, \t
+    ldr     \t, =(PSR_FLAGS_MASK | PSR_T)
+    and     r0, \spsr, \t
     orr     r0, r0, #PSR_MODE_USR
     msr     spsr_cxsf, r0
 .endm
@@ -582,7 +577,18 @@ und_msr_spsr:
 /* MCR p15, 0, Rd, c3, c0, 0: a DACR write.  Rd's value from the stored r0-r12. */
 und_dacr:
     GUEST_RD r1, r10, r12               @ the new guest DACR
-    DACR_FROM_MEMO r10, r6, MEMO_PRIV, r12, r2, r3, vector_und_general
+    /* Right after a SWI: the DACR a kernel sets on entry (Linux's PAN), which the SWI path
+     * takes early from then on; a new one goes to C (shadow_set_entry_dacr). */
+    ldr     r2, [r9, #TRACE_NEXT]
+    sub     r2, r2, #1
+    and     r2, r2, #TRACE_MASK
+    ldr     r2, [r9, r2, lsl #4]        @ the kind of the trap before
+    cmp     r2, #TRAP_SWI
+    bne     1f
+    ldr     r2, [r6, #SHADOW_ENTRY_DACR]
+    cmp     r2, r10
+    bne     vector_und_general
+1:  DACR_FROM_MEMO r10, r6, MEMO_PRIV, r12, r2, vector_und_general
     str     r10, [r5, #VCPU_DACR]
     str     r10, [r6, #SHADOW_GUEST_DACR]
     str     r12, [r6, #SHADOW_REAL_DACR]
@@ -591,16 +597,6 @@ und_dacr:
     ldr     r3, [r7, #SHARED_PAGE]
     str     r10, [r3, #PAGE_DACR]
     str     r2, [r3, #PAGE_DACR_NEED]
-    /* Right after a SWI: the DACR a kernel sets on entry (Linux's PAN), which the SWI path
-     * takes early from now on. */
-    ldr     r2, [r9, #TRACE_NEXT]
-    sub     r2, r2, #1
-    and     r2, r2, #TRACE_MASK
-    ldr     r2, [r9, r2, lsl #4]        @ the kind of the trap before
-    cmp     r2, #TRAP_SWI
-    streq   r10, [r6, #SHADOW_ENTRY_DACR]   @ (shadow_set_entry_dacr)
-    moveq   r2, #0
-    streqb  r2, [r6, #SHADOW_SWI_TAG]
     COUNT   r8, STATS_FAST_DACR, r2
     ldr     r2, [r5, #VCPU_VCPSR]
     VIRTUAL_CPSR r3, r0, r2, r12
@@ -622,7 +618,7 @@ und_movs:
     bne     und_eret_exc
     ERET_CHECK r7, r3, r2, PSR_MODE_USR, r4
     ldr     r4, [r3, #PAGE_DACR]     @ the guest DACR
-    DACR_FROM_MEMO r4, r6, MEMO_USER, r12, r1, r11, vector_und_general
+    DACR_FROM_MEMO r4, r6, MEMO_USER, r12, r1, vector_und_general
     /* From here on it happens.  The trace first, with the CPSR the trap was taken in. */
     str     r1, [r3, #PAGE_DACR_NEED]
     VIRTUAL_CPSR r11, r0, r10, r1
@@ -652,11 +648,15 @@ und_movs:
     mov     sp, r1
     mov     lr, r4
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
-    ERET_COMMIT r2, r12, r5, r12, r1
-    mvn     r4, #0                      @ User mode: every MSR traps (fastpath_msr_check())
-    str     r4, [r3, #PAGE_MSR_CHECK]
-    mov     r1, #0
-    ERET_EXPORT r3, r7, r12, r1
+    ERET_COMMIT r2, r12, r5, r8, r1
+    /* The shared page (vcpu_shared_export): CPSR, MSR_CHECK (User mode: every MSR traps,
+     * fastpath_msr_check()), SPSR (none in User mode). */
+    mvn     r9, #0
+    mov     r10, #0
+    stmia   r3, {r8, r9, r10}
+    str     r10, [r7, #SHARED_SPSR]
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
 
 /* `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stub going on
  * to its handler), with no interrupt line left unmasked: the SPSR from the shared page, the
@@ -707,7 +707,7 @@ trap_fast_dabt:
     ldr     r12, [r6, #SHARED_DACR]
     cmp     r10, r12
     beq     dabt_quick_read             @ no grant since the last trap: a quick read, or C
-    DACR_FROM_MEMO r10, r5, MEMO_PRIV, r12, r1, r2, vector_dabt_general
+    DACR_FROM_MEMO r10, r5, MEMO_PRIV, r12, r1, vector_dabt_general
     str     r10, [r4, #VCPU_DACR]
     str     r10, [r5, #SHADOW_GUEST_DACR]
     str     r12, [r5, #SHADOW_REAL_DACR]
@@ -825,16 +825,12 @@ trap_fast_swi:
     tst     r3, #PSR_F                  @ an FIQ would be taken right away: C delivers it
     bne     vector_swi_general
     /* r9, r10, r12 := the real DACR, its need word and the guest DACR the kernel starts
-     * with: as the last SWI with this guest DACR and domain map found them (struct
-     * shadow_swi_memo), or found now (swi_memo_make). */
+     * with, as remembered for this guest DACR (struct shadow_swi_memo; C makes it anew at a
+     * SWI with another one). */
     ldr     r12, [r5, #SHADOW_GUEST_DACR]
     ldr     r10, [r5, #SHADOW_SWI_KEY]
-    ldrb    r1, [r5, #SHADOW_DOM_USED]
-    ldrb    r2, [r5, #SHADOW_SWI_TAG]
-    add     r1, r1, #1
     cmp     r10, r12
-    cmpeq   r2, r1
-    bne     swi_memo_make
+    bne     vector_swi_general
     add     r1, r5, #SHADOW_SWI_REAL
     ldmia   r1, {r9, r10, r12}
 swi_go:
@@ -882,33 +878,4 @@ swi_go:
     mov     lr, r11
     ldmdb   sp, {r0-r12}
     movs    pc, lr
-
-/* The SWI memo did not hold: r12 = the guest DACR (its key). */
-swi_memo_make:
-    mov     r9, r12
-    /* The DACR the kernel sets first (SHADOW_ENTRY_DACR) is taken now if it only takes access
-     * away: its write then needs no trap (the trampoline compares with PAGE_DACR_NEED), and
-     * an access it refuses before that is a domain fault trap_fast_dabt undoes (PAGE_DACR, the
-     * guest's, differs from SHARED_DACR, what the real one grants). */
-    ldr     r10, [r5, #SHADOW_ENTRY_DACR]
-    cmp     r10, #0
-    beq     1f
-    bic     r1, r10, r9                 @ (S & ~V) | (S & S >> 1 & ~(V >> 1)): what S grants
-    and     r2, r10, r10, lsr #1        @ that V does not
-    bic     r2, r2, r9, lsr #1
-    orr     r1, r1, r2
-    ldr     r2, =0x55555555
-    tst     r1, r2
-    moveq   r9, r10
-1:  DACR_FROM_MEMO r9, r5, MEMO_PRIV, r10, r1, r2, vector_swi_general
-    str     r12, [r5, #SHADOW_SWI_KEY]
-    mov     r12, r9
-    mov     r9, r10
-    mov     r10, r1
-    add     r1, r5, #SHADOW_SWI_REAL
-    stmia   r1, {r9, r10, r12}
-    ldrb    r2, [r5, #SHADOW_DOM_USED]
-    add     r2, r2, #1
-    strb    r2, [r5, #SHADOW_SWI_TAG]
-    b       swi_go
     .ltorg
