@@ -54,6 +54,22 @@ static void counted_loop(uint32_t start, uint32_t count, uint32_t *out)
     out[2] = flags & 0xf0000000u;
 }
 
+/* Conditional line operations (Linux's `mcrne p15, 0, ip, c7, c10, 4` after a range loop): the
+ * one whose condition fails does nothing, the other is skipped in the VMM; the flags stay.
+ * Returns the NZCV flags after them. */
+static uint32_t cond_line_ops(uint32_t a, uint32_t b)
+{
+    uint32_t flags;
+    __asm__ volatile("   cmp %1, %2\n"
+                     "   mcrne p15, 0, %1, c7, c10, 4\n"
+                     "   mcreq p15, 0, %1, c7, c10, 4\n"
+                     "   mcrcs p15, 0, %1, c7, c14, 1\n"
+                     "   mcrcc p15, 0, %1, c7, c6, 1\n"
+                     "   mrs %0, cpsr\n"
+                     : "=r"(flags) : "r"(a), "r"(b) : "cc", "memory");
+    return flags & 0xf0000000u;
+}
+
 static void line_loops(void)
 {
     static const uint32_t counts[] = { 0, 4, 32, 33, 64, 0x1000, 0x4001, 0xffffffe0u };
@@ -102,6 +118,8 @@ int main(void)
     CP15_WRITE(c8, 0, c5, 1, 0x10000u);
     CP15_WRITE(c8, 0, c6, 1, 0x10000u);
     guest_printf("cache and TLB operations done\n");
+    guest_printf("conditional line operations: flags %08x %08x %08x\n", cond_line_ops(1, 1),
+                 cond_line_ops(0x10000u, 0x20000u), cond_line_ops(0x80000000u, 1));
     line_loops();
     guest_printf("test-and-clean loop ran %u time(s)\n", test_clean_loop());
     CP15_WRITE(c15, 0, c0, 0, 0x1u);

@@ -471,7 +471,7 @@ und_other:
     bic     r10, r1, #0xf000            @ without Rd
     ldr     r12, =MCR_TTBR0
     cmp     r10, r12
-    bne     vector_und_general
+    bne     und_cond_line
 /* MCR p15, 0, Rd, c2, c0, 0 with Rd in r0-r12: a TTBR0 write, by C (trap_quick_ttbr) on the SVC
  * stack, without the frame; C says where the guest resumes (0: take the general path).  r0 =
  * the guest's real CPSR, r1 = the instruction, lr = the one after it, whose word C is given
@@ -491,6 +491,20 @@ und_ttbr:
     cmp     r0, #0
     beq     vector_und_general
     mov     lr, r0
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* A conditional cache-line or write-buffer operation (Linux's `mcrne p15, 0, ip, c7, c10, 4`
+ * after a range loop): it trapped, so its condition passed; skipped as the AL ones are, alone
+ * (a loop around one starts with an AL one, from which C's cache_batch takes it).  r1 = the
+ * instruction, r8 = the statistics. */
+und_cond_line:
+    cmp     r1, #0xf0000000             @ (NV: an MCR2, undefined)
+    bhs     vector_und_general
+    orr     r10, r1, #0xf0000000
+    bic     r10, r10, #0x10000000       @ as if AL
+    LINE_OP r10, r2, r3, r4, vector_und_general, vector_und_general
+    COUNT   r8, STATS_FAST_LINES, r3
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
