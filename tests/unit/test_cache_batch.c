@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -35,6 +36,9 @@ struct guest {
     uint32_t *mem;         /* block loops: MEM_BYTES of memory at MEM_BASE */
     unsigned blocks;       /* block callbacks */
     bool refuse;           /* ... which fail */
+    uint32_t tlb[2100];    /* the MVAs of the TLB flushes, in the order done */
+    unsigned nr_tlb;
+    unsigned tlb_one_by_one;
 };
 
 static bool fetch(void *ctx, uint32_t va, uint32_t *word)
@@ -46,9 +50,28 @@ static bool fetch(void *ctx, uint32_t va, uint32_t *word)
     return true;
 }
 
+static void tlb_flush(struct guest *g, uint32_t mva)
+{
+    if (g->nr_tlb == sizeof g->tlb / sizeof g->tlb[0])
+        fail_msg("more than %u TLB flushes", g->nr_tlb);
+    g->tlb[g->nr_tlb++] = mva;
+}
+
+static void tlb_ops(void *ctx, uint32_t word, uint32_t first, int32_t step, unsigned n)
+{
+    assert_true(cache_batch_is_tlb_op(word));
+    for (unsigned i = 0; i < n; i++)
+        tlb_flush(ctx, first + (uint32_t)step * i);
+}
+
 static void line_op(void *ctx, uint32_t word, uint32_t mva)
 {
     struct guest *g = ctx;
+    if (cache_batch_is_tlb_op(word)) {
+        g->tlb_one_by_one++;
+        tlb_flush(g, mva);
+        return;
+    }
     g->ops++;
     g->one_by_one++;
     g->last_mva = mva;
@@ -81,7 +104,7 @@ static uint32_t b_to(unsigned cond, unsigned at, unsigned to)
 
 static unsigned run(struct guest *g, struct trap_frame *f, unsigned budget)
 {
-    const struct cache_batch_ops ops = { g, fetch, line_op, NULL, NULL, NULL, NULL };   /* interpreted */
+    const struct cache_batch_ops ops = { g, fetch, line_op, NULL, NULL, NULL, NULL, NULL };   /* interpreted */
     return cache_batch_run(f, &ops, budget);
 }
 
@@ -208,8 +231,8 @@ static void assert_closed_form_same(const uint32_t *code, unsigned words, uint32
     fa.r[2] = r2;
     struct trap_frame fb = fa;
     static struct cache_batch_memo memo;   /* kept from call to call, as the VMM keeps it */
-    const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL, NULL };
-    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo, NULL, page_of };
+    const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL, NULL, NULL };
+    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo, NULL, page_of, NULL };
     unsigned na = cache_batch_run(&fa, &slow, 1u << 30);
     unsigned nb = cache_batch_run(&fb, &fast, 1u << 30);
     if (memcmp(&fa, &fb, sizeof fa) || na != nb || a.ops != b.ops)
@@ -272,10 +295,103 @@ static void test_closed_form_matches_the_interpreter(void **state)
     struct trap_frame f = { .pc = BASE + 4, .cpsr = USER_MODE };
     f.r[0] = 0xffffff00;
     f.r[1] = 0xffffffff;
-    const struct cache_batch_ops fast = { &g, fetch, line_op, line_ops, NULL, NULL, NULL };
+    const struct cache_batch_ops fast = { &g, fetch, line_op, line_ops, NULL, NULL, NULL, NULL };
     assert_true(cache_batch_run(&f, &fast, 1000) <= 1000);
     assert_true(f.pc >= BASE && f.pc < BASE + 4 * 4);
     assert_int_equal(g.ops, g.one_by_one);
+}
+
+/* Loops of TLB flushes by MVA (Linux 6.1's v4wbi_flush_user_tlb_range and _kern_tlb_range). */
+#define MCRNE_ITLB_R0 0x1e080f35u   /* mcrne p15, 0, r0, c8, c5, 1 */
+#define MCR_ITLB_R0   0xee080f35u   /* mcr p15, 0, r0, c8, c5, 1 */
+#define MCR_DTLB_R0   0xee080f36u   /* mcr p15, 0, r0, c8, c6, 1 */
+#define ADD_R0_4096   0xe2800a01u   /* add r0, r0, #4096 */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Interpreted and in closed form: the same registers, flags, pc, instruction count, and the
+ * same MVAs flushed (in any order); in closed form hardly any one by one. */
+static void assert_tlb_loop_same(const uint32_t *code, unsigned words, uint32_t trap_at,
+                                 uint32_t r0, uint32_t r1, uint32_t r2)
+{
+    static struct guest a, b;
+    memset(&a, 0, sizeof a);
+    memcpy(a.code, code, words * 4);
+    b = a;
+    struct trap_frame fa = { .pc = BASE + trap_at + 4, .cpsr = USER_MODE };
+    fa.r[0] = r0;
+    fa.r[1] = r1;
+    fa.r[2] = r2;
+    struct trap_frame fb = fa;
+    const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL, NULL, NULL };
+    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, NULL, NULL, NULL,
+                                          tlb_ops };
+    unsigned na = cache_batch_run(&fa, &slow, 1u << 30);
+    unsigned nb = cache_batch_run(&fb, &fast, 1u << 30);
+    qsort(a.tlb, a.nr_tlb, sizeof a.tlb[0], cmp_u32);
+    qsort(b.tlb, b.nr_tlb, sizeof b.tlb[0], cmp_u32);
+    if (memcmp(&fa, &fb, sizeof fa) || na != nb || a.nr_tlb != b.nr_tlb ||
+        memcmp(a.tlb, b.tlb, a.nr_tlb * sizeof a.tlb[0]))
+        fail_msg("range %08x-%08x r2 %x at %u: interpreted pc %08x r0 %08x cpsr %08x n %u, %u "
+                 "flushes; closed form pc %08x r0 %08x cpsr %08x n %u, %u flushes", r0, r1, r2,
+                 trap_at, fa.pc, fa.r[0], fa.cpsr, na, a.nr_tlb, fb.pc, fb.r[0], fb.cpsr, nb,
+                 b.nr_tlb);
+    if (b.nr_tlb > 8 && b.nr_tlb <= 2 * CACHE_BATCH_MAX_TLB && b.tlb_one_by_one > 4)
+        fail_msg("range %08x-%08x: %u of %u flushes one by one", r0, r1, b.tlb_one_by_one,
+                 b.nr_tlb);
+}
+
+static void test_tlb_loops_closed_form(void **state)
+{
+    (void)state;
+    const uint32_t user[] = { TST_R2_4, MCRNE_ITLB_R0, MCR_DTLB_R0, ADD_R0_4096, CMP_R0_R1,
+                              b_to(0x3, 5, 0) };
+    const uint32_t kern[] = { MCR_ITLB_R0, MCR_DTLB_R0, ADD_R0_4096, CMP_R0_R1,
+                              b_to(0x3, 4, 0) };
+    /* the step before the flush, and a flush after the compare */
+    const uint32_t step_first[] = { ADD_R0_4096, MCR_DTLB_R0, CMP_R0_R1, MCR_ITLB_R0,
+                                    b_to(0x3, 4, 0) };
+    static const uint32_t ranges[][2] = {
+        { 0x1000, 0x5000 }, { 0x1000, 0x1001 }, { 0x2000, 0x1000 }, { 0x10000, 0x10fff },
+        { 0x40000000, 0x40200000 },   /* 512 pages */
+        { 0x40000000, 0x40400000 },   /* CACHE_BATCH_MAX_TLB */
+        { 0x40000000, 0x40401000 },   /* one more: interpreted */
+        { 0xbffff000, 0xc0003000 },
+    };
+    for (unsigned i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        uint32_t s0 = ranges[i][0], e0 = ranges[i][1];
+        assert_tlb_loop_same(user, 6, 8, s0, e0, 0);
+        assert_tlb_loop_same(user, 6, 8, s0, e0, 4);   /* VM_EXEC */
+        assert_tlb_loop_same(user, 6, 4, s0, e0, 4);
+        assert_tlb_loop_same(kern, 5, 0, s0, e0, 0);
+        assert_tlb_loop_same(kern, 5, 4, s0, e0, 0);
+        assert_tlb_loop_same(step_first, 5, 4, s0, e0, 0);
+        assert_tlb_loop_same(step_first, 5, 12, s0, e0, 0);
+    }
+    /* the counts: 4 pages, the trapped flush not among them (the caller's), the rest all */
+    struct guest g;
+    memset(&g, 0, sizeof g);
+    memcpy(g.code, user, sizeof user);
+    struct trap_frame f = { .pc = BASE + 12, .cpsr = USER_MODE };
+    f.r[0] = 0x1000;
+    f.r[1] = 0x5000;
+    f.r[2] = 4;
+    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, NULL, NULL, NULL,
+                                         tlb_ops };
+    cache_batch_run(&f, &ops, 1u << 30);
+    assert_int_equal(f.pc, BASE + 6 * 4);
+    assert_int_equal(f.r[0], 0x5000);
+    assert_int_equal(g.nr_tlb, 6);   /* 0x2000-0x4000, each twice (instruction and data) */
+    assert_int_equal(g.ops, 0);
+    assert_true(cache_batch_is_tlb_op(MCR_DTLB_R0));
+    assert_true(cache_batch_is_tlb_op(0xee080f37u));    /* c8, c7, 1: both */
+    assert_false(cache_batch_is_tlb_op(0xee080f17u));   /* c8, c7, 0: all of it */
+    assert_false(cache_batch_is_tlb_op(0xee080f34u));   /* c8, c4: none */
+    assert_false(cache_batch_is_line_op(MCR_DTLB_R0));
 }
 
 /* Block loops (Linux 6.1's v4wb_copy_user_highpage and v4wb_clear_user_highpage), against a
@@ -396,7 +512,7 @@ static void assert_block_same(const uint32_t *code, unsigned words, unsigned end
     while (f.pc < BASE + 4 * end)
         reference_step(&a, &f);
     static struct cache_batch_memo memo;
-    const struct cache_batch_ops ops = { &b, fetch, line_op, line_ops, &memo, block, page_of };
+    const struct cache_batch_ops ops = { &b, fetch, line_op, line_ops, &memo, block, page_of, NULL };
     unsigned n = cache_batch_run(&fb, &ops, 1);
     if (!n || memcmp(&f, &fb, sizeof f) || memcmp(mem_a, mem_b, sizeof mem_a) || a.ops != b.ops ||
         b.blocks != 1)
@@ -448,7 +564,7 @@ static void assert_no_block(const uint32_t *code, unsigned words, uint32_t r0, b
     f.r[1] = DST;
     f.r[2] = SRC;
     before = f;
-    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, NULL, block, NULL };
+    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, NULL, block, NULL, NULL };
     assert_int_equal(cache_batch_run(&f, &ops, 1 << 20), 0);
     assert_memory_equal(&f, &before, sizeof f);
     assert_int_equal(g.ops, 0);
@@ -489,7 +605,7 @@ static void test_memo_sees_changed_code(void **state)
     struct guest g;
     load_clean_range(&g);
     static struct cache_batch_memo memo;
-    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, &memo, NULL, page_of };
+    const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, &memo, NULL, page_of, NULL };
     for (unsigned round = 0; round < 3; round++) {
         if (round == 2)
             g.code[1] = 0xe2800040u;   /* add r0, r0, #64 */
@@ -532,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_block_loops_refused),
         cmocka_unit_test(test_memo_sees_changed_code),
         cmocka_unit_test(test_line_op_encodings),
+        cmocka_unit_test(test_tlb_loops_closed_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,16 @@ bool cache_batch_is_line_op(uint32_t word)
     return line || whole || drain;
 }
 
+bool cache_batch_is_tlb_op(uint32_t word)
+{
+    return (word & 0x0fff0ffcu) == 0x0e080f34u && (word & 3u);
+}
+
+static bool maintenance_op(uint32_t word)
+{
+    return cache_batch_is_line_op(word) || cache_batch_is_tlb_op(word);
+}
+
 static uint32_t nzcv(uint32_t cpsr, uint32_t result, bool c, bool v)
 {
     return (cpsr & ~(PSR_N | PSR_Z | PSR_C | PSR_V)) | (result & PSR_N) | (result ? 0 : PSR_Z) |
@@ -84,7 +94,7 @@ static bool cond_passed(unsigned cond, uint32_t cpsr)
 static bool maybe_in_set(uint32_t w)
 {
     return (w & 0x0c000000) == 0 || (w & 0x0e000000) == 0x08000000 ||
-           (w & 0x0f000000) == 0x0a000000 || cache_batch_is_line_op(w);
+           (w & 0x0f000000) == 0x0a000000 || maintenance_op(w);
 }
 
 static bool in_set(const struct insn *in)
@@ -92,7 +102,7 @@ static bool in_set(const struct insn *in)
     if (in->cond == COND_NV)
         return false;
     switch (in->kind) {
-    case INSN_MCR:  return cache_batch_is_line_op(in->raw) && in->cp.rd != ARM_REG_PC;
+    case INSN_MCR:  return maintenance_op(in->raw) && in->cp.rd != ARM_REG_PC;
     case INSN_DATA_PROC: return dp_in_set(&in->dp);
     case INSN_BRANCH: return !in->branch.link && !in->branch.exchange;
     case INSN_LOAD_STORE_MULTIPLE: return true;   /* a block loop's, if block_shape says so */
@@ -184,6 +194,7 @@ static struct cache_batch_loop *find_loop(const struct trap_frame *f,
     l->head = head;
     l->end = at + 4;
     l->blocks = false;
+    l->tlb = false;
     l->inner_branch = false;
     for (uint32_t a = head; a < l->end; a += 4) {
         unsigned i = (a - head) / 4;
@@ -194,9 +205,10 @@ static struct cache_batch_loop *find_loop(const struct trap_frame *f,
         if (!in_set(&l->in[i]))
             return NULL;
         l->blocks |= l->in[i].kind == INSN_LOAD_STORE_MULTIPLE;
+        l->tlb |= l->in[i].kind == INSN_MCR && cache_batch_is_tlb_op(w);
         l->inner_branch |= l->in[i].kind == INSN_BRANCH && a + 4 < l->end;
     }
-    l->block_ok = l->blocks && block_shape(l, &l->block);
+    l->block_ok = l->blocks && !l->tlb && block_shape(l, &l->block);
     l->affine_ok = !l->blocks && affine_shape(l, &l->affine);
     l->valid = true;
     if (!ops->memo)
@@ -309,6 +321,12 @@ static bool affine_shape(const struct cache_batch_loop *l, struct cache_batch_af
     return false;
 }
 
+/* A cache-line operation (not a TLB flush) that runs under flags cpsr. */
+static bool line_op_passes(const struct insn *in, uint32_t cpsr)
+{
+    return in->kind == INSN_MCR && !cache_batch_is_tlb_op(in->raw) && cond_passed(in->cond, cpsr);
+}
+
 /* The line operations one iteration performs (from the head, with f's registers): the AL ones
  * and the conditional ones whose steady flags (affine_shape) pass; the flag setters evaluated,
  * no register written. */
@@ -321,7 +339,7 @@ static unsigned line_ops_per_iteration(const struct trap_frame *f,
         const struct insn *in = &l->in[(a - l->head) / 4];
         if (in->kind == INSN_DATA_PROC && in->dp.s)
             dp_eval(f, &in->dp, &cpsr);
-        else if (in->kind == INSN_MCR && cond_passed(in->cond, cpsr))
+        else if (line_op_passes(in, cpsr))
             n++;
     }
     return n;
@@ -342,7 +360,8 @@ static uint64_t divide(uint64_t n, uint64_t d)
  * iteration's steps and before_exit).  f is left as the loop leaves it, but for pc; false,
  * with f unchanged, if the exit register would wrap around (the interpreter takes those). */
 static bool run_closed_form(struct trap_frame *f, const struct cache_batch_loop *l,
-                            const int32_t *tail, int32_t before, unsigned *iterations)
+                            const int32_t *tail, int32_t before, uint64_t max_k,
+                            unsigned *iterations)
 {
     const struct cache_batch_affine *a = &l->affine;
     const struct insn_dp *e = &l->in[a->exit_at].dp;
@@ -359,7 +378,7 @@ static bool run_closed_form(struct trap_frame *f, const struct cache_batch_loop 
         last = x - (k - 1) * e->imm;
         bound = e->imm;
     }
-    if (x > 0xffffffffu || last > 0xffffffffu)
+    if (x > 0xffffffffu || last > 0xffffffffu || k > max_k)
         return false;
     for (unsigned r = 0; r < 13; r++)
         f->r[r] += (uint32_t)tail[r] + (uint32_t)a->step[r] * (uint32_t)(k - 1);   /* (mod 2^32) */
@@ -519,21 +538,59 @@ static unsigned loop_tail(const struct trap_frame *f, const struct cache_batch_l
         }
         if (in->kind == INSN_DATA_PROC && d->s)
             dp_eval(f, d, &cpsr);
-        else if (in->kind == INSN_MCR && cond_passed(in->cond, cpsr))
+        else if (line_op_passes(in, cpsr))
             ops++;
     }
     return ops;
 }
 
-/* An affine loop in closed form: from here when this iteration's exit compare is still ahead,
- * else from the head once the interpreter has taken the rest of this iteration. */
+/* A TLB flush of an affine loop, from its head: the MCR, its operand in the first iteration,
+ * the operand's step. */
+struct tlb_run {
+    uint32_t word, first;
+    int32_t step;
+};
+
+/* The TLB flushes one iteration performs, from the head with f's registers (the flag setters
+ * evaluated, as line_ops_per_iteration does, and the steps before each flush added). */
+static unsigned tlb_runs(const struct trap_frame *f, const struct cache_batch_loop *l,
+                         struct tlb_run *out)
+{
+    const struct cache_batch_affine *a = &l->affine;
+    uint32_t cpsr = f->cpsr;
+    int32_t pre[13] = { 0 };
+    unsigned n = 0;
+    for (unsigned i = 0; i + 1 < a->len; i++) {
+        const struct insn *in = &l->in[i];
+        const struct insn_dp *d = &in->dp;
+        if (in->kind == INSN_DATA_PROC) {
+            if (d->s)
+                dp_eval(f, d, &cpsr);
+            if (d->opcode == DP_ADD || d->opcode == DP_SUB)
+                pre[d->rd] += dp_step(d);
+        } else if (in->kind == INSN_MCR && cache_batch_is_tlb_op(in->raw) &&
+                   cond_passed(in->cond, cpsr)) {
+            unsigned rd = in->cp.rd;
+            bool moves = rd < 13;   /* (sp and lr: the loop leaves them alone) */
+            out[n++] = (struct tlb_run){ in->raw,
+                                         trap_frame_get(f, rd) + (uint32_t)(moves ? pre[rd] : 0),
+                                         moves ? a->step[rd] : 0 };
+        }
+    }
+    return n;
+}
+
+/* An affine loop in closed form: from here when this iteration's exit compare is still ahead
+ * (a loop without TLB flushes), else from the head once the interpreter has taken the rest of
+ * this iteration. */
 static unsigned run_affine(struct trap_frame *f, const struct cache_batch_loop *l,
                            const struct cache_batch_ops *ops, unsigned budget)
 {
     const struct cache_batch_affine *a = &l->affine;
-    unsigned p = (f->pc - l->head) / 4, k, n = 0, tail_ops = 0;
+    unsigned p = (f->pc - l->head) / 4, k, n = 0, tail_ops = 0, nr_tlb = 0;
     int32_t tail[13], before;
-    if (p <= a->exit_at) {
+    struct tlb_run tlb[CACHE_BATCH_MAX_LOOP / 4];
+    if (p <= a->exit_at && !l->tlb) {
         tail_ops = loop_tail(f, l, tail, &before);
     } else {
         n = interpret(f, l, ops, budget, true);
@@ -545,10 +602,14 @@ static unsigned run_affine(struct trap_frame *f, const struct cache_batch_loop *
             tail[r] = a->step[r];
     }
     unsigned per_iteration = line_ops_per_iteration(f, l);
-    if (!run_closed_form(f, l, tail, before, &k))
+    if (l->tlb)
+        nr_tlb = tlb_runs(f, l, tlb);
+    if (!run_closed_form(f, l, tail, before, l->tlb ? CACHE_BATCH_MAX_TLB : UINT64_MAX, &k))
         return n + interpret(f, l, ops, budget - n, false);
     f->pc = l->end;
     ops->line_ops(ops->ctx, (p ? tail_ops : per_iteration) + (k - 1) * per_iteration);
+    for (unsigned i = 0; i < nr_tlb; i++)
+        ops->tlb_ops(ops->ctx, tlb[i].word, tlb[i].first, tlb[i].step, k);
     uint64_t total = n + (a->len - p) + (uint64_t)(k - 1) * a->len;
     return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;
 }
@@ -561,7 +622,7 @@ unsigned cache_batch_run(struct trap_frame *f, const struct cache_batch_ops *ops
         return 0;
     if (l->blocks)
         return run_block(f, l, ops);
-    if (!ops->line_ops || !l->affine_ok)
+    if (!ops->line_ops || !l->affine_ok || (l->tlb && !ops->tlb_ops))
         return interpret(f, l, ops, budget, false);
     return run_affine(f, l, ops, budget);
 }

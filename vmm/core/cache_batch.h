@@ -14,7 +14,8 @@
  * such a loop, so this is exactly what the guest would have done, minus the traps.  A loop
  * that also copies or clears memory (a block loop, below) has its memory effect done by the
  * caller in one go; anything else is left to the guest after a quick look at the raw words.
- * Pure (bits in, frame out): unit-tested on the host. */
+ * Loops of TLB flushes by MVA over a range of pages are run the same way, each flush with its
+ * effect (the callbacks).  Pure (bits in, frame out): unit-tested on the host. */
 #ifndef ARMVMM_CACHE_BATCH_H
 #define ARMVMM_CACHE_BATCH_H
 
@@ -33,6 +34,14 @@
  * without emulation: by-line clean/invalidate (c5, c6, c10, c14 with opc2 1), whole caches (c5,
  * c6, c7 with opc2 0) and the write-buffer drain (c10, 4).  word: the MCR. */
 bool cache_batch_is_line_op(uint32_t word);
+
+/* The TLB flushes by MVA (MCR p15, 0, Rd, c8, c5|c6|c7, 1): a kernel loops over a range of
+ * pages with them as it does over lines (Linux's v4wbi_flush_user_tlb_range), each with its
+ * effect (ops->line_op one by one, ops->tlb_ops in closed form).  word: the MCR. */
+bool cache_batch_is_tlb_op(uint32_t word);
+/* A loop of TLB flushes longer than this many iterations is not run in closed form (the
+ * interpreter takes it, within its budget). */
+#define CACHE_BATCH_MAX_TLB 1024u
 
 /* What cache_batch.c finds out about a loop once, when it decodes it: a loop in closed form
  * (cache_batch.c, affine_shape) ... */
@@ -61,6 +70,7 @@ struct cache_batch_loop {
     uint32_t head, end;
     bool valid;
     bool blocks;                  /* it has LDM/STM: a block loop or nothing */
+    bool tlb;                     /* it has TLB flushes by MVA (never a block loop) */
     bool inner_branch;            /* a branch before the last instruction */
     bool affine_ok, block_ok;     /* which shape it has, if any */
     struct cache_batch_affine affine;
@@ -110,7 +120,8 @@ struct cache_batch_ops {
     void *ctx;
     /* The guest's instruction at va; false if it cannot be read (the batch stops there). */
     bool (*fetch)(void *ctx, uint32_t va, uint32_t *word);
-    /* A cache-line operation the guest performs (word: the MCR, mva: its operand). */
+    /* A cache-line operation or TLB flush the guest performs (word: the MCR, mva: its
+     * operand). */
     void (*line_op)(void *ctx, uint32_t word, uint32_t mva);
     /* Optional: n more of them, when nothing is to be done for each (QEMU has no caches).  With
      * it, a loop whose registers move by constant steps and whose end a compare of one of them
@@ -123,6 +134,9 @@ struct cache_batch_ops {
     /* Optional: the words of the guest page holding va (the trapped instruction's), readable
      * directly, or NULL: a remembered loop inside that page is then checked at a glance. */
     const uint32_t *(*page)(void *ctx, uint32_t va);
+    /* Optional: n TLB flushes of word's kind, by MVA first, first + step, ...  With it (and
+     * line_ops), a loop of them runs in closed form too, from its head. */
+    void (*tlb_ops)(void *ctx, uint32_t word, uint32_t first, int32_t step, unsigned n);
 };
 
 /* Runs the loop of the MCR just trapped (f->pc: the instruction after it) for at most budget

@@ -57,9 +57,22 @@ static bool batch_fetch(void *ctx, uint32_t va, uint32_t *word)
 
 static void batch_line_op(void *ctx, uint32_t word, uint32_t mva)
 {
-    (void)word;
-    (void)mva;
-    ((struct vcpu *)ctx)->vm->stats.cache_ops++;
+    struct vm *vm = ((struct vcpu *)ctx)->vm;
+    if (cache_batch_is_tlb_op(word)) {
+        shadow_flush_mva(vm, mva);
+        vm->stats.emulated++;
+    } else {
+        vm->stats.cache_ops++;
+    }
+}
+
+static void batch_tlb_ops(void *ctx, uint32_t word, uint32_t first, int32_t step, unsigned n)
+{
+    struct vm *vm = ((struct vcpu *)ctx)->vm;
+    (void)word;   /* (one shadow for the instruction and data sides) */
+    for (unsigned i = 0; i < n; i++)
+        shadow_flush_mva(vm, first + (uint32_t)step * i);
+    vm->stats.emulated += n;
 }
 
 static void batch_line_ops(void *ctx, unsigned n)
@@ -87,8 +100,6 @@ static struct cache_batch_memo batch_loops[MAX_VMS];   /* each VM's last loops, 
 
 #define MCR_DACR_MASK 0x0fff0fffu   /* MCR p15, 0, Rd, c3, c0, 0: a DACR write */
 #define MCR_DACR_BITS 0x0e030f10u
-#define MCR_TLB_MVA_MASK 0x0fff0ffcu   /* MCR p15, 0, Rd, c8, c5|c6|c7, 1: a TLB flush by MVA */
-#define MCR_TLB_MVA_BITS 0x0e080f34u
 
 /* A TLB flush by MVA (emulate.c's EMU_F_TLB_MVA) at pc, from a virtual privileged mode. */
 static void tlb_flush_mva(struct vm *vm, uint32_t mva, uint32_t pc, uint32_t insn)
@@ -214,19 +225,21 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     struct vm *vm = v->vm;
     unsigned rd = (insn >> 12) & 0xf;
 
+    const struct cache_batch_ops ops = { v, batch_fetch, batch_line_op, batch_line_ops,
+                                         &batch_loops[vm->id], batch_block, batch_page,
+                                         batch_tlb_ops };
     if (!vcpu_privileged(v) || !emu_cond_passed(insn >> 28, f->cpsr))
         return false;
     if (cache_batch_is_line_op(insn)) {
-        const struct cache_batch_ops ops = { v, batch_fetch, batch_line_op, batch_line_ops,
-                                             &batch_loops[vm->id], batch_block, batch_page };
         vm->stats.cache_ops++;
         cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
         return true;
     }
     if (rd == 15)
         return false;
-    if ((insn & MCR_TLB_MVA_MASK) == MCR_TLB_MVA_BITS && (insn & 3)) {
+    if (cache_batch_is_tlb_op(insn)) {   /* and the rest of a loop of them */
         tlb_flush_mva(vm, trap_frame_get(f, rd), f->pc - 4, insn);
+        cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
         return true;
     }
     if ((insn & MCR_TTBR0_MASK) == MCR_TTBR0_BITS || is_tlb_all(insn))

@@ -8,13 +8,14 @@
  *     - a cache-line or write-buffer operation (MCR p15, 0, Rd, c7, ...): counted, skipped; the
  *       rest of a kernel's range or counted loop of them forwarded at once; a loop with
  *       conditional ones, or with the stores of a page copy or clear, handed to C's
- *       cache_batch;
+ *       cache_batch; a conditional one (it trapped: its condition passed) skipped alone;
  *     - `movs pc, lr` from virtual SVC to User mode: the exception return (vcpu.c's
  *       vcpu_exception_return, with what vcpu_shared_import would take first);
  *     - `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stubs);
  *     - MCR p15, 0, Rd, c3, c0, 0 with Rd in r0-r12: a DACR write (trap.c's quick path);
  *     - MCR p15, 0, Rd, c8, c5|c6|c7, 1 with Rd in r0-r12: a TLB flush by MVA, by C
- *       (trap_quick_tlb_mva) on the SVC stack, without the frame;
+ *       (trap_quick_tlb_mva) on the SVC stack, without the frame (one that starts a loop over
+ *       a range goes to C's cache_batch, which runs the loop whole);
  *     - MCR p15, 0, Rd, c2, c0, 0 with Rd in r0-r12: a TTBR0 write (an address-space switch),
  *       the same way (trap_quick_ttbr);
  *     - MRS Rd, SPSR; the MRS Rd, CPSR proxy; MRC of DFSR, IFSR, FAR; MSR SPSR_fsxc, Rm: the
@@ -512,7 +513,14 @@ und_tlb_mva:
     tst     r1, #3                      @ CRm 5, 6 or 7
     beq     vector_und_general
 /* MCR p15, 0, Rd, c8, c5|c6|c7, 1 with Rd in r0-r12: a TLB flush by MVA, by C
- * (trap_quick_tlb_mva) on the SVC stack (idle while the guest runs), without the frame. */
+ * (trap_quick_tlb_mva) on the SVC stack (idle while the guest runs), without the frame; unless
+ * an ADD #imm follows (on the same page: mapped, the guest ran the MCR there), the step of a
+ * loop over a range (Linux's v4wbi_flush_user_tlb_range), which C's cache_batch runs whole. */
+    movs    r12, lr, lsl #20            @ (Z: lr starts a page)
+    ldrne   r12, [lr]
+    and     r12, r12, #0x0fe00000
+    cmp     r12, #0x02800000            @ ADD Rd, Rn, #imm
+    beq     vector_und_general
     mov     r3, r0
     mov     r2, r1
     GUEST_RD r2, r0, r10                @ the MVA
