@@ -966,6 +966,19 @@ static void prefetch_tests(void)
     probe("usr fetch, code remapped, after c8,c5,0 (I all),", 1, acc_fetch, VA_SMALL + 0x1000, 0);
     ct_a[1] = SMALL(PAGES_PA + 0x2000, APS(3, 3, 3, 3));
     tlb_flush_all();
+    /* A cache-line operation in a page's last word, the code going on into the next page,
+     * which the tables map but no access has touched yet (a VMM must not read ahead there as
+     * if it were sure to be mapped). */
+    wr32(PAGES_PA + 0x6ffc, 0xee070f9au);            /* mcr p15, 0, r0, c7, c10, 4 */
+    put_code(PAGES_PA + 0x7000, 0x45);
+    ct_a[6] = SMALL(PAGES_PA + 0x6000, APS(3, 3, 3, 3));
+    ct_a[7] = SMALL(PAGES_PA + 0x7000, APS(3, 3, 3, 3));
+    tlb_flush_all();
+    uint32_t (*at_page_end)(void) = (uint32_t (*)(void))(VA_SMALL + 0x6ffc);
+    guest_printf("a line operation in a page's last word, then the next page: r0 %x\n",
+                 at_page_end());
+    ct_a[6] = ct_a[7] = 0;
+    tlb_flush_all();
 }
 
 static void unbacked_tests(void)

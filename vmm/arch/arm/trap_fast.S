@@ -52,6 +52,7 @@
 #define MCR_TLB_MVA     0xee080f34      /* MCR p15, 0, Rd, c8, c4, 1 (AL), under the mask below */
 #define MCR_TLB_MVA_MASK 0xffff0ffc     /* (Rd, and CRm's low bits: c5, c6, c7) */
 #define MCR_TTBR0       0xee020f10      /* MCR p15, 0, Rd, c2, c0, 0 (AL, Rd = 0) */
+#define MCR_DRAIN       0xee070f9a      /* MCR p15, 0, Rd, c7, c10, 4 (AL, Rd = 0) */
 #define VCPSR_LOW_BITS  0xdf            /* mode, F, I of a PSR; A (bit 8) besides, T not */
 #define VPSR_A          0x100
 
@@ -271,8 +272,35 @@ trap_fast_und:
      * forward (below); a conditional line operation (Linux's arm926_flush_user_cache_range:
      * mcr, mcrne, add, ...) makes one for C's cache_batch, which runs it in closed form; so
      * does an STMIA Rn! (a page copy or clear: a block loop, whose copy C makes at once);
-     * anything else: this operation alone. */
+     * anything else: this operation alone.  The words read below, at most 16 bytes on, must
+     * be on this page (mapped: the guest ran the MCR there); the next one may not be, and the
+     * VMM would abort: near the page's end, this operation alone. */
+    mov     r3, lr, lsl #20             @ (lr's offset in the page: 1-0xff0 (<< 20) is fine,
+    sub     r3, r3, #0x00100000         @ 0 means the next page already)
+    cmp     r3, #0xff000000
+    bhs     line_done
     ldr     r2, [lr]
+    /* The commonest first (Linux's cpu_arm926_set_pte_ext: clean the line, drain the write
+     * buffer): a drain next, and after it neither a loop's ADD #imm nor a TTBR0 write, which
+     * the paths below take: both skipped. */
+    bic     r3, r2, #0xf000
+    ldr     r5, =MCR_DRAIN
+    cmp     r3, r5
+    bne     2f
+    ldr     r3, [lr, #4]
+    and     r5, r3, #0x0fe00000
+    cmp     r5, #0x02800000             @ ADD Rd, Rn, #imm
+    beq     2f
+    bic     r5, r3, #0xf000
+    ldr     r6, =MCR_TTBR0
+    cmp     r5, r6
+    beq     2f
+    add     lr, lr, #4
+    COUNT   r4, STATS_FAST_LINES, r3, 2
+    COUNT   r4, STATS_FAST_LINE_EXTRA, r3
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+2:
     and     r3, r2, #0x0fe00000
     cmp     r3, #0x02800000
     beq     1f
