@@ -39,6 +39,26 @@ static void line_loop(uint32_t start, uint32_t end, int two, uint32_t *out)
     out[1] = flags & 0xf0000000u;
 }
 
+/* arm926_flush_user_cache_range: a TST at the head, conditional operations after the first,
+ * two lines an iteration.  out: the address register and the NZCV flags after the loop. */
+static void user_range_loop(uint32_t start, uint32_t end, uint32_t vm_flags, uint32_t *out)
+{
+    uint32_t a = start, flags;
+    __asm__ volatile("1: tst %3, #4\n"
+                     "   mcr p15, 0, %0, c7, c14, 1\n"
+                     "   mcrne p15, 0, %0, c7, c5, 1\n"
+                     "   add %0, %0, #32\n"
+                     "   mcr p15, 0, %0, c7, c14, 1\n"
+                     "   mcrne p15, 0, %0, c7, c5, 1\n"
+                     "   add %0, %0, #32\n"
+                     "   cmp %0, %2\n"
+                     "   bcc 1b\n"
+                     "   mrs %1, cpsr\n"
+                     : "+r"(a), "=r"(flags) : "r"(end), "r"(vm_flags) : "cc", "memory");
+    out[0] = a;
+    out[1] = flags & 0xf0000000u;
+}
+
 /* cpu_arm926_dcache_clean_area: a count of bytes down to zero.  out: address, count, NZCV. */
 static void counted_loop(uint32_t start, uint32_t count, uint32_t *out)
 {
@@ -89,6 +109,16 @@ static void line_loops(void)
             line_loop(ranges[i][0], ranges[i][1], two, out);
             guest_printf("line loop %08x-%08x (%d per line): r %08x flags %x\n", ranges[i][0],
                          ranges[i][1], two + 1, out[0], out[1] >> 28);
+        }
+    static const uint32_t more[][2] = { { 0x10000, 0x10040 }, { 0x10000, 0x10041 },
+                                        { 0x10020, 0x10fe0 }, { 0xffff0000, 0xffffffc0 } };
+    for (unsigned i = 0; i < 6 + 4; i++)   /* (not the range to 0xffffffe0: 64 bytes a turn
+                                               wrap around past it) */
+        for (uint32_t vm_flags = 0; vm_flags <= 4; vm_flags += 4) {
+            const uint32_t *r = i < 6 ? ranges[i] : more[i - 6];
+            user_range_loop(r[0], r[1], vm_flags, out);
+            guest_printf("user range loop %08x-%08x (flags %x): r %08x flags %x\n", r[0], r[1],
+                         vm_flags, out[0], out[1] >> 28);
         }
 }
 

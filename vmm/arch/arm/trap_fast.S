@@ -318,7 +318,7 @@ trap_fast_und:
     and     r3, r2, r3
     ldr     r5, =0x0e070f10
     cmp     r3, r5
-    beq     vector_und_general
+    beq     line_scan
     b       line_done
     /* A kernel's loop over a range of lines (Linux's arm926 cache functions):
      *     X: mcr p15, 0, Rn, c7, ...   [X+4: a second one on Rn]
@@ -459,6 +459,160 @@ line_ops_by_opc2:
     .word   0
     .word   0
     .word   (1 << 10)
+
+/* One word of a loop line_scan reads at \ptr (then on), below \end: a line operation (any
+ * condition but NV; \al counts the AL ones) or `add Rn, Rn, #imm` (\rn: Rn << 12; \sum adds
+ * imm) go on after the macro; anything else, in r2, to \other.  Clobbers r3, r8, r10, r11. */
+.macro LOOP_WORD ptr, end, rn, sum, al, other
+    cmp     \ptr, \end
+    bhs     vector_und_general
+    ldr     r2, [\ptr], #4
+    mov     r3, r2, lsr #28
+    cmp     r3, #0xf
+    beq     vector_und_general          @ (NV)
+    orr     r11, r2, #0xf0000000
+    bic     r11, r11, #0x10000000       @ as if AL
+    LINE_OP r11, r3, r8, r10, .Lnot\@, vector_und_general
+    mov     r3, r2, lsr #28
+    cmp     r3, #0xe
+    addeq   \al, \al, #1
+    b       .Lnext\@
+.Lnot\@:
+    orr     r3, \rn, \rn, lsl #4        @ add Rn, Rn, #imm (AL)
+    orr     r3, r3, #0xe2000000
+    orr     r3, r3, #0x00800000
+    bic     r8, r2, #0xff
+    bic     r8, r8, #0xf00
+    cmp     r8, r3
+    bne     \other
+    and     r8, r2, #0xff
+    and     r10, r2, #0xf00
+    mov     r10, r10, lsr #7
+    add     \sum, \sum, r8, ror r10
+.Lnext\@:
+.endm
+
+/* A loop of line operations of which some are conditional (Linux's
+ * arm926_flush_user_cache_range, the trap at its first MCR):
+ *     X: tst Rx, #imm
+ *        mcr p15, 0, Rn, c7, c14, 1
+ *        mcrne p15, 0, Rn, c7, c5, 1
+ *        add Rn, Rn, #32
+ *        (the two MCRs and the add again)
+ *        cmp Rn, Rm
+ *        bcc X
+ * The line operations do nothing here, whatever their conditions, and a TST sets only flags
+ * the compare sets again: all the loop does is move Rn and leave the last compare's flags.
+ * When the loop (at most 64 bytes on, on this page) is only those words before the trapped MCR
+ * and line operations and ADDs on Rn after it up to the compare, Rn's steps add up to a power
+ * of two and Rn does not wrap around: the remaining iterations at once (the conditional
+ * operations not counted in the statistics); else C's cache_batch.  r0 = the guest's real
+ * CPSR, r1 = the trapped MCR (AL), r4 = the statistics, lr = the word after it (not in the
+ * page's last 16 bytes).  Three words below the guest's registers keep Rm, the AL operations
+ * after the trapped one and the BCC's address. */
+line_scan:
+    and     r5, r1, #0xf000             @ Rn << 12
+    cmp     r5, #0xc000
+    bhi     vector_und_general
+    mov     r12, lr, lsr #12
+    add     r12, r12, #1
+    mov     r12, r12, lsl #12           @ the page's end
+    add     r3, lr, #64
+    cmp     r3, r12
+    movlo   r12, r3                     @ the forward scan's end
+    mov     r6, lr
+    mov     r7, #0                      @ AL line operations but the trapped one
+    mov     r9, #0                      @ Rn's steps from here to the compare
+1:  LOOP_WORD r6, r12, r5, r9, r7, 2f
+    b       1b
+2:  mov     r3, r5, lsl #4              @ cmp Rn, Rm
+    orr     r3, r3, #0xe1000000
+    orr     r3, r3, #0x00500000
+    bic     r8, r2, #0xf
+    cmp     r8, r3
+    bne     vector_und_general
+    and     r8, r2, #0xf                @ Rm
+    cmp     r8, #12
+    bhi     vector_und_general
+    cmp     r8, r5, lsr #12
+    beq     vector_und_general
+    sub     r10, sp, #(13 * 4)
+    ldr     r8, [r10, r8, lsl #2]
+    str     r8, [sp, #-56]              @ Rm's value
+    str     r7, [sp, #-60]
+    cmp     r6, r12
+    bhs     vector_und_general
+    ldr     r2, [r6]
+    mov     r3, r2, lsr #24
+    cmp     r3, #0x3a                   @ bcc X
+    bne     vector_und_general
+    str     r6, [sp, #-64]
+    mov     r3, r2, lsl #8
+    add     r6, r6, #8
+    add     r6, r6, r3, asr #6          @ X
+    sub     r3, lr, #(4 + 64)
+    cmp     r6, r3
+    blo     vector_und_general
+    mov     r3, lr, lsr #12
+    cmp     r6, r3, lsl #12
+    blo     vector_und_general          @ (X on this page, too)
+    sub     r3, lr, #4
+    cmp     r6, r3
+    bhi     vector_und_general
+    mov     r1, #0                      @ Rn's steps from X to the trapped MCR
+3:  sub     r3, lr, #4
+    cmp     r6, r3
+    beq     4f
+    LOOP_WORD r6, lr, r5, r1, r7, 5f
+    b       3b
+5:  and     r3, r2, #0x0df00000         @ TST (register or immediate)
+    cmp     r3, #0x01100000
+    bne     vector_und_general
+    b       3b
+4:  add     r3, r9, r1                  @ the step per iteration: a power of two
+    cmp     r3, #0
+    beq     vector_und_general
+    sub     r8, r3, #1
+    tst     r3, r8
+    bne     vector_und_general
+    sub     r10, sp, #(13 * 4)
+    ldr     r11, [r10, r5, lsr #10]
+    adds    r11, r11, r9                @ Rn at this iteration's compare
+    bcs     vector_und_general
+    ldr     r2, [sp, #-56]
+    ldr     r1, [sp, #-60]
+    add     r1, r1, #1                  @ AL operations from the trapped one to the compare
+    cmp     r11, r2
+    bhs     6f                          @ the loop ends at this compare
+    sub     r10, r2, r11
+    add     r10, r10, r8
+    bic     r10, r10, r8                @ the steps left, rounded up to whole iterations
+    adds    r11, r11, r10
+    bcs     vector_und_general
+    clz     r3, r3
+    rsb     r3, r3, #31
+    mov     r10, r10, lsr r3            @ the iterations left
+    add     r7, r7, #1                  @ AL operations per iteration
+    mla     r1, r10, r7, r1
+6:  cmp     r11, r2                     @ the loop's last compare
+    mrs     r3, cpsr
+    and     r3, r3, #0xf0000000
+    bic     r0, r0, #0xf0000000
+    orr     r0, r0, r3
+    msr     spsr_f, r0
+    sub     r10, sp, #(13 * 4)
+    str     r11, [r10, r5, lsr #10]
+    ldr     r3, [sp, #-64]
+    add     lr, r3, #4                  @ on after the BCC
+    ldr     r2, [r4, #STATS_FAST_LINES]
+    add     r2, r2, r1
+    str     r2, [r4, #STATS_FAST_LINES]
+    ldr     r2, [r4, #STATS_FAST_LINE_EXTRA]
+    add     r2, r2, r1
+    sub     r2, r2, #1
+    str     r2, [r4, #STATS_FAST_LINE_EXTRA]
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
 
 /* r0 = the guest's real CPSR, r1 = the instruction, r11 = &trap_fast. */
 und_other:
