@@ -604,7 +604,8 @@ static unsigned run_affine(struct trap_frame *f, const struct cache_batch_loop *
     unsigned per_iteration = line_ops_per_iteration(f, l);
     if (l->tlb)
         nr_tlb = tlb_runs(f, l, tlb);
-    if (!run_closed_form(f, l, tail, before, l->tlb ? CACHE_BATCH_MAX_TLB : UINT64_MAX, &k))
+    if (!run_closed_form(f, l, tail, before, nr_tlb ? CACHE_BATCH_MAX_TLB / nr_tlb : UINT64_MAX,
+                         &k))
         return n + interpret(f, l, ops, budget - n, false);
     f->pc = l->end;
     ops->line_ops(ops->ctx, (p ? tail_ops : per_iteration) + (k - 1) * per_iteration);

@@ -39,8 +39,8 @@ bool cache_batch_is_line_op(uint32_t word);
  * pages with them as it does over lines (Linux's v4wbi_flush_user_tlb_range), each with its
  * effect (ops->line_op one by one, ops->tlb_ops in closed form).  word: the MCR. */
 bool cache_batch_is_tlb_op(uint32_t word);
-/* A loop of TLB flushes longer than this many iterations is not run in closed form (the
- * interpreter takes it, within its budget). */
+/* A loop whose closed form would make more TLB flushes than this is not run in closed form
+ * (the interpreter takes it, within its budget): a bound on the time one trap takes. */
 #define CACHE_BATCH_MAX_TLB 1024u
 
 /* What cache_batch.c finds out about a loop once, when it decodes it: a loop in closed form
