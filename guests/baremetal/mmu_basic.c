@@ -924,6 +924,36 @@ static void permission_tests(void)
     }
 }
 
+/* A kernel's exception exit, `ldmia sp, {r0-pc}^` (a VMM may read the frame itself, with the
+ * kernel's permissions, and must give the abort the guest's MMU gives). */
+static void svc_exit_tests(void)
+{
+    static const uint32_t at[] = { VA_SMALL + 0x100, VA_SMALL + 0xfe0 };   /* the second: across
+                                                                               two pages */
+    guest_printf("exception exit by ldm {r0-pc}^:\n");
+    for (unsigned k = 0; k < 2; k++) {
+        uint32_t pa = PAGES_PA + 0x1000 + (at[k] - VA_SMALL);   /* (VA_SMALL + 0x1000 is */
+        for (unsigned i = 0; i < 15; i++)                        /*  PAGES_PA + 0x2000) */
+            wr32(pa + 4 * i, 0x01010101u * (i + 1) + k);
+        wr32(pa + 4 * 15, (uint32_t)svc_exit_back);
+        tlb_flush_all();   /* (no TLB entry for the frame yet) */
+        probe("svc ldm ^, frame", 0, acc_svc_exit, at[k], 0);
+        SVC_RD(at[k]);          /* now in the TLB (a VMM's shadow): its pages read through */
+        SVC_RD(at[k] + 0x3c);
+        probe("svc ldm ^, frame again", 0, acc_svc_exit, at[k], 0);
+    }
+    probe("svc ldm ^, no page", 0, acc_svc_exit, VA_NOPAGE, 0);
+    probe("svc ldm ^, unaligned", 0, acc_svc_exit, VA_SMALL + 0x102, 0);
+    ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(1, 1, 1, 1));
+    tlb_flush_all();
+    probe("svc ldm ^, AP=1", 0, acc_svc_exit, VA_SMALL + 0x100, 0);
+    ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(0, 0, 0, 0));
+    tlb_flush_all();
+    probe("svc ldm ^, AP=0", 0, acc_svc_exit, VA_SMALL + 0x100, 0);
+    ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
+    tlb_flush_all();
+}
+
 static void alignment_tests(void)
 {
     guest_printf("alignment (mmu on):\n");
@@ -1093,6 +1123,7 @@ int main(void)
     quick_read_tests();
     domain_tests();
     permission_tests();
+    svc_exit_tests();
     alignment_tests();
     prefetch_tests();
     unbacked_tests();

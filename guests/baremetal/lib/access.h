@@ -10,10 +10,10 @@
 typedef uint32_t (*acc_fn)(uint32_t addr, uint32_t value);
 uint32_t acc_read(uint32_t, uint32_t), acc_write(uint32_t, uint32_t), acc_ldrt(uint32_t, uint32_t),
     acc_strt(uint32_t, uint32_t), acc_ldrh(uint32_t, uint32_t), acc_ldm(uint32_t, uint32_t),
-    acc_ldrd(uint32_t, uint32_t), acc_fetch(uint32_t, uint32_t);
+    acc_ldrd(uint32_t, uint32_t), acc_svc_exit(uint32_t, uint32_t), acc_fetch(uint32_t, uint32_t);
 /* fn(a0, a1) in User mode; the guest's SWI handler sends `svc #0x55` back to user_return. */
 uint32_t run_user(acc_fn fn, uint32_t a0, uint32_t a1);
-extern char acc_start[], acc_end[], fetch_back[], user_return[];
+extern char acc_start[], acc_end[], fetch_back[], user_return[], svc_exit_back[];
 
 /* The last expected abort: data (kind 4) or prefetch (kind 3), its FSR and FAR. */
 struct access_abort {

@@ -53,6 +53,7 @@
 #define MCR_TLB_MVA_MASK 0xffff0ffc     /* (Rd, and CRm's low bits: c5, c6, c7) */
 #define MCR_TTBR0       0xee020f10      /* MCR p15, 0, Rd, c2, c0, 0 (AL, Rd = 0) */
 #define MCR_DRAIN       0xee070f9a      /* MCR p15, 0, Rd, c7, c10, 4 (AL, Rd = 0) */
+#define LDM_SP_ERET     0xe8ddffff      /* ldmia sp, {r0-pc}^ */
 #define VCPSR_LOW_BITS  0xdf            /* mode, F, I of a PSR; A (bit 8) besides, T not */
 #define VPSR_A          0x100
 
@@ -154,7 +155,7 @@
     and     \t1, \insn, #0xe0               @ opc2 << 5
     cmp     \t1, #0x80
     bhi     \other
-    adr     \t2, line_ops_by_opc2
+    ldr     \t2, =line_ops_by_opc2
     ldr     \t1, [\t2, \t1, lsr #3]          @ the CRm mask for this opc2
     and     \t2, \insn, #0xf
     mov     \t3, #1
@@ -614,11 +615,16 @@ line_scan:
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
+    .ltorg
+
 /* r0 = the guest's real CPSR, r1 = the instruction, r11 = &trap_fast. */
 und_other:
     ldmia   r11, {r2-r9}                @ priv go pending vcpu shadow shared stats trace
     cmp     r3, #0
     beq     vector_und_general
+    ldr     r12, =LDM_SP_ERET
+    cmp     r1, r12
+    beq     und_ldm_eret
     bic     r10, r1, #0xf000            @ without Rd
     ldr     r12, =MCR_DACR
     cmp     r10, r12
@@ -861,6 +867,76 @@ und_movs:
     str     r10, [r7, #SHARED_SPSR]
     ldmdb   sp, {r0-r12}
     movs    pc, lr
+
+/* `ldmia sp, {r0-pc}^` from virtual SVC to SVC mode (Linux's svc_exit: the end of an exception
+ * the kernel took in SVC mode), with no interrupt line left unmasked: the 16 words read with
+ * the guest kernel's own permissions (LDRT: real User mode's, which the shadow gives it), into
+ * the words below its registers first; an abort there (a page the shadow has not filled, a
+ * lazy DACR grant, an address the guest may not read) ends at ldm_eret_fixup (fault_fixup.c),
+ * and the general path emulates the instruction.  Then the registers, CPSR = the SVC SPSR from
+ * the shared page (as an MSR SPSR trampoline may have left it), the real DACR unchanged
+ * (privileged both).  r0 = the guest's real CPSR, r1 = the instruction, r2-r9 = trap_fast's
+ * priv go pending vcpu shadow shared stats trace. */
+und_ldm_eret:
+    ldr     r10, [r5, #VCPU_VCPSR]
+    and     r12, r10, #PSR_MODE_MASK
+    cmp     r12, #PSR_MODE_SVC
+    bne     vector_und_general
+    ERET_CHECK r7, r3, r2, PSR_MODE_SVC, r4
+    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
+    mov     r12, sp                     @ the guest's sp (SYS mode has the User one)
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+    tst     r12, #3
+    bne     vector_und_general
+    sub     r11, sp, #(13 * 4 + 16 * 4)
+    .global ldm_eret_guarded, ldm_eret_guarded_end
+ldm_eret_guarded:
+    .rept   4
+    ldrt    r1, [r12], #4
+    ldrt    r4, [r12], #4
+    ldrt    r6, [r12], #4
+    ldrt    r7, [r12], #4
+    stmia   r11!, {r1, r4, r6, r7}
+    .endr
+ldm_eret_guarded_end:
+    /* From here on it happens.  The trace first, with the CPSR the trap was taken in. */
+    VIRTUAL_CPSR r7, r0, r10, r4
+    ldr     r1, =LDM_SP_ERET
+    TRACE   r9, TRAP_UND, r0, r1, r7, r4
+    COUNT   r8, STATS_FAST_ERET, r4
+    sub     r11, sp, #(13 * 4 + 16 * 4)
+    sub     r12, sp, #(13 * 4)
+    .rept   3
+    ldmia   r11!, {r1, r4, r6, r7}      @ r0-r11
+    stmia   r12!, {r1, r4, r6, r7}
+    .endr
+    ldmia   r11, {r1, r4, r6, r7}       @ r12, sp, lr, pc
+    str     r1, [r12]
+    msr     cpsr_c, #(PSR_MODE_SYS | PSR_I | PSR_F)
+    mov     sp, r4
+    mov     lr, r6
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+    str     r2, [r5, #VCPU_SPSR_SVC]    @ the SPSR as imported
+    ERET_COMMIT r2, r7, r5, r12, r1
+    /* The shared page (vcpu_shared_export): CPSR, MSR_CHECK (fastpath_msr_check(SVC,
+     * pending)); SPSR as it is, and what the VMM remembers of it. */
+    ldr     r11, =trap_fast
+    ldr     r4, [r11, #TF_PENDING]
+    ldr     r7, [r11, #TF_SHARED]
+    cmp     r4, #0
+    mov     r4, #(PSR_MODE_SVC << 26)
+    mvnne   r4, #0
+    str     r12, [r3, #PAGE_CPSR]
+    str     r4, [r3, #PAGE_MSR_CHECK]
+    str     r2, [r7, #SHARED_SPSR]
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+
+/* An abort in ldm_eret_guarded resumes here (vmm_fault_fixup), UND mode's registers as they
+ * were then: the guest's are still below sp, untouched. */
+    .global ldm_eret_fixup
+ldm_eret_fixup:
+    b       vector_und_general
 
 /* `movs pc, lr` from virtual ABT, UND or IRQ mode to SVC mode (a kernel's vector stub going on
  * to its handler), with no interrupt line left unmasked: the SPSR from the shared page, the
