@@ -59,6 +59,34 @@ static void user_range_loop(uint32_t start, uint32_t end, uint32_t vm_flags, uin
     out[1] = flags & 0xf0000000u;
 }
 
+/* A loop that looks like one of line operations but loads a halfword before the MCR (in the
+ * encoding space of a register-form TST): nothing may skip its loads.  out: the address
+ * register's offset, the last halfword, the flags. */
+static uint16_t halves[64] __attribute__((aligned(32)));
+static void ldrh_loop(uint32_t *out)
+{
+    uint32_t a = (uint32_t)halves, end = a + sizeof halves, v = 0, zero = 0, flags;
+    for (unsigned i = 0; i < 64; i++)
+        halves[i] = (uint16_t)(0x100 + i);
+    __asm__ volatile("   mov r0, %0\n"   /* (registers a VMM's loop forwarding takes) */
+                     "   mov r1, %3\n"
+                     "   mov r4, %4\n"
+                     "1: ldrh r2, [r0, -r4]\n"
+                     "   mcr p15, 0, r0, c7, c14, 1\n"
+                     "   mcrne p15, 0, r0, c7, c5, 1\n"
+                     "   add r0, r0, #32\n"
+                     "   cmp r0, r1\n"
+                     "   bcc 1b\n"
+                     "   mrs %2, cpsr\n"
+                     "   mov %0, r0\n"
+                     "   mov %1, r2\n"
+                     : "+r"(a), "+r"(v), "=r"(flags) : "r"(end), "r"(zero)
+                     : "r0", "r1", "r2", "r4", "cc", "memory");
+    out[0] = a - (uint32_t)halves;
+    out[1] = v;
+    out[2] = flags & 0xf0000000u;
+}
+
 /* cpu_arm926_dcache_clean_area: a count of bytes down to zero.  out: address, count, NZCV. */
 static void counted_loop(uint32_t start, uint32_t count, uint32_t *out)
 {
@@ -120,6 +148,10 @@ static void line_loops(void)
             guest_printf("user range loop %08x-%08x (flags %x): r %08x flags %x\n", r[0], r[1],
                          vm_flags, out[0], out[1] >> 28);
         }
+    uint32_t h[3];
+    ldrh_loop(h);
+    guest_printf("halfword loop: address +%x, last halfword %x, flags %x\n", h[0], h[1],
+                 h[2] >> 28);
 }
 
 int main(void)

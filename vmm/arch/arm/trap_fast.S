@@ -504,8 +504,9 @@ line_ops_by_opc2:
  *        bcc X
  * The line operations do nothing here, whatever their conditions, and a TST sets only flags
  * the compare sets again: all the loop does is move Rn and leave the last compare's flags.
- * When the loop (at most 64 bytes on, on this page) is only those words before the trapped MCR
- * and line operations and ADDs on Rn after it up to the compare, Rn's steps add up to a power
+ * When the loop (at most 64 bytes on, on this page) is only those words (TSTs with an
+ * immediate) before the trapped MCR and line operations and ADDs on Rn after it up to the
+ * compare, Rn's steps add up to a power
  * of two and Rn does not wrap around: the remaining iterations at once (the conditional
  * operations not counted in the statistics); else C's cache_batch.  r0 = the guest's real
  * CPSR, r1 = the trapped MCR (AL), r4 = the statistics, lr = the word after it (not in the
@@ -566,8 +567,8 @@ line_scan:
     beq     4f
     LOOP_WORD r6, lr, r5, r1, r7, 5f
     b       3b
-5:  and     r3, r2, #0x0df00000         @ TST (register or immediate)
-    cmp     r3, #0x01100000
+5:  and     r3, r2, #0x0ff00000         @ TST Rx, #imm (a register form's encoding space
+    cmp     r3, #0x03100000             @ has loads, LDRH and others, too)
     bne     vector_und_general
     b       3b
 4:  add     r3, r9, r1                  @ the step per iteration: a power of two
@@ -586,7 +587,8 @@ line_scan:
     cmp     r11, r2
     bhs     6f                          @ the loop ends at this compare
     sub     r10, r2, r11
-    add     r10, r10, r8
+    adds    r10, r10, r8
+    bcs     vector_und_general          @ (Rn would wrap around before it reaches Rm)
     bic     r10, r10, r8                @ the steps left, rounded up to whole iterations
     adds    r11, r11, r10
     bcs     vector_und_general
