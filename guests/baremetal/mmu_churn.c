@@ -85,11 +85,14 @@ static void tlb_flush_range(uint32_t start, uint32_t end)
                      : "+r"(start) : "r"(end) : "cc", "memory");
 }
 
-/* As Linux switches: the TTBR write and the whole-TLB flush back to back (a VMM may do both in
- * the first one's trap, so the flush sees the tables only once). */
+/* As Linux switches (cpu_arm926_switch_mm): the I-cache invalidated, the write buffer drained,
+ * the TTBR write and the whole-TLB flush back to back (a VMM may do all four in the first
+ * one's trap, so the flush sees the tables only once). */
 static void space_switch(unsigned s)
 {
-    __asm__ volatile("mcr p15, 0, %0, c2, c0, 0\n"
+    __asm__ volatile("mcr p15, 0, %1, c7, c5, 0\n"
+                     "mcr p15, 0, %1, c7, c10, 4\n"
+                     "mcr p15, 0, %0, c2, c0, 0\n"
                      "mcr p15, 0, %1, c8, c7, 0\n"
                      :
                      : "r"(L1_PA(s)), "r"(0)

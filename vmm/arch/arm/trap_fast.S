@@ -281,9 +281,10 @@ trap_fast_und:
     cmp     r3, #0xff000000
     bhs     line_done
     ldr     r2, [lr]
-    /* The commonest first (Linux's cpu_arm926_set_pte_ext: clean the line, drain the write
-     * buffer): a drain next, and after it neither a loop's ADD #imm nor a TTBR0 write, which
-     * the paths below take: both skipped. */
+    /* The commonest first: a drain next, and after it no loop's ADD #imm: both skipped
+     * (Linux's cpu_arm926_set_pte_ext: clean the line, drain the write buffer); when a TTBR0
+     * write follows and the short paths are on (Linux's cpu_arm926_switch_mm: I-cache, drain,
+     * the new tables), it is done in this trap too (und_ttbr), as line_pair does. */
     bic     r3, r2, #0xf000
     ldr     r5, =MCR_DRAIN
     cmp     r3, r5
@@ -295,12 +296,20 @@ trap_fast_und:
     bic     r5, r3, #0xf000
     ldr     r6, =MCR_TTBR0
     cmp     r5, r6
-    beq     2f
+    beq     3f
     add     lr, lr, #4
     COUNT   r4, STATS_FAST_LINES, r3, 2
     COUNT   r4, STATS_FAST_LINE_EXTRA, r3
     ldmdb   sp, {r0-r12}
     movs    pc, lr
+3:  ldr     r5, [r11, #TF_GO]
+    cmp     r5, #0
+    beq     2f
+    mov     r1, r3
+    add     lr, lr, #8                  @ after the TTBR0 write
+    COUNT   r4, STATS_FAST_LINES, r3, 2
+    COUNT   r4, STATS_FAST_LINE_EXTRA, r3, 2
+    b       und_ttbr
 2:
     and     r3, r2, #0x0fe00000
     cmp     r3, #0x02800000
