@@ -216,20 +216,36 @@ static void test_budget_bounds_the_batch(void **state)
 #define TST_R2_4       0xe3120004u   /* tst r2, #4 */
 #define MCR_CLEAN_I_R0 0xee070f35u   /* mcr p15, 0, r0, c7, c5, 1 */
 
+/* A guest with code, and its frame: the MCR at byte trap_at just trapped, r0-r2 given. */
+static void load_one(struct guest *g, struct trap_frame *f, const uint32_t *code, unsigned words,
+                     uint32_t trap_at, uint32_t r0, uint32_t r1, uint32_t r2)
+{
+    memset(g, 0, sizeof *g);
+    memcpy(g->code, code, words * 4);
+    *f = (struct trap_frame){ .pc = BASE + trap_at + 4, .cpsr = USER_MODE };
+    f->r[0] = r0;
+    f->r[1] = r1;
+    f->r[2] = r2;
+}
+
+/* Two of them, the same. */
+static void load_twice(struct guest *a, struct guest *b, struct trap_frame *fa,
+                       struct trap_frame *fb, const uint32_t *code, unsigned words,
+                       uint32_t trap_at, uint32_t r0, uint32_t r1, uint32_t r2)
+{
+    load_one(a, fa, code, words, trap_at, r0, r1, r2);
+    *b = *a;
+    *fb = *fa;
+}
+
 /* Runs the loop both ways, interpreted and in closed form (line_ops given): the same registers,
  * flags, pc, instruction count and line operations. */
 static void assert_closed_form_same(const uint32_t *code, unsigned words, uint32_t trap_at,
                                     uint32_t r0, uint32_t r1, uint32_t r2, bool closed)
 {
     struct guest a, b;
-    memset(&a, 0, sizeof a);
-    memcpy(a.code, code, words * 4);
-    b = a;
-    struct trap_frame fa = { .pc = BASE + trap_at + 4, .cpsr = USER_MODE };
-    fa.r[0] = r0;
-    fa.r[1] = r1;
-    fa.r[2] = r2;
-    struct trap_frame fb = fa;
+    struct trap_frame fa, fb;
+    load_twice(&a, &b, &fa, &fb, code, words, trap_at, r0, r1, r2);
     static struct cache_batch_memo memo;   /* kept from call to call, as the VMM keeps it */
     const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL, NULL, NULL };
     const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo, NULL, page_of, NULL };
@@ -290,11 +306,8 @@ static void test_closed_form_matches_the_interpreter(void **state)
     /* a range whose end the address never reaches before it wraps around: no closed form
      * (the interpreter, within its budget, does what the guest would) */
     struct guest g;
-    memset(&g, 0, sizeof g);
-    memcpy(g.code, range, sizeof range);
-    struct trap_frame f = { .pc = BASE + 4, .cpsr = USER_MODE };
-    f.r[0] = 0xffffff00;
-    f.r[1] = 0xffffffff;
+    struct trap_frame f;
+    load_one(&g, &f, range, 4, 0, 0xffffff00, 0xffffffff, 0);
     const struct cache_batch_ops fast = { &g, fetch, line_op, line_ops, NULL, NULL, NULL, NULL };
     assert_true(cache_batch_run(&f, &fast, 1000) <= 1000);
     assert_true(f.pc >= BASE && f.pc < BASE + 4 * 4);
@@ -319,14 +332,8 @@ static void assert_tlb_loop_same(const uint32_t *code, unsigned words, uint32_t 
                                  uint32_t r0, uint32_t r1, uint32_t r2)
 {
     static struct guest a, b;
-    memset(&a, 0, sizeof a);
-    memcpy(a.code, code, words * 4);
-    b = a;
-    struct trap_frame fa = { .pc = BASE + trap_at + 4, .cpsr = USER_MODE };
-    fa.r[0] = r0;
-    fa.r[1] = r1;
-    fa.r[2] = r2;
-    struct trap_frame fb = fa;
+    struct trap_frame fa, fb;
+    load_twice(&a, &b, &fa, &fb, code, words, trap_at, r0, r1, r2);
     const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL, NULL, NULL };
     const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, NULL, NULL, NULL,
                                           tlb_ops };
@@ -374,12 +381,8 @@ static void test_tlb_loops_closed_form(void **state)
     }
     /* the counts: 4 pages, the trapped flush not among them (the caller's), the rest all */
     struct guest g;
-    memset(&g, 0, sizeof g);
-    memcpy(g.code, user, sizeof user);
-    struct trap_frame f = { .pc = BASE + 12, .cpsr = USER_MODE };
-    f.r[0] = 0x1000;
-    f.r[1] = 0x5000;
-    f.r[2] = 4;
+    struct trap_frame f;
+    load_one(&g, &f, user, 6, 8, 0x1000, 0x5000, 4);
     const struct cache_batch_ops ops = { &g, fetch, line_op, line_ops, NULL, NULL, NULL,
                                          tlb_ops };
     cache_batch_run(&f, &ops, 1u << 30);

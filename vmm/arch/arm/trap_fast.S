@@ -229,6 +229,28 @@
     ldr     \out, [\out, \t, lsl #2]
 .endm
 
+/* The end of a forwarded loop of line operations: \n of them counted (\stats: the statistics),
+ * all but the trapped one as forwarded; then back to the guest.  Clobbers \t. */
+.macro LINES_FORWARDED stats, n, t
+    ldr     \t, [\stats, #STATS_FAST_LINES]
+    add     \t, \t, \n
+    str     \t, [\stats, #STATS_FAST_LINES]
+    ldr     \t, [\stats, #STATS_FAST_LINE_EXTRA]
+    add     \t, \t, \n
+    sub     \t, \t, #1
+    str     \t, [\stats, #STATS_FAST_LINE_EXTRA]
+    ldmdb   sp, {r0-r12}
+    movs    pc, lr
+.endm
+
+/* \out := fastpath_msr_check() of virtual SVC mode with the pending lines \pending (\out may
+ * be \pending). */
+.macro MSR_CHECK_SVC out, pending
+    cmp     \pending, #0
+    mov     \out, #(PSR_MODE_SVC << 26)
+    mvnne   \out, #0
+.endm
+
 .macro COUNT base, offset, t, n=1
     ldr     \t, [\base, #\offset]
     add     \t, \t, #\n
@@ -426,15 +448,7 @@ line_skip:                              @ flags: the loop's last; r9: Rn; r2: it
     add     lr, r6, #12
     mul     r3, r2, r7                  @ the operations: the iterations left and all of this
     add     r3, r3, r7                  @ one; all but the trapped one forwarded
-    ldr     r2, [r4, #STATS_FAST_LINES]
-    add     r2, r2, r3
-    str     r2, [r4, #STATS_FAST_LINES]
-    ldr     r2, [r4, #STATS_FAST_LINE_EXTRA]
-    add     r2, r2, r3
-    sub     r2, r2, #1
-    str     r2, [r4, #STATS_FAST_LINE_EXTRA]
-    ldmdb   sp, {r0-r12}
-    movs    pc, lr
+    LINES_FORWARDED r4, r3, r2
 /* No loop, but two operations in a row (Linux's cpu_arm926_set_pte_ext: clean the line, drain
  * the write buffer): both skipped with this trap.  When a TTBR0 write follows (Linux's
  * cpu_arm926_switch_mm: I-cache, write buffer, then the new tables) and the short paths are on,
@@ -616,15 +630,7 @@ line_scan:
     str     r11, [r10, r5, lsr #10]
     ldr     r3, [sp, #-64]
     add     lr, r3, #4                  @ on after the BCC
-    ldr     r2, [r4, #STATS_FAST_LINES]
-    add     r2, r2, r1
-    str     r2, [r4, #STATS_FAST_LINES]
-    ldr     r2, [r4, #STATS_FAST_LINE_EXTRA]
-    add     r2, r2, r1
-    sub     r2, r2, #1
-    str     r2, [r4, #STATS_FAST_LINE_EXTRA]
-    ldmdb   sp, {r0-r12}
-    movs    pc, lr
+    LINES_FORWARDED r4, r1, r2
 
     .ltorg
 
@@ -934,9 +940,7 @@ ldm_eret_guarded_end:
     ldr     r11, =trap_fast
     ldr     r4, [r11, #TF_PENDING]
     ldr     r7, [r11, #TF_SHARED]
-    cmp     r4, #0
-    mov     r4, #(PSR_MODE_SVC << 26)
-    mvnne   r4, #0
+    MSR_CHECK_SVC r4, r4
     str     r12, [r3, #PAGE_CPSR]
     str     r4, [r3, #PAGE_MSR_CHECK]
     str     r2, [r7, #SHARED_SPSR]
@@ -1157,9 +1161,7 @@ swi_go:
     str     r9, [r4, #VCPU_LR_USR]
     /* The shared page as vcpu_shared_export leaves it in SVC mode: CPSR, MSR_CHECK
      * (fastpath_msr_check(SVC, r3)), SPSR, USR_SP, USR_LR, DACR_NEED; and what it remembers. */
-    cmp     r3, #0
-    mov     r3, #(PSR_MODE_SVC << 26)
-    mvnne   r3, #0
+    MSR_CHECK_SVC r3, r3
     ldr     r0, [r6, #SHARED_PAGE]
     stmia   r0, {r2, r3, r7, r8, r9, r10}
     add     r1, r6, #SHARED_SPSR
