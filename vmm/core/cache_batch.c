@@ -452,18 +452,17 @@ static bool block_shape(const struct cache_batch_loop *l, struct cache_batch_sha
 }
 
 /* The registers of a list, in the order LDM/STM move them. */
+/* (r0-r14 of the list, lowest first: a register set bit by bit) */
 static void list_get(const struct trap_frame *f, uint16_t list, uint32_t *words)
 {
-    for (unsigned r = 0, n = 0; r < 15; r++)
-        if (list >> r & 1)
-            words[n++] = trap_frame_get(f, r);
+    for (uint32_t l = list & 0x7fffu; l; l &= l - 1)
+        *words++ = trap_frame_get(f, (unsigned)__builtin_ctz(l));
 }
 
 static void list_set(struct trap_frame *f, uint16_t list, const uint32_t *words)
 {
-    for (unsigned r = 0, n = 0; r < 15; r++)
-        if (list >> r & 1)
-            trap_frame_set(f, r, words[n++]);
+    for (uint32_t l = list & 0x7fffu; l; l &= l - 1)
+        trap_frame_set(f, (unsigned)__builtin_ctz(l), *words++);
 }
 
 /* From the trapped line operation (index p, before the subs) to the loop's exit: Rc more
@@ -492,12 +491,15 @@ static unsigned run_block(struct trap_frame *f, const struct cache_batch_loop *l
     uint64_t stores = (s.ops - done - tail_loads) + more * (s.ops - s.nloads);
     if (stores * chunk > CACHE_BATCH_MAX_BLOCK || loads * chunk > CACHE_BATCH_MAX_BLOCK)
         return 0;
-    struct cache_batch_block b = {
-        .dst = trap_frame_get(f, s.dst), .src = s.src < 13 ? trap_frame_get(f, s.src) : 0,
-        .dst_bytes = (uint32_t)(stores * chunk), .src_bytes = (uint32_t)(loads * chunk),
-        .fill = s.src == NO_REG, .first_from_words = s.src != NO_REG && !(next & 1),
-        .nwords = (unsigned)(chunk / 4),
-    };
+    struct cache_batch_block b;   /* (field by field: words[] beyond nwords is never read,
+                                     and zeroing it all would be a memset call) */
+    b.dst = trap_frame_get(f, s.dst);
+    b.src = s.src < 13 ? trap_frame_get(f, s.src) : 0;
+    b.dst_bytes = (uint32_t)(stores * chunk);
+    b.src_bytes = (uint32_t)(loads * chunk);
+    b.fill = s.src == NO_REG;
+    b.first_from_words = s.src != NO_REG && !(next & 1);
+    b.nwords = (unsigned)(chunk / 4);
     list_get(f, s.list, b.words);
     if (!ops->block(ops->ctx, &b))
         return 0;
