@@ -545,7 +545,13 @@ static void decode_uncond(uint32_t w, struct insn *d)
 
 void decode_arm(uint32_t w, struct insn *d)
 {
-    *d = (struct insn){ .raw = w, .kind = INSN_UNDEFINED, .cond = (uint8_t)(w >> 28) };
+    /* (field by field: a compound literal of the whole would be a memset call, and this runs
+     * at every trap that decodes) */
+    d->raw = w;
+    d->kind = INSN_UNDEFINED;
+    d->cond = (uint8_t)(w >> 28);
+    d->unpred = 0;
+    d->all[0] = d->all[1] = d->all[2] = d->all[3] = d->all[4] = d->all[5] = 0;
 
     if (d->cond == COND_NV) {
         decode_uncond(w, d);

@@ -186,8 +186,12 @@ struct insn {
         struct insn_branch branch;
         struct insn_cp     cp;
         uint32_t           imm;   /* SWI imm24, BKPT imm16 */
+        uint32_t           all[6];   /* the whole union, for decode_arm() to clear */
     };
 };
+_Static_assert(sizeof(struct insn) == __builtin_offsetof(struct insn, all) +
+                                      sizeof(((struct insn *)0)->all),
+               "struct insn: all[] covers the union");
 
 /* Decode one ARM-state word. */
 void decode_arm(uint32_t word, struct insn *out);
