@@ -73,14 +73,29 @@ static bool abort_with(struct gptw_result *res, unsigned status, unsigned domain
     return false;
 }
 
+/* A walk's result before the walk: every field zero but these.  Field by field: a compound
+ * literal of the whole would be a memset call at every walk (a new field goes here too). */
+static void result_start(struct gptw_result *r, uint32_t va, bool prefetch)
+{
+    r->fault = false;
+    r->va = va;
+    r->mva = 0;
+    r->fsr = 0;
+    r->far = va;   /* QEMU: the VA, before the FCSE */
+    r->prefetch = prefetch;
+    r->map = GPTW_MAP_FLAT;
+    r->pa = r->page_mva = r->page_pa = r->page_size = r->perm_mva = r->perm_size = 0;
+    r->domain = r->dom_type = r->ap = r->priv = r->user = 0;
+    r->cacheable = r->bufferable = false;
+    r->l1_addr = r->l1_desc = r->l2_addr = r->l2_desc = 0;
+}
+_Static_assert(sizeof(struct gptw_result) == (sizeof(enum gptw_map) == 4 ? 76 : 72),
+               "struct gptw_result: result_start() sets every field");
+
 bool gptw_walk(const struct gptw_mmu *mmu, const struct gptw_req *req, gptw_read_fn read,
                void *ctx, struct gptw_result *res)
 {
-    *res = (struct gptw_result){
-        .va = req->va,
-        .far = req->va,                         /* QEMU: the VA, before the FCSE */
-        .prefetch = req->access == GPTW_FETCH,
-    };
+    result_start(res, req->va, req->access == GPTW_FETCH);
 
     /* Alignment comes first, with the MMU on or off, and carries domain 0. */
     if (req->align > 1 && (req->align_always || (mmu->sctlr & GPTW_SCTLR_A)) &&
