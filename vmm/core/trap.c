@@ -350,7 +350,10 @@ void trap_entry(struct trap_frame *f, unsigned kind)
 
     if (kind == TRAP_SWI && user_swi(v, f))
         return;
-    vcpu_shared_import(v, f);
+    /* (in virtual User mode no trampoline runs: the shared page is as the last resume left
+     * it, and the import would change nothing) */
+    if (vcpu_privileged(v))
+        vcpu_shared_import(v, f);
     vm->stats.by_kind[kind]++;
     if ((kind == TRAP_UND || kind == TRAP_SWI) && !guest_fetch_insn(v, f->pc - 4, &insn))
         vm_stop(vm, f, "cannot read the instruction at 0x%08x", f->pc - 4);
