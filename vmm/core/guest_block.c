@@ -115,7 +115,7 @@ static void span_fill(const struct vm *vm, const struct span *dst, uint32_t doff
         uint32_t dn, pattern[8];
         uint32_t *d = span_map(vm, dst, doff, TMPMAP_SLOT_BLOCK_DST, &dn), n = len < dn ? len : dn;
         unsigned w = word_of_chunk(doff, nwords);
-        if (8 % nwords == 0) {
+        if (nwords <= 8 && (nwords & (nwords - 1)) == 0) {   /* (8 % nwords == 0) */
             for (unsigned i = 0; i < 8; i++, w = w + 1 == nwords ? 0 : w + 1)
                 pattern[i] = words[w];
             arch_fill_words(d, pattern, n);
