@@ -104,7 +104,8 @@ static uint32_t b_to(unsigned cond, unsigned at, unsigned to)
 
 static unsigned run(struct guest *g, struct trap_frame *f, unsigned budget)
 {
-    const struct cache_batch_ops ops = { g, fetch, line_op, NULL, NULL, NULL, NULL, NULL };   /* interpreted */
+    const struct cache_batch_ops ops = { g, fetch, line_op, NULL, NULL,
+                                         NULL, NULL, NULL };   /* interpreted */
     return cache_batch_run(f, &ops, budget);
 }
 
@@ -248,7 +249,8 @@ static void assert_closed_form_same(const uint32_t *code, unsigned words, uint32
     load_twice(&a, &b, &fa, &fb, code, words, trap_at, r0, r1, r2);
     static struct cache_batch_memo memo;   /* kept from call to call, as the VMM keeps it */
     const struct cache_batch_ops slow = { &a, fetch, line_op, NULL, NULL, NULL, NULL, NULL };
-    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo, NULL, page_of, NULL };
+    const struct cache_batch_ops fast = { &b, fetch, line_op, line_ops, &memo,
+                                          NULL, page_of, NULL };
     unsigned na = cache_batch_run(&fa, &slow, 1u << 30);
     unsigned nb = cache_batch_run(&fb, &fast, 1u << 30);
     if (memcmp(&fa, &fb, sizeof fa) || na != nb || a.ops != b.ops)
@@ -515,7 +517,8 @@ static void assert_block_same(const uint32_t *code, unsigned words, unsigned end
     while (f.pc < BASE + 4 * end)
         reference_step(&a, &f);
     static struct cache_batch_memo memo;
-    const struct cache_batch_ops ops = { &b, fetch, line_op, line_ops, &memo, block, page_of, NULL };
+    const struct cache_batch_ops ops = { &b, fetch, line_op, line_ops, &memo,
+                                         block, page_of, NULL };
     unsigned n = cache_batch_run(&fb, &ops, 1);
     if (!n || memcmp(&f, &fb, sizeof f) || memcmp(mem_a, mem_b, sizeof mem_a) || a.ops != b.ops ||
         b.blocks != 1)

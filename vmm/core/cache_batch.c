@@ -434,6 +434,23 @@ static bool block_step(const struct insn *in, unsigned i, struct cache_batch_sha
     return in->kind == INSN_LOAD_STORE_MULTIPLE && block_op(in, i, b);
 }
 
+/* The counts run_block needs at each position of a loop of m instructions (the branch last). */
+static void block_counts(const struct cache_batch_loop *l, unsigned m,
+                         struct cache_batch_shape *b)
+{
+    unsigned done = 0, loads = 0, lines = 0;
+    for (unsigned i = 0; i + 1 < m; i++) {
+        done += l->in[i].kind == INSN_LOAD_STORE_MULTIPLE;
+        b->done_by[i] = (uint8_t)done;
+    }
+    for (unsigned i = m - 1; i-- > 0;) {
+        b->loads_after[i] = (uint8_t)loads;
+        b->lines_after[i] = (uint8_t)lines;
+        loads += l->in[i].kind == INSN_LOAD_STORE_MULTIPLE && l->in[i].block.load;
+        lines += l->in[i].kind == INSN_MCR;
+    }
+}
+
 static bool block_shape(const struct cache_batch_loop *l, struct cache_batch_shape *b)
 {
     unsigned m = (l->end - l->head) / 4;
@@ -446,13 +463,15 @@ static bool block_shape(const struct cache_batch_loop *l, struct cache_batch_sha
     unsigned loads = b->nloads, stores = b->ops - loads;
     uint32_t alternate = b->loads ^ (b->loads >> 1), pairs = (1u << (b->ops - 1)) - 1;
     uint32_t regs = (1u << b->dst) | (1u << b->counter) | (b->src < 13 ? 1u << b->src : 0);
-    return b->counter != NO_REG && stores &&
-           (!loads || (loads == stores && (alternate & pairs) == pairs)) &&
-           b->dst != b->counter && b->src != b->dst && b->src != b->counter && !(b->list & regs);
+    if (!(b->counter != NO_REG && stores &&
+          (!loads || (loads == stores && (alternate & pairs) == pairs)) &&
+          b->dst != b->counter && b->src != b->dst && b->src != b->counter && !(b->list & regs)))
+        return false;
+    block_counts(l, m, b);
+    return true;
 }
 
-/* The registers of a list, in the order LDM/STM move them. */
-/* (r0-r14 of the list, lowest first: a register set bit by bit) */
+/* The registers of a list, in the order LDM/STM move them (r0-r14, lowest first). */
 static void list_get(const struct trap_frame *f, uint16_t list, uint32_t *words)
 {
     for (uint32_t l = list & 0x7fffu; l; l &= l - 1)
@@ -472,47 +491,41 @@ static void list_set(struct trap_frame *f, uint16_t list, const uint32_t *words)
 static unsigned run_block(struct trap_frame *f, const struct cache_batch_loop *l,
                           const struct cache_batch_ops *ops)
 {
-    const struct cache_batch_shape s = l->block;
+    const struct cache_batch_shape *sh = &l->block;
     unsigned m = (l->end - l->head) / 4, p = (f->pc - 4 - l->head) / 4;
-    if (!ops->block || !ops->line_ops || !l->block_ok || p >= s.subs_at ||
-        !trap_frame_get(f, s.counter))
+    if (!ops->block || !ops->line_ops || !l->block_ok || p >= sh->subs_at ||
+        !trap_frame_get(f, sh->counter))
         return 0;
-    unsigned done = 0, tail_loads = 0, tail_lines = 0;   /* memory operations at or before p */
-    for (unsigned i = 0; i + 1 < m; i++) {
-        const struct insn *in = &l->in[i];
-        bool mem = in->kind == INSN_LOAD_STORE_MULTIPLE;
-        done += i <= p && mem;
-        tail_loads += i > p && mem && in->block.load;
-        tail_lines += i > p && in->kind == INSN_MCR;
-    }
-    uint32_t next = done < s.ops ? s.loads >> done : s.loads;   /* bit 0: the next is a load */
-    uint64_t more = trap_frame_get(f, s.counter) - 1u, chunk = 4u * s.words;
-    uint64_t loads = tail_loads + more * s.nloads - s.cond_load;
-    uint64_t stores = (s.ops - done - tail_loads) + more * (s.ops - s.nloads);
+    unsigned done = sh->done_by[p], tail_loads = sh->loads_after[p],
+             tail_lines = sh->lines_after[p];
+    uint32_t next = done < sh->ops ? sh->loads >> done : sh->loads;   /* bit 0: next a load */
+    uint64_t more = trap_frame_get(f, sh->counter) - 1u, chunk = 4u * sh->words;
+    uint64_t loads = tail_loads + more * sh->nloads - sh->cond_load;
+    uint64_t stores = (sh->ops - done - tail_loads) + more * (sh->ops - sh->nloads);
     if (stores * chunk > CACHE_BATCH_MAX_BLOCK || loads * chunk > CACHE_BATCH_MAX_BLOCK)
         return 0;
     struct cache_batch_block b;   /* (field by field: words[] beyond nwords is never read,
                                      and zeroing it all would be a memset call) */
-    b.dst = trap_frame_get(f, s.dst);
-    b.src = s.src < 13 ? trap_frame_get(f, s.src) : 0;
+    b.dst = trap_frame_get(f, sh->dst);
+    b.src = sh->src < 13 ? trap_frame_get(f, sh->src) : 0;
     b.dst_bytes = (uint32_t)(stores * chunk);
     b.src_bytes = (uint32_t)(loads * chunk);
-    b.fill = s.src == NO_REG;
-    b.first_from_words = s.src != NO_REG && !(next & 1);
+    b.fill = sh->src == NO_REG;
+    b.first_from_words = sh->src != NO_REG && !(next & 1);
     b.nwords = (unsigned)(chunk / 4);
-    list_get(f, s.list, b.words);
+    list_get(f, sh->list, b.words);
     if (!ops->block(ops->ctx, &b))
         return 0;
-    trap_frame_set(f, s.dst, b.dst + b.dst_bytes);
+    trap_frame_set(f, sh->dst, b.dst + b.dst_bytes);
     if (!b.fill) {
-        trap_frame_set(f, s.src, b.src + b.src_bytes);
+        trap_frame_set(f, sh->src, b.src + b.src_bytes);
         if (b.src_bytes)
-            list_set(f, s.list, b.words);
+            list_set(f, sh->list, b.words);
     }
-    trap_frame_set(f, s.counter, 0);
+    trap_frame_set(f, sh->counter, 0);
     set_nzcv(f, 0, true, false);   /* the last subs: 1 - 1 */
     f->pc = l->end;
-    ops->line_ops(ops->ctx, (unsigned)(tail_lines + more * s.lines));
+    ops->line_ops(ops->ctx, (unsigned)(tail_lines + more * sh->lines));
     uint64_t total = (m - 1 - p) + more * m;
     return total > 0xffffffffu ? 0xffffffffu : (unsigned)total;
 }

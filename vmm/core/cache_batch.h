@@ -62,6 +62,11 @@ struct cache_batch_shape {
     unsigned ops, nloads;         /* memory operations per iteration, in body order ... */
     uint32_t loads;               /* ... bit i set: the i-th is a load */
     bool cond_load;               /* the last one is the NE load for the next iteration */
+    /* By the trapped instruction's index p: the memory operations at or before it, the loads
+     * and the line operations after it (up to the branch back). */
+    uint8_t done_by[CACHE_BATCH_MAX_LOOP / 4 + 1];
+    uint8_t loads_after[CACHE_BATCH_MAX_LOOP / 4 + 1];
+    uint8_t lines_after[CACHE_BATCH_MAX_LOOP / 4 + 1];
 };
 
 /* A loop decoded (find_loop): [head, end), the branch back last; raw words kept so that the

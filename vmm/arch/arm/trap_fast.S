@@ -67,10 +67,19 @@
 .if MIXED_PTE != 0 || MIXED_PRIV != 4 || MIXED_USER != 8 || MIXED_SIZE != 12
 .error "struct shadow_mixed: MIXED_FLIP's LDM"
 .endif
-.if SHARED_USR_SP != SHARED_SPSR + 4 || SHARED_USR_LR != SHARED_SPSR + 8 || SHARED_DACR != SHARED_SPSR + 12
+.if SHARED_USR_SP != SHARED_SPSR + 4 || SHARED_USR_LR != SHARED_SPSR + 8
 .error "struct vcpu_shared: the SWI path's STM"
 .endif
-.if PAGE_CPSR != 0 || PAGE_MSR_CHECK != PAGE_CPSR + 4 || PAGE_SPSR != PAGE_CPSR + 8 || PAGE_USR_SP != PAGE_CPSR + 12 || PAGE_USR_LR != PAGE_CPSR + 16 || PAGE_DACR_NEED != PAGE_CPSR + 20
+.if SHARED_DACR != SHARED_SPSR + 12
+.error "struct vcpu_shared: the SWI path's STM"
+.endif
+.if PAGE_CPSR != 0 || PAGE_MSR_CHECK != PAGE_CPSR + 4 || PAGE_SPSR != PAGE_CPSR + 8
+.error "fastpath.h: the shared page's order for the SWI path's STM"
+.endif
+.if PAGE_USR_SP != PAGE_CPSR + 12 || PAGE_USR_LR != PAGE_CPSR + 16
+.error "fastpath.h: the shared page's order for the SWI path's STM"
+.endif
+.if PAGE_DACR_NEED != PAGE_CPSR + 20
 .error "fastpath.h: the shared page's order for the SWI path's STM"
 .endif
 .if SHADOW_SWI_NEED != SHADOW_SWI_REAL + 4 || SHADOW_SWI_GUEST != SHADOW_SWI_REAL + 8
