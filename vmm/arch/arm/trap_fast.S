@@ -67,24 +67,23 @@
 .if MIXED_PTE != 0 || MIXED_PRIV != 4 || MIXED_USER != 8 || MIXED_SIZE != 12
 .error "struct shadow_mixed: MIXED_FLIP's LDM"
 .endif
-.if SHARED_USR_SP != SHARED_SPSR + 4 || SHARED_USR_LR != SHARED_SPSR + 8
-.error "struct vcpu_shared: the SWI path's STM"
+/* \field must be \off bytes after \base, for the LDM or STM \what says. */
+.macro FIELD_AT field, base, off, what
+.if \field != \base + \off
+.error "\what"
 .endif
-.if SHARED_DACR != SHARED_SPSR + 12
-.error "struct vcpu_shared: the SWI path's STM"
-.endif
-.if PAGE_CPSR != 0 || PAGE_MSR_CHECK != PAGE_CPSR + 4 || PAGE_SPSR != PAGE_CPSR + 8
-.error "fastpath.h: the shared page's order for the SWI path's STM"
-.endif
-.if PAGE_USR_SP != PAGE_CPSR + 12 || PAGE_USR_LR != PAGE_CPSR + 16
-.error "fastpath.h: the shared page's order for the SWI path's STM"
-.endif
-.if PAGE_DACR_NEED != PAGE_CPSR + 20
-.error "fastpath.h: the shared page's order for the SWI path's STM"
-.endif
-.if SHADOW_SWI_NEED != SHADOW_SWI_REAL + 4 || SHADOW_SWI_GUEST != SHADOW_SWI_REAL + 8
-.error "struct shadow_swi_memo: the SWI path's LDM"
-.endif
+.endm
+    FIELD_AT SHARED_USR_SP, SHARED_SPSR, 4, "struct vcpu_shared: the SWI path's STM"
+    FIELD_AT SHARED_USR_LR, SHARED_SPSR, 8, "struct vcpu_shared: the SWI path's STM"
+    FIELD_AT SHARED_DACR, SHARED_SPSR, 12, "struct vcpu_shared: the SWI path's STM"
+    FIELD_AT PAGE_CPSR, 0, 0, "fastpath.h: the shared page's order for the SWI path's STM"
+    FIELD_AT PAGE_MSR_CHECK, PAGE_CPSR, 4, "fastpath.h: the SWI path's STM"
+    FIELD_AT PAGE_SPSR, PAGE_CPSR, 8, "fastpath.h: the SWI path's STM"
+    FIELD_AT PAGE_USR_SP, PAGE_CPSR, 12, "fastpath.h: the SWI path's STM"
+    FIELD_AT PAGE_USR_LR, PAGE_CPSR, 16, "fastpath.h: the SWI path's STM"
+    FIELD_AT PAGE_DACR_NEED, PAGE_CPSR, 20, "fastpath.h: the SWI path's STM"
+    FIELD_AT SHADOW_SWI_NEED, SHADOW_SWI_REAL, 4, "struct shadow_swi_memo: the SWI path's LDM"
+    FIELD_AT SHADOW_SWI_GUEST, SHADOW_SWI_REAL, 8, "struct shadow_swi_memo: the SWI path's LDM"
 .if QK_WORD != 0 || QK_VA != 4
 .error "struct quick_key: dabt_quick_read's LDM"
 .endif
