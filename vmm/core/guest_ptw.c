@@ -74,7 +74,8 @@ static bool abort_with(struct gptw_result *res, unsigned status, unsigned domain
 }
 
 /* A walk's result before the walk: every field zero but these.  Field by field: a compound
- * literal of the whole would be a memset call at every walk (a new field goes here too). */
+ * literal of the whole would be a memset call at every walk.  A new field goes here too (the
+ * size check below catches most, not one that fits in padding). */
 static void result_start(struct gptw_result *r, uint32_t va, bool prefetch)
 {
     r->fault = false;

@@ -350,8 +350,11 @@ void trap_entry(struct trap_frame *f, unsigned kind)
 
     if (kind == TRAP_SWI && user_swi(v, f))
         return;
-    /* (in virtual User mode no trampoline runs: the shared page is as the last resume left
-     * it, and the import would change nothing) */
+    /* (in virtual User mode no trampoline runs: the shared page, in guest RAM the guest
+     * reserved for them, is as the last resume left it, and the import would change nothing.
+     * A guest that maps that region to User mode anyway (MMU off, a Manager domain) may store
+     * there from User mode: such a store reaches the vCPU at the next import from a privileged
+     * mode, unless an export overwrites it first) */
     if (vcpu_privileged(v))
         vcpu_shared_import(v, f);
     vm->stats.by_kind[kind]++;
