@@ -100,11 +100,16 @@ static void span_copy(const struct vm *vm, const struct span *dst, uint32_t doff
     }
 }
 
+static bool power_of_two(unsigned n)
+{
+    return (n & (n - 1)) == 0;
+}
+
 /* The word of a chunk of nwords words at byte doff of a span (nwords is 4 or 8 in Linux's
  * loops: no division then). */
 static unsigned word_of_chunk(uint32_t doff, unsigned nwords)
 {
-    return (nwords & (nwords - 1)) ? (doff / 4) % nwords : (doff / 4) & (nwords - 1);
+    return power_of_two(nwords) ? (doff / 4) & (nwords - 1) : (doff / 4) % nwords;
 }
 
 /* dst[doff, doff + len) := words (nwords of them, the first at doff = 0), repeated */
@@ -115,7 +120,7 @@ static void span_fill(const struct vm *vm, const struct span *dst, uint32_t doff
         uint32_t dn, pattern[8];
         uint32_t *d = span_map(vm, dst, doff, TMPMAP_SLOT_BLOCK_DST, &dn), n = len < dn ? len : dn;
         unsigned w = word_of_chunk(doff, nwords);
-        if (nwords <= 8 && (nwords & (nwords - 1)) == 0) {   /* (8 % nwords == 0) */
+        if (nwords <= 8 && power_of_two(nwords)) {   /* (8 % nwords == 0) */
             for (unsigned i = 0; i < 8; i++, w = w + 1 == nwords ? 0 : w + 1)
                 pattern[i] = words[w];
             arch_fill_words(d, pattern, n);

@@ -55,17 +55,6 @@ static bool batch_fetch(void *ctx, uint32_t va, uint32_t *word)
     return arch_guest_read(va, word) == 0;
 }
 
-static void batch_line_op(void *ctx, uint32_t word, uint32_t mva)
-{
-    struct vm *vm = ((struct vcpu *)ctx)->vm;
-    if (cache_batch_is_tlb_op(word)) {
-        shadow_flush_mva(vm, mva);
-        vm->stats.emulated++;
-    } else {
-        vm->stats.cache_ops++;
-    }
-}
-
 static void batch_tlb_ops(void *ctx, uint32_t word, uint32_t first, int32_t step, unsigned n)
 {
     struct vm *vm = ((struct vcpu *)ctx)->vm;
@@ -73,6 +62,14 @@ static void batch_tlb_ops(void *ctx, uint32_t word, uint32_t first, int32_t step
     for (unsigned i = 0; i < n; i++)
         shadow_flush_mva(vm, first + (uint32_t)step * i);
     vm->stats.emulated += n;
+}
+
+static void batch_line_op(void *ctx, uint32_t word, uint32_t mva)
+{
+    if (cache_batch_is_tlb_op(word))
+        batch_tlb_ops(ctx, word, mva, 0, 1);
+    else
+        ((struct vcpu *)ctx)->vm->stats.cache_ops++;
 }
 
 static void batch_line_ops(void *ctx, unsigned n)
@@ -225,11 +222,11 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     struct vm *vm = v->vm;
     unsigned rd = (insn >> 12) & 0xf;
 
+    if (!vcpu_privileged(v) || !emu_cond_passed(insn >> 28, f->cpsr))
+        return false;
     const struct cache_batch_ops ops = { v, batch_fetch, batch_line_op, batch_line_ops,
                                          &batch_loops[vm->id], batch_block, batch_page,
                                          batch_tlb_ops };
-    if (!vcpu_privileged(v) || !emu_cond_passed(insn >> 28, f->cpsr))
-        return false;
     if (cache_batch_is_line_op(insn)) {
         vm->stats.cache_ops++;
         cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);

@@ -237,6 +237,16 @@
     ldr     \out, [\out, \t, lsl #2]
 .endm
 
+/* The guest's NZCV := the current flags (a forwarded loop's last compare): into \real, the
+ * guest's real CPSR, and the SPSR it resumes with.  Clobbers \t. */
+.macro FLAGS_TO_GUEST real, t
+    mrs     \t, cpsr
+    and     \t, \t, #0xf0000000
+    bic     \real, \real, #0xf0000000
+    orr     \real, \real, \t
+    msr     spsr_f, \real
+.endm
+
 /* The end of a forwarded loop of line operations: \n of them counted (\stats: the statistics),
  * all but the trapped one as forwarded; then back to the guest.  Clobbers \t. */
 .macro LINES_FORWARDED stats, n, t
@@ -447,11 +457,7 @@ line_range:
     bcs     line_done
     cmp     r9, r8                      @ the loop's last compare
 line_skip:                              @ flags: the loop's last; r9: Rn; r2: iterations left
-    mrs     r3, cpsr
-    and     r3, r3, #0xf0000000
-    bic     r0, r0, #0xf0000000
-    orr     r0, r0, r3
-    msr     spsr_f, r0
+    FLAGS_TO_GUEST r0, r3
     str     r9, [r10, r5, lsr #10]
     add     lr, r6, #12
     mul     r3, r2, r7                  @ the operations: the iterations left and all of this
@@ -629,11 +635,7 @@ line_scan:
     add     r7, r7, #1                  @ AL operations per iteration
     mla     r1, r10, r7, r1
 6:  cmp     r11, r2                     @ the loop's last compare
-    mrs     r3, cpsr
-    and     r3, r3, #0xf0000000
-    bic     r0, r0, #0xf0000000
-    orr     r0, r0, r3
-    msr     spsr_f, r0
+    FLAGS_TO_GUEST r0, r3
     sub     r10, sp, #(13 * 4)
     str     r11, [r10, r5, lsr #10]
     ldr     r3, [sp, #-64]
