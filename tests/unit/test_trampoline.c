@@ -79,7 +79,7 @@ static void add_site(struct fastpath_sites *s, uint32_t va, uint32_t word)
         s->site = realloc(s->site, s->cap * sizeof *s->site);
         assert_non_null(s->site);
     }
-    s->site[s->n++] = (struct fastpath_site){ va, TEXT_FILE + (va - TEXT_VA), word, 0 };
+    s->site[s->n++] = (struct fastpath_site){ va, TEXT_FILE + (va - TEXT_VA), word, 0, 0 };
 }
 
 static void link_ok(const struct fastpath_sites *s, uint32_t size, struct fastpath_link *l)
@@ -928,12 +928,17 @@ static void machine_at(struct machine *m, const struct fastpath_link *l,
     m->shared[VSHARED_SCRATCH / 4] = 0xdead0008u;
 }
 
-/* Only register `reg` (when < 16) may have changed. */
-static void want_regs_kept(const struct machine *m, unsigned reg)
+/* Only register `reg` (when < 16) and the site's dead ones may have changed; a trampoline that
+ * has a dead one for its scratch leaves the shared page's scratch word alone. */
+static void want_regs_kept(const struct machine *m, const struct fastpath_site *site,
+                           unsigned reg)
 {
+    uint32_t may = (reg < 16 ? 1u << reg : 0) | site->dead;
     for (unsigned r = 0; r < 15; r++)
-        if (r != reg && m->r[r] != 0x5a5a0000u + 0x111u * r)
+        if (!(may >> r & 1) && m->r[r] != 0x5a5a0000u + 0x111u * r)
             fail_msg("site %08x: r%u = %08x changed", m->site_va, r, m->r[r]);
+    if (site->dead & ~(reg < 16 ? 1u << reg : 0))
+        assert_int_equal(m->shared[VSHARED_SCRATCH / 4], 0xdead0008u);
 }
 
 static const uint32_t flag_sets[] = { 0, PSR_FLAGS, PSR_Z, PSR_C | PSR_V, PSR_N | PSR_Q };
@@ -949,7 +954,7 @@ static void run_mrs(const struct fastpath_link *l, const struct fastpath_site *s
         m.shared[VSHARED_MSR_CHECK / 4] = fastpath_msr_check(1, 0x13, VPSR_I);
         run(&m);
         assert_int_equal(m.r[rd], 0x193 | flag_sets[f]);
-        want_regs_kept(&m, rd);
+        want_regs_kept(&m, site, rd);
         assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
         assert_int_equal(m.shared[VSHARED_CPSR / 4], 0x193);
         assert_int_equal(m.shared[VSHARED_MSR_CHECK / 4], fastpath_msr_check(1, 0x13, VPSR_I));
@@ -1006,26 +1011,30 @@ static void run_msr(const struct fastpath_link *l, const struct fastpath_site *s
                          m.shared[VSHARED_CPSR / 4], m.traps, msr_cases[c].then,
                          msr_cases[c].traps);
             assert_int_equal(m.r[rm], msr_cases[c].rm);
-            want_regs_kept(&m, rm);
+            want_regs_kept(&m, site, rm);
             assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);   /* the flags come back */
             assert_int_equal(m.shared[VSHARED_MSR_CHECK / 4],
                              check_of(msr_cases[c].cpsr, msr_cases[c].pending));
         }
 }
 
-/* Every register but pc, both kinds, over several code pages (each with its own view of the
- * shared page). */
-static void test_execute(void **state)
+/* Dead registers for site i: none, one, several, or only the site's own register (which the
+ * trampoline cannot take: it spills another). */
+static uint16_t some_dead(unsigned i, unsigned reg)
 {
-    (void)state;
-    struct fastpath_sites s;
+    static const uint16_t masks[] = { 0, 0x0001, 0x0100, 0x1000, 0x0ff0, 0x1fff, 0x0006 };
+    return i % 8 == 7 ? (reg < 13 ? (uint16_t)(1u << reg) : 0) : masks[i % 8];
+}
+
+/* Links the sites and runs each (their conditions made AL). */
+static void run_sites(const struct fastpath_sites *s)
+{
     struct fastpath_link l;
-    many_sites(&s, 400);
-    link_ok(&s, fastpath_region_size(&s), &l);
+    link_ok(s, fastpath_region_size(s), &l);
     assert_true(l.size >= 6 * PAGE);
-    assert_int_equal(l.nrw, s.n);
+    assert_int_equal(l.nrw, s->n);
     for (size_t i = 0; i < l.nrw; i++) {
-        struct fastpath_site site = s.site[i];
+        struct fastpath_site site = s->site[i];
         site.word = (site.word & 0x0fffffffu) | COND_AL << 28;   /* conditions: next test */
         uint32_t rewrite = (l.rw[i].word & 0x0fffffffu) | COND_AL << 28;
         if (is_mrs(site.word))
@@ -1034,7 +1043,21 @@ static void test_execute(void **state)
             run_msr(&l, &site, rewrite);
     }
     fastpath_link_free(&l);
-    fastpath_sites_free(&s);
+}
+
+/* Every register but pc, both kinds, over several code pages (each with its own view of the
+ * shared page); with dead registers, which the trampolines take as their scratch. */
+static void test_execute(void **state)
+{
+    (void)state;
+    for (int dead = 0; dead <= 1; dead++) {
+        struct fastpath_sites s;
+        many_sites(&s, 400);
+        for (size_t i = 0; dead && i < s.n; i++)
+            s.site[i].dead = some_dead((unsigned)i, reg_of(s.site[i].word));
+        run_sites(&s);
+        fastpath_sites_free(&s);
+    }
 }
 
 /* A kernel's interrupt save (MRS Ra, CPSR; ORR Rb, Ra, #bits; MSR CPSR_c, Rb) linked as one
@@ -1100,23 +1123,27 @@ static void test_execute_irqsave(void **state)
 }
 
 /* MSR CPSR_c, #imm: the trampoline compares and writes the immediate's bits 7:0, the only
- * ones CPSR_c takes (a rotated immediate's high bits do not count), through its scratch r1. */
-static void run_msr_imm(unsigned c, uint32_t imm12)
+ * ones CPSR_c takes (a rotated immediate's high bits do not count), through its scratch: r1
+ * spilled, or the lowest dead register, not spilled (one word less before). */
+static void run_msr_imm(unsigned c, uint32_t imm12, uint16_t dead)
 {
     struct fastpath_sites s = { 0 };
     struct fastpath_link l;
-    uint32_t v = rotated(imm12) & 0xffu;
+    uint32_t v = rotated(imm12) & 0xffu, o = dead ? 4 : 0;
+    unsigned scr = dead ? (unsigned)__builtin_ctz(dead) : 1;
     add_site(&s, TEXT_VA, proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C, imm12));
+    s.site[0].dead = dead;
     link_ok(&s, fastpath_region_size(&s), &l);
     assert_int_equal(l.msr, 1);
     uint32_t t = b_target(TEXT_VA, l.rw[0].word), sh = shared_of(t);
-    cs_insn *ci = dis(&l, t + 8, "eor");
+    want_pcrel(&l, t + 4 - o, "ldr", scr, sh + VSHARED_MSR_CHECK);
+    cs_insn *ci = dis(&l, t + 8 - o, "eor");
     assert_int_equal(imm_of(ci), v << 26);
     cs_free(ci, 1);
-    ci = dis(&l, t + 28, "mov");
+    ci = dis(&l, t + 28 - o, "mov");
     assert_int_equal(imm_of(ci), v);
     cs_free(ci, 1);
-    want_pcrel(&l, t + 32, "strb", 1, sh + VSHARED_CPSR);
+    want_pcrel(&l, t + 32 - o, "strb", scr, sh + VSHARED_CPSR);
     for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
         struct machine m;
         machine_at(&m, &l, &s.site[0], l.rw[0].word, flag_sets[f]);
@@ -1127,7 +1154,7 @@ static void run_msr_imm(unsigned c, uint32_t imm12)
             fail_msg("#imm %03x, case %u: cpsr %08x, %u traps; want %08x, %u", imm12, c,
                      m.shared[VSHARED_CPSR / 4], m.traps, msr_cases[c].then,
                      msr_cases[c].traps);
-        want_regs_kept(&m, 16);
+        want_regs_kept(&m, &s.site[0], 16);
         assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
     }
     fastpath_link_free(&l);
@@ -1139,9 +1166,12 @@ static void test_execute_msr_imm(void **state)
     (void)state;
     for (unsigned c = 0; c < sizeof msr_cases / sizeof msr_cases[0]; c++) {
         uint32_t v = msr_cases[c].rm & 0xffu;
-        run_msr_imm(c, v);
-        if (v < 64)   /* (v << 2 | 1) ror 2 = 0x40000000 | v */
-            run_msr_imm(c, 0x100u | v << 2 | 1);
+        for (unsigned d = 0; d < 3; d++) {   /* dead: none, r0, r9 and r12 */
+            uint16_t dead = (uint16_t)(d == 0 ? 0 : d == 1 ? 0x0001 : 0x1200);
+            run_msr_imm(c, v, dead);
+            if (v < 64)   /* (v << 2 | 1) ror 2 = 0x40000000 | v */
+                run_msr_imm(c, 0x100u | v << 2 | 1, dead);
+        }
     }
 }
 
@@ -1173,32 +1203,36 @@ static void test_execute_state_reads(void **state)
         m.shared[reads[i].field / 4] = 0x12345678u + i;
         run(&m);
         assert_int_equal(m.r[reads[i].rd], 0x12345678u + i);
-        want_regs_kept(&m, reads[i].rd);
+        want_regs_kept(&m, &s.site[i], reads[i].rd);
         assert_int_equal(m.traps, 0);
         assert_int_equal(l.rw[i].word >> 28, reads[i].word >> 28);   /* B<cond> */
     }
     fastpath_link_free(&l);
 
     /* MSR SPSR_fsxc, Rm: the shared SPSR gets Rm & the mask the VMM exports; other field masks
-     * keep trapping */
+     * keep trapping.  Dead registers: none, Rm only (no use), two */
+    static const uint16_t deads[] = { 0, 0x0020, 0x0108 };
     struct fastpath_sites w = { .reads = true };
     add_site(&w, TEXT_VA, 0xe16ff005u);        /* msr spsr_fsxc, r5 */
     add_site(&w, TEXT_VA + 4, 0xe161f005u);    /* msr spsr_c, r5 */
-    link_ok(&w, fastpath_region_size(&w), &l);
-    assert_int_equal(l.reads, 1);
-    assert_int_equal(l.left, 1);
-    for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
-        struct machine m;
-        machine_at(&m, &l, &w.site[0], l.rw[0].word, flag_sets[f]);
-        m.shared[VSHARED_SPSR_MASK / 4] = 0xf91001ffu;
-        m.r[5] = 0xffffffffu;
-        run(&m);
-        assert_int_equal(m.shared[VSHARED_SPSR / 4], 0xf91001ffu);
-        assert_int_equal(m.r[5], 0xffffffffu);
-        want_regs_kept(&m, 5);
-        assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
+    for (unsigned d = 0; d < 3; d++) {
+        w.site[0].dead = deads[d];
+        link_ok(&w, fastpath_region_size(&w), &l);
+        assert_int_equal(l.reads, 1);
+        assert_int_equal(l.left, 1);
+        for (unsigned f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
+            struct machine m;
+            machine_at(&m, &l, &w.site[0], l.rw[0].word, flag_sets[f]);
+            m.shared[VSHARED_SPSR_MASK / 4] = 0xf91001ffu;
+            m.r[5] = 0xffffffffu;
+            run(&m);
+            assert_int_equal(m.shared[VSHARED_SPSR / 4], 0xf91001ffu);
+            assert_int_equal(m.r[5], 0xffffffffu);
+            want_regs_kept(&m, &w.site[0], 5);
+            assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
+        }
+        fastpath_link_free(&l);
     }
-    fastpath_link_free(&l);
     fastpath_sites_free(&w);
 
     /* code that may run in User mode: MRS SPSR / MRC must stay UNDEFINED */
@@ -1222,27 +1256,29 @@ static void test_execute_user_blocks(void **state)
         { 0xe8dd7fffu, 13, 0 },    /* ldm sp, {r0-lr}^: sp not in the rest */
         { 0xe9d46003u, 4, 4 },     /* ldmib r4, {r0, r1, sp, lr}^ */
     };
-    for (unsigned i = 0; i < sizeof blocks / sizeof blocks[0]; i++) {
+    for (unsigned k = 0; k < 2 * sizeof blocks / sizeof blocks[0]; k++) {
+        unsigned i = k / 2;
         struct fastpath_sites s = { .reads = true };
         struct fastpath_link l;
         struct machine m;
         add_site(&s, TEXT_VA, blocks[i].word);
+        s.site[0].dead = k % 2 ? 0x1100 : 0;   /* r8 and r12: an STM takes one as its scratch */
         link_ok(&s, fastpath_region_size(&s), &l);
         assert_int_equal(l.reads, 1);
         machine_at(&m, &l, &s.site[0], l.rw[0].word, PSR_Z | PSR_C);
         unsigned rn = blocks[i].rn;
         uint32_t base = MEM_VA + 128, list = blocks[i].word & 0xffffu, n = 0;
         m.r[rn] = base;
-        for (unsigned k = 0; k < 64; k++)
-            m.mem[k] = 0x77000000u + k;
+        for (unsigned w = 0; w < 64; w++)
+            m.mem[w] = 0x77000000u + w;
         m.shared[VSHARED_USR_SP / 4] = 0x5550000du;
         m.shared[VSHARED_USR_LR / 4] = 0x5550000eu;
         run(&m);
         uint32_t lo = (base + (uint32_t)blocks[i].lowest - MEM_VA) / 4;
+        bool load = blocks[i].word & 1u << 20;
         for (unsigned r = 0; r < 15; r++) {
             if (!(list & 1u << r))
                 continue;
-            bool load = blocks[i].word & 1u << 20;
             uint32_t want = load ? 0x77000000u + lo + n : r == 13 ? 0x5550000du : 0x5550000eu;
             uint32_t got = load ? (r < 13 ? m.r[r] : m.shared[(r == 13 ? VSHARED_USR_SP
                                                                        : VSHARED_USR_LR) / 4])
@@ -1252,8 +1288,10 @@ static void test_execute_user_blocks(void **state)
             n++;
         }
         for (unsigned r = 0; r < 15; r++)   /* everything else kept: sp and lr are the SVC ones */
-            if (!(list & 1u << r && r < 13) && r != rn && m.r[r] != 0x5a5a0000u + 0x111u * r)
+            if (!(list & 1u << r && r < 13) && r != rn && !(s.site[0].dead >> r & 1) &&
+                m.r[r] != 0x5a5a0000u + 0x111u * r)
                 fail_msg("%08x: r%u = %08x changed", blocks[i].word, r, m.r[r]);
+        assert_int_equal(m.shared[VSHARED_SCRATCH / 4] == 0xdead0008u, s.site[0].dead || load);
         if (!(list & 1u << rn) || !(blocks[i].word & 1u << 20))
             assert_int_equal(m.r[rn], base);   /* no writeback */
         assert_int_equal(m.cpsr, PSR_Z | PSR_C | PSR_USR);
@@ -1294,10 +1332,12 @@ static void test_execute_dacr_write(void **state)
                                       0xee030f10u /* ... r0 (scratch r1, r2) */,
                                       0xee031f10u /* ... r1 (scratch r0, r2) */,
                                       0x1e03ef10u /* mcrne ... lr */ };
-    for (unsigned w = 0; w < 4; w++) {
+    for (unsigned k = 0; k < 3 * 4; k++) {   /* dead: none, r0 and r1, r3 */
+        unsigned w = k % 4;
         struct fastpath_sites s = { .reads = true };
         struct fastpath_link l;
         add_site(&s, TEXT_VA, words[w]);
+        s.site[0].dead = (uint16_t)(k / 4 == 0 ? 0 : k / 4 == 1 ? 0x0003 : 0x0008);
         link_ok(&s, fastpath_region_size(&s), &l);
         assert_int_equal(l.reads, 1);
         unsigned rd = words[w] >> 12 & 15;
@@ -1314,7 +1354,7 @@ static void test_execute_dacr_write(void **state)
                     fail_msg("%08x, case %u: dacr %08x, %u traps; want %08x, %u", words[w], c,
                              m.shared[VSHARED_DACR / 4], m.traps, cases[c].after,
                              cases[c].traps);
-                want_regs_kept(&m, rd);
+                want_regs_kept(&m, &s.site[0], rd);
                 assert_int_equal(m.cpsr, flags | PSR_USR);
             }
         fastpath_link_free(&l);
@@ -1337,7 +1377,7 @@ static void test_execute_conditional(void **state)
         machine_at(&m, &l, site, l.rw[i].word, PSR_Z);   /* NE and GT fail */
         m.shared[VSHARED_CPSR / 4] = 0x193;
         run(&m);
-        want_regs_kept(&m, 16);
+        want_regs_kept(&m, site, 16);
         assert_int_equal(m.shared[VSHARED_CPSR / 4], 0x193);
         assert_int_equal(m.cpsr, PSR_Z | PSR_USR);
 
@@ -1407,6 +1447,62 @@ static void test_dacr_need_word(void **state)
     }
 }
 
+/* ------------------------------------------------------------------ dead registers */
+
+/* fastpath_dead_after() on the code after a site: what is written before it is read, up to
+ * the first memory access (a load's destination only when loads may write) or an instruction
+ * it does not follow. */
+static void test_dead_after(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t w[4];
+        unsigned n;
+        uint16_t dead, dead_loads;   /* without, with loads_write */
+    } cases[] = {
+        /* Linux's vector_swi: mov r8, #0x51; mcr p15, 0, r8, c3, c0, 0; add r9, pc, #...;
+         * add r1, r1, #1 */
+        { { 0xe3a08051u, 0xee038f10u, 0xe28f99aeu, 0xe2811001u }, 4, 0x0300, 0x0300 },
+        { { 0xe2811001u }, 1, 0, 0 },                           /* add r1, r1, #1: read */
+        { { 0x13a03000u, 0xe3a03001u }, 2, 0x0008, 0x0008 },    /* movne r3, #0; mov r3, #1 */
+        { { 0x13a03000u }, 1, 0, 0 },                           /* movne r3, #0: maybe not */
+        { { 0xe5921048u }, 1, 0, 0x0002 },                      /* ldr r1, [r2, #72] */
+        { { 0xe5843000u, 0xe3a05000u }, 2, 0, 0 },              /* str r3, [r4]; mov r5, #0 */
+        { { 0xeafffffeu, 0xe3a05000u }, 2, 0, 0 },              /* b .; mov r5, #0 */
+        { { 0xe9527ffeu }, 1, 0, 0x1ffa },                      /* ldmdb r2, {r1-lr}^ */
+        { { 0xe5933000u }, 1, 0, 0 },                           /* ldr r3, [r3] */
+        { { 0xe1a0f00eu, 0xe3a05000u }, 2, 0, 0 },              /* mov pc, lr; mov r5, #0 */
+        { { 0xe16f4f15u, 0xe0060897u }, 2, 0x0050, 0x0050 },    /* clz r4, r5; mul r6, r7, r8 */
+        { { 0xe3a0e000u }, 1, 0, 0 },                           /* mov lr, #0: not r0-r12 */
+        { { 0xe4b01000u }, 1, 0, 0 },                           /* ldrt r1, [r0]: User access */
+        { { 0xe1a00001u, 0xe1a01000u }, 2, 0x0001, 0x0001 },    /* mov r0, r1; mov r1, r0 */
+        { { 0xe4954004u }, 1, 0, 0x0010 },                      /* ldr r4, [r5], #4 */
+        { { 0xe1c620d0u }, 1, 0, 0x000c },                      /* ldrd r2, [r6] */
+        { { 0xe3570001u, 0xe0203291u }, 2, 0x0001, 0x0001 },    /* cmp r7, #1; mla r0, r1, r2, r3 */
+        { { 0xe0c54796u, 0xe3a04000u }, 2, 0, 0 },              /* smull ...: not followed */
+        { { 0xe1064095u }, 1, 0, 0 },                           /* swp r4, r5, [r6] */
+        { { 0xe8bd0030u }, 1, 0, 0x0030 },                      /* pop {r4, r5} */
+        { { 0xe8908002u }, 1, 0, 0 },                           /* ldm r0, {r1, pc} */
+        { { 0xee11cf10u }, 1, 0x1000, 0x1000 },                 /* mrc p15, 0, ip, c1, c0, 0 */
+        { { 0xee11ce10u }, 1, 0, 0 },                           /* mrc p14: not followed */
+        /* orr r2, r2, r3, lsl r4; mov r4, #0; mov r3, #0: all three read first */
+        { { 0xe1822413u, 0xe3a04000u, 0xe3a03000u }, 3, 0, 0 },
+        { { 0xe3a05000u }, 0, 0, 0 },                           /* nothing looked at */
+        { { 0xe2811001u, 0xe2811001u, 0xe2811001u, 0xe3a05000u }, 3, 0, 0 },   /* beyond n */
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int lw = 0; lw <= 1; lw++) {
+            uint16_t got = fastpath_dead_after(cases[i].w, cases[i].n, lw);
+            uint16_t want = lw ? cases[i].dead_loads : cases[i].dead;
+            if (got != want)
+                fail_msg("case %u (%08x ...), loads %s: dead %04x, want %04x", i, cases[i].w[0],
+                         lw ? "write" : "do not", got, want);
+        }
+    /* the CPSR proxies: an MRS writes its Rd, an MSR reads its Rm */
+    const uint32_t proxies[] = { mrs(COND_AL, 2), msr_c(COND_AL, 5), 0xe3a05000u /* mov r5 */ };
+    assert_int_equal(fastpath_dead_after(proxies, 3, false), 0x0004);
+}
+
 /* ------------------------------------------------------------------ main */
 
 
@@ -1434,6 +1530,7 @@ int main(void)
         cmocka_unit_test(test_unlinkable_sites),
         cmocka_unit_test(test_msr_check_word),
         cmocka_unit_test(test_dacr_need_word),
+        cmocka_unit_test(test_dead_after),
     };
     return cmocka_run_group_tests_name("trampoline", tests, cs_setup, cs_teardown);
 }

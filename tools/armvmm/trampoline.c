@@ -163,6 +163,12 @@ static bool skipped(const struct fastpath_sites *s, uint32_t va)
     return va >= s->skip_start && va < s->skip_end;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void collect_one(const struct patch_site *p, void *ctx)
 {
     struct fastpath_sites *s = ctx;
@@ -177,7 +183,7 @@ static void collect_one(const struct patch_site *p, void *ctx)
         s->site = n;
         s->cap = cap;
     }
-    s->site[s->n++] = (struct fastpath_site){ p->addr, p->file_offset, p->word, 0 };
+    s->site[s->n++] = (struct fastpath_site){ p->addr, p->file_offset, p->word, 0, 0 };
 }
 
 /* The interrupt saves among the sites: an unconditional MRS Ra, CPSR proxy, the ORR (read from
@@ -200,12 +206,180 @@ static void find_irqsaves(const char *path, struct fastpath_sites *s)
         fclose(f);
 }
 
+/* ------------------------------------------------------------------ dead registers */
+
+#define DEAD_WINDOW 4u        /* words looked at after a site */
+#define LOW_REGS    0x1fffu   /* r0-r12: what a trampoline may take as its scratch */
+
+static uint16_t reg_bit(unsigned r)
+{
+    return (uint16_t)(1u << r);
+}
+
+/* What one instruction does with the registers: reads, writes (when it executes), and whether
+ * the window ends after it (a memory access: it may fault). */
+struct reg_use {
+    uint16_t reads, writes;
+    bool last;
+};
+
+static uint16_t operand_reads(unsigned form, unsigned rm, unsigned rs)
+{
+    return form == OPERAND_IMM ? 0 : form == OPERAND_REG_IMM ? reg_bit(rm)
+                                                             : reg_bit(rm) | reg_bit(rs);
+}
+
+static bool dp_use(const struct insn_dp *d, struct reg_use *u)
+{
+    bool test = d->opcode >= DP_TST && d->opcode <= DP_CMN;
+    bool move = d->opcode == DP_MOV || d->opcode == DP_MVN;
+    if (!test && d->rd == REG_PC)
+        return false;
+    u->reads = (uint16_t)((move ? 0 : reg_bit(d->rn)) | operand_reads(d->form, d->rm, d->rs));
+    u->writes = test ? 0 : reg_bit(d->rd);
+    return true;
+}
+
+static bool mem_use(const struct insn_mem *m, bool loads_write, struct reg_use *u)
+{
+    uint16_t rt = (uint16_t)(m->size == 8 ? reg_bit(m->rd) | reg_bit(m->rd + 1u) : reg_bit(m->rd));
+    if (m->user || (m->load && (rt & reg_bit(REG_PC))))
+        return false;
+    u->reads = (uint16_t)(reg_bit(m->rn) | (m->form == OPERAND_IMM ? 0 : reg_bit(m->rm)) |
+                          (m->load ? 0 : rt));
+    u->writes = (uint16_t)((m->load && loads_write ? rt : 0) | (m->wback ? reg_bit(m->rn) : 0));
+    u->last = true;
+    return true;
+}
+
+static bool block_use(const struct insn_block *b, bool loads_write, struct reg_use *u)
+{
+    if (b->list & reg_bit(REG_PC))
+        return false;
+    u->reads = (uint16_t)(reg_bit(b->rn) | (b->load ? 0 : b->list));
+    u->writes = (uint16_t)((b->load && loads_write ? b->list & (b->user_regs ? LOW_REGS : 0xffffu)
+                                                   : 0) | (b->wback ? reg_bit(b->rn) : 0));
+    u->last = true;
+    return true;
+}
+
+/* The registers in's execution reads and writes, for the kinds of instruction found around a
+ * kernel's sensitive ones; false for any other and for any that may branch. */
+static bool reg_use(const struct insn *in, bool loads_write, struct reg_use *u)
+{
+    *u = (struct reg_use){ 0 };
+    if (in->cond == COND_NV || in->unpred)
+        return false;
+    switch (in->kind) {
+    case INSN_DATA_PROC:
+        return dp_use(&in->dp, u);
+    case INSN_ARITH:
+        if (in->arith.op == ARITH_CLZ)
+            u->reads = reg_bit(in->arith.rm);
+        else if (in->arith.op == ARITH_MUL || in->arith.op == ARITH_MLA)
+            u->reads = (uint16_t)(reg_bit(in->arith.rm) | reg_bit(in->arith.rs) |
+                                  (in->arith.op == ARITH_MLA ? reg_bit(in->arith.rn) : 0));
+        else
+            return false;
+        u->writes = reg_bit(in->arith.rd);
+        return in->arith.rd != REG_PC;
+    case INSN_MRS:
+        u->writes = reg_bit(in->psr.rd);
+        return in->psr.rd != REG_PC;
+    case INSN_PROXY:   /* (an MSR's may trap, and the VMM deliver an interrupt: it resumes) */
+        if (!in->proxy.valid)
+            return false;
+        if (in->proxy.op == PROXY_OP_MRS_CPSR)
+            u->writes = reg_bit(in->proxy.psr.rd);
+        else if (!in->proxy.psr.imm)
+            u->reads = reg_bit(in->proxy.psr.rm);
+        return !(u->writes & reg_bit(REG_PC));
+    case INSN_MRC:
+    case INSN_MCR:
+        if (in->cp.cp != 15 || in->cp.rd == REG_PC)
+            return false;
+        *(in->kind == INSN_MRC ? &u->writes : &u->reads) = reg_bit(in->cp.rd);
+        return true;
+    case INSN_LOAD_STORE:
+        return mem_use(&in->mem, loads_write, u);
+    case INSN_LOAD_STORE_MULTIPLE:
+        return block_use(&in->block, loads_write, u);
+    default:
+        return false;
+    }
+}
+
+uint16_t fastpath_dead_after(const uint32_t *words, unsigned n, bool loads_write)
+{
+    uint16_t read = 0, dead = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct insn in;
+        struct reg_use u;
+        decode_arm(words[i], &in);
+        if (!reg_use(&in, loads_write, &u))
+            break;
+        read |= u.reads;   /* (an instruction reads its operands before it writes) */
+        if (in.cond == COND_AL) {
+            dead |= u.writes & (uint16_t)~read;
+            read |= u.writes;   /* (what it leaves is what is read next) */
+        }
+        if (u.last)
+            break;
+    }
+    return dead & LOW_REGS;
+}
+
+/* The addresses of the instructions in the guest's exception table (Linux's __ex_table: pairs
+ * of instruction and fixup), sorted; NULL (and *n 0) if it has none. */
+static uint32_t *fault_fixups(const char *path, size_t *n)
+{
+    size_t size = 0;
+    uint32_t *t = elf_file_section(path, "__ex_table", &size);
+    *n = 0;
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i + 1 < size / 4; i += 2)
+        t[(*n)++] = t[i];
+    qsort(t, *n, sizeof *t, cmp_u32);
+    return t;
+}
+
+static bool has_fixup(const uint32_t *fixups, size_t n, uint32_t va, unsigned words)
+{
+    for (unsigned i = 0; i < words; i++)
+        if (bsearch(&(uint32_t){ va + 4 * i }, fixups, n, sizeof *fixups, cmp_u32))
+            return true;
+    return false;
+}
+
+/* Each site's dead registers (fastpath_site.dead), from the words after it in the file.  Loads
+ * count only in a guest with an exception table (a kernel, whose fault without an entry there
+ * is fatal), and only when none of the words has an entry. */
+static void find_dead(const char *path, struct fastpath_sites *s)
+{
+    size_t nfix;
+    uint32_t *fixups = fault_fixups(path, &nfix);
+    FILE *f = fopen(path, "rb");
+    for (size_t i = 0; f && i < s->n; i++) {
+        struct fastpath_site *site = &s->site[i];
+        uint32_t w[DEAD_WINDOW];   /* (the host and the guest are little-endian) */
+        if (fseek(f, (long)site->file_offset + 4, SEEK_SET) == 0 &&
+            fread(w, 4, DEAD_WINDOW, f) == DEAD_WINDOW)
+            site->dead = fastpath_dead_after(w, DEAD_WINDOW, fixups &&
+                                             !has_fixup(fixups, nfix, site->va + 4, DEAD_WINDOW));
+    }
+    if (f)
+        fclose(f);
+    free(fixups);
+}
+
 int fastpath_collect(const char *path, struct fastpath_sites *out, char *err, size_t errlen)
 {
     *out = (struct fastpath_sites){ 0 };
     if (patch_check_file(path, NULL, collect_one, out, err, errlen) < 0)
         return -1;
     find_irqsaves(path, out);
+    find_dead(path, out);
     if (!elf_file_symbol_value(path, "__idmap_text_start", &out->skip_start) ||
         !elf_file_symbol_value(path, "__idmap_text_end", &out->skip_end))
         out->skip_start = out->skip_end = 0;
@@ -260,15 +434,43 @@ static uint32_t field(const struct emitter *e, uint32_t off)
     return e->shared + off - (e->va + 8);
 }
 
+/* A trampoline's scratch register: spilled to the shared page around its use, unless the code
+ * after the site writes it before it reads it (fastpath_site.dead): then it is taken as it is. */
+struct scratch {
+    unsigned reg;
+    bool dead;
+};
+
+/* The scratch for t: a dead register it does not use itself, else r0 (r1 when t.reg is r0). */
+static struct scratch scratch_for(const struct fastpath_site *site, const struct tramp *t)
+{
+    uint16_t dead = site->dead & (uint16_t)~(t->kind == TRAMP_MSR_IMM ? 0 : 1u << t->reg);
+    if (dead)
+        return (struct scratch){ (unsigned)__builtin_ctz(dead), true };
+    return (struct scratch){ t->reg == 0 ? 1 : 0, false };
+}
+
+static void scratch_save(struct emitter *e, struct scratch x)
+{
+    if (!x.dead)
+        emit(e, STR_PC(COND_AL, x.reg, field(e, VSHARED_SCRATCH)));
+}
+
+static void scratch_restore(struct emitter *e, struct scratch x)
+{
+    if (!x.dead)
+        emit(e, LDR_PC(COND_AL, x.reg, field(e, VSHARED_SCRATCH)));
+}
+
 /* Rd := shared.cpsr | the real CPSR: its flags, and User mode's bits 0x10, which every mode in
  * shared.cpsr has (the real I, F and T are clear while the guest runs ARM code). */
-static void emit_mrs(struct emitter *e, unsigned rd, unsigned scratch, uint32_t back)
+static void emit_mrs(struct emitter *e, unsigned rd, struct scratch x, uint32_t back)
 {
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
-    emit(e, MRS_CPSR(scratch));
+    scratch_save(e, x);
+    emit(e, MRS_CPSR(x.reg));
     emit(e, LDR_PC(COND_AL, rd, field(e, VSHARED_CPSR)));
-    emit(e, ORR_REG(rd, rd, scratch));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    emit(e, ORR_REG(rd, rd, x.reg));
+    scratch_restore(e, x);
     emit(e, branch(COND_AL, e->va, back));
 }
 
@@ -288,7 +490,7 @@ static void emit_irqsave(struct emitter *e, unsigned ra, uint32_t orr, uint32_t 
     emit(e, branch(COND_AL, e->va, back));
 }
 
-/* The flag-free test (fastpath.h) of scratch, spilled first and computed by the caller: to the
+/* The flag-free test (fastpath.h) of scratch, taken first and computed by the caller: to the
  * fast path, the words the caller emits next, when it is zero; else, with scratch given back,
  * to `slow` (the original instruction, which traps with every register and flag the guest's),
  * then back.  A value whose nonzero bits include one of bits 24-31 (an MSR's check: CLZ 0..7,
@@ -310,13 +512,13 @@ static void emit_test(struct emitter *e, unsigned scratch, bool top_byte, uint32
     emit(e, 0);   /* b slow */
 }
 
-static void emit_tail(struct emitter *e, unsigned scratch, uint32_t *bslow, uint32_t bslow_va,
+static void emit_tail(struct emitter *e, struct scratch x, uint32_t *bslow, uint32_t bslow_va,
                       uint32_t slow_insn, uint32_t back)
 {
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    scratch_restore(e, x);
     emit(e, branch(COND_AL, e->va, back));
     *bslow = branch(COND_AL, bslow_va, e->va);                       /* slow: */
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    scratch_restore(e, x);
     emit(e, (slow_insn & 0x0fffffffu) | COND_AL << 28);
     emit(e, branch(COND_AL, e->va, back));
 }
@@ -325,49 +527,49 @@ static void emit_tail(struct emitter *e, unsigned scratch, uint32_t *bslow, uint
  * interrupt line is pending (VSHARED_MSR_CHECK, see fastpath.h): then the original proxy traps
  * and the VMM emulates it, and may deliver the interrupt right there, as the hardware would
  * after the MSR. */
-static void emit_msr(struct emitter *e, const struct tramp *t, unsigned scratch, uint32_t proxy,
+static void emit_msr(struct emitter *e, const struct tramp *t, struct scratch x, uint32_t proxy,
                      uint32_t back)
 {
     uint32_t *bslow, bslow_va;
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_MSR_CHECK)));
+    scratch_save(e, x);
+    emit(e, LDR_PC(COND_AL, x.reg, field(e, VSHARED_MSR_CHECK)));
     if (t->kind == TRAMP_MSR_IMM)
-        emit(e, dp(COND_AL, 0x02200000u, scratch, scratch, IMM_MODE_T(t->value)));   /* EOR */
+        emit(e, dp(COND_AL, 0x02200000u, x.reg, x.reg, IMM_MODE_T(t->value)));   /* EOR */
     else
-        emit(e, EOR_REG(scratch, scratch, LSL(t->reg, 26)));
-    emit_test(e, scratch, true, &bslow, &bslow_va);
+        emit(e, EOR_REG(x.reg, x.reg, LSL(t->reg, 26)));
+    emit_test(e, x.reg, true, &bslow, &bslow_va);
     if (t->kind == TRAMP_MSR_IMM) {
-        emit(e, MOV_IMM(scratch, t->value));
-        emit(e, STRB_PC(COND_AL, scratch, field(e, VSHARED_CPSR)));
+        emit(e, MOV_IMM(x.reg, t->value));
+        emit(e, STRB_PC(COND_AL, x.reg, field(e, VSHARED_CPSR)));
     } else {
         emit(e, STRB_PC(COND_AL, t->reg, field(e, VSHARED_CPSR)));
     }
-    emit_tail(e, scratch, bslow, bslow_va, proxy, back);
+    emit_tail(e, x, bslow, bslow_va, proxy, back);
 }
 
 /* MCR DACR, Rd: lazily when no domain loses access (VSHARED_DACR_NEED, see fastpath.h); the
  * VMM takes it into the real DACR at the next trap, and until then only refuses too much (a
  * domain fault, after which the access is retried).  Else the MCR itself traps. */
-static void emit_dacr_write(struct emitter *e, unsigned rd, uint32_t insn, uint32_t back)
+static void emit_dacr_write(struct emitter *e, unsigned rd, struct scratch x, uint32_t insn,
+                            uint32_t back)
 {
-    unsigned a = rd == 0 ? 1 : 0;
     uint32_t *bslow, bslow_va;
-    emit(e, STR_PC(COND_AL, a, field(e, VSHARED_SCRATCH)));
-    emit(e, LDR_PC(COND_AL, a, field(e, VSHARED_DACR_NEED)));
-    emit(e, BIC_REG(a, a, rd));
-    emit_test(e, a, false, &bslow, &bslow_va);
+    scratch_save(e, x);
+    emit(e, LDR_PC(COND_AL, x.reg, field(e, VSHARED_DACR_NEED)));
+    emit(e, BIC_REG(x.reg, x.reg, rd));
+    emit_test(e, x.reg, false, &bslow, &bslow_va);
     emit(e, STR_PC(COND_AL, rd, field(e, VSHARED_DACR)));
-    emit_tail(e, a, bslow, bslow_va, insn, back);
+    emit_tail(e, x, bslow, bslow_va, insn, back);
 }
 
 /* shared.spsr := Rm & shared.spsr_mask (AND without S: the flags stay). */
-static void emit_spsr_write(struct emitter *e, unsigned rm, unsigned scratch, uint32_t back)
+static void emit_spsr_write(struct emitter *e, unsigned rm, struct scratch x, uint32_t back)
 {
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SPSR_MASK)));
-    emit(e, AND_REG(scratch, scratch, rm));
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SPSR)));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    scratch_save(e, x);
+    emit(e, LDR_PC(COND_AL, x.reg, field(e, VSHARED_SPSR_MASK)));
+    emit(e, AND_REG(x.reg, x.reg, rm));
+    emit(e, STR_PC(COND_AL, x.reg, field(e, VSHARED_SPSR)));
+    scratch_restore(e, x);
     emit(e, branch(COND_AL, e->va, back));
 }
 
@@ -387,16 +589,17 @@ static uint32_t ldst_off(bool load, unsigned rt, unsigned rn, int32_t off)
 }
 
 /* STM Rn, {sp, lr}^: the User sp and lr, which the VMM keeps in the shared page, to memory. */
-static void emit_stm_usr(struct emitter *e, const struct tramp *t, uint32_t back)
+static void emit_stm_usr(struct emitter *e, const struct tramp *t, struct scratch x,
+                         uint32_t back)
 {
-    unsigned rn = t->reg, scratch = rn == 0 ? 1 : 0;
+    unsigned rn = t->reg;
     int32_t at = block_start(&t->block);
-    emit(e, STR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_USR_SP)));
-    emit(e, ldst_off(false, scratch, rn, at));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_USR_LR)));
-    emit(e, ldst_off(false, scratch, rn, at + 4));
-    emit(e, LDR_PC(COND_AL, scratch, field(e, VSHARED_SCRATCH)));
+    scratch_save(e, x);
+    emit(e, LDR_PC(COND_AL, x.reg, field(e, VSHARED_USR_SP)));
+    emit(e, ldst_off(false, x.reg, rn, at));
+    emit(e, LDR_PC(COND_AL, x.reg, field(e, VSHARED_USR_LR)));
+    emit(e, ldst_off(false, x.reg, rn, at + 4));
+    scratch_restore(e, x);
     emit(e, branch(COND_AL, e->va, back));
 }
 
@@ -449,7 +652,8 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
     for (size_t i = 0; i < s->n; i++) {
         const struct fastpath_site *site = &s->site[i];
         struct tramp t = site_tramp(s, site);
-        unsigned words = tramp_words[t.kind], scratch = t.reg == 0 ? 1 : 0;
+        unsigned words = tramp_words[t.kind];
+        struct scratch x = scratch_for(site, &t);
         uint32_t at = place(&cursor, words), last = va + at + 4 * (words - 1);
         uint32_t back = site->va + (t.kind == TRAMP_IRQSAVE ? 12 : 4);
         if (t.kind == TRAMP_NONE || (t.kind == TRAMP_READ && !s->reads) ||
@@ -460,21 +664,21 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
         struct emitter e = { va + at, (uint32_t *)(out->image + at),
                              va + (at & ~(FASTPATH_PAGE_SIZE - 1)) + FASTPATH_PAGE_SIZE };
         if (t.kind == TRAMP_MRS)
-            emit_mrs(&e, t.reg, scratch, back);
+            emit_mrs(&e, t.reg, x, back);
         else if (t.kind == TRAMP_IRQSAVE)
             emit_irqsave(&e, t.reg, t.value, back);
         else if (t.kind == TRAMP_READ)
             emit_read(&e, &t, back);
         else if (t.kind == TRAMP_SPSR_WRITE)
-            emit_spsr_write(&e, t.reg, scratch, back);
+            emit_spsr_write(&e, t.reg, x, back);
         else if (t.kind == TRAMP_STM_USR)
-            emit_stm_usr(&e, &t, back);
+            emit_stm_usr(&e, &t, x, back);
         else if (t.kind == TRAMP_DACR_WRITE)
-            emit_dacr_write(&e, t.reg, site->word, back);
+            emit_dacr_write(&e, t.reg, x, site->word, back);
         else if (t.kind == TRAMP_LDM_USR)
             emit_ldm_usr(&e, &t, back);
         else
-            emit_msr(&e, &t, scratch, site->word, back);
+            emit_msr(&e, &t, x, site->word, back);
         out->mrs += t.kind == TRAMP_MRS || t.kind == TRAMP_IRQSAVE;
         out->irqsaves += t.kind == TRAMP_IRQSAVE;
         out->msr += t.kind == TRAMP_MSR_REG || t.kind == TRAMP_MSR_IMM;

@@ -19,6 +19,8 @@ struct fastpath_site {
     uint32_t word;          /* the proxy */
     uint32_t orr;           /* an MRS CPSR that starts a kernel's interrupt save (MRS Ra, CPSR;
                                ORR Rb, Ra, #mask bits; MSR CPSR_c, Rb): that ORR (0: not one) */
+    uint16_t dead;          /* r0-r12 that the code after it writes before it reads them
+                               (fastpath_dead_after): a trampoline's scratch need not be saved */
 };
 
 struct fastpath_sites {
@@ -46,8 +48,16 @@ struct fastpath_link {
     unsigned long left;              /* proxies that still trap (other forms, out of reach) */
 };
 
-/* Lists the proxies of the patched ELF at path (and Linux's identity-mapped text, which must
- * not be linked).  -1 with err on failure. */
+/* The registers among r0-r12 that the n words of straight-line code at a site's return address
+ * write before they read them, as far as it can tell (it stops at what it does not know, at
+ * whatever may branch, and after the first memory access).  A load there counts as a write
+ * only with loads_write: its fault must not resume anywhere else, where the register might be
+ * read (Linux: a load without an __ex_table entry; a bare-metal guest's abort handler may skip
+ * it). */
+uint16_t fastpath_dead_after(const uint32_t *words, unsigned n, bool loads_write);
+
+/* Lists the proxies of the patched ELF at path, with their dead registers (and Linux's
+ * identity-mapped text, which must not be linked).  -1 with err on failure. */
 int fastpath_collect(const char *path, struct fastpath_sites *out, char *err, size_t errlen);
 void fastpath_sites_free(struct fastpath_sites *s);
 
