@@ -208,7 +208,7 @@ static void find_irqsaves(const char *path, struct fastpath_sites *s)
 
 /* ------------------------------------------------------------------ dead registers */
 
-#define DEAD_WINDOW 4u        /* words looked at after a site */
+#define DEAD_WINDOW 6u        /* words looked at after a site */
 #define LOW_REGS    0x1fffu   /* r0-r12: what a trampoline may take as its scratch */
 
 static uint16_t reg_bit(unsigned r)
@@ -217,10 +217,10 @@ static uint16_t reg_bit(unsigned r)
 }
 
 /* What one instruction does with the registers: reads, writes (when it executes), and whether
- * the window ends after it (a memory access: it may fault). */
+ * it accesses memory (it may fault). */
 struct reg_use {
     uint16_t reads, writes;
-    bool last;
+    bool mem;
 };
 
 static uint16_t operand_reads(unsigned form, unsigned rm, unsigned rs)
@@ -240,32 +240,33 @@ static bool dp_use(const struct insn_dp *d, struct reg_use *u)
     return true;
 }
 
-static bool mem_use(const struct insn_mem *m, bool loads_write, struct reg_use *u)
+static bool mem_use(const struct insn_mem *m, bool faults_restart, struct reg_use *u)
 {
     uint16_t rt = (uint16_t)(m->size == 8 ? reg_bit(m->rd) | reg_bit(m->rd + 1u) : reg_bit(m->rd));
     if (m->user || (m->load && (rt & reg_bit(REG_PC))))
         return false;
     u->reads = (uint16_t)(reg_bit(m->rn) | (m->form == OPERAND_IMM ? 0 : reg_bit(m->rm)) |
                           (m->load ? 0 : rt));
-    u->writes = (uint16_t)((m->load && loads_write ? rt : 0) | (m->wback ? reg_bit(m->rn) : 0));
-    u->last = true;
+    u->writes = (uint16_t)((m->load && faults_restart ? rt : 0) | (m->wback ? reg_bit(m->rn) : 0));
+    u->mem = true;
     return true;
 }
 
-static bool block_use(const struct insn_block *b, bool loads_write, struct reg_use *u)
+static bool block_use(const struct insn_block *b, bool faults_restart, struct reg_use *u)
 {
     if (b->list & reg_bit(REG_PC))
         return false;
+    uint16_t loaded = b->user_regs ? b->list & LOW_REGS : b->list;   /* (^: User's sp, lr) */
     u->reads = (uint16_t)(reg_bit(b->rn) | (b->load ? 0 : b->list));
-    u->writes = (uint16_t)((b->load && loads_write ? b->list & (b->user_regs ? LOW_REGS : 0xffffu)
-                                                   : 0) | (b->wback ? reg_bit(b->rn) : 0));
-    u->last = true;
+    u->writes = (uint16_t)((b->load && faults_restart ? loaded : 0) |
+                           (b->wback ? reg_bit(b->rn) : 0));
+    u->mem = true;
     return true;
 }
 
 /* The registers in's execution reads and writes, for the kinds of instruction found around a
  * kernel's sensitive ones; false for any other and for any that may branch. */
-static bool reg_use(const struct insn *in, bool loads_write, struct reg_use *u)
+static bool reg_use(const struct insn *in, bool faults_restart, struct reg_use *u)
 {
     *u = (struct reg_use){ 0 };
     if (in->cond == COND_NV || in->unpred)
@@ -301,29 +302,29 @@ static bool reg_use(const struct insn *in, bool loads_write, struct reg_use *u)
         *(in->kind == INSN_MRC ? &u->writes : &u->reads) = reg_bit(in->cp.rd);
         return true;
     case INSN_LOAD_STORE:
-        return mem_use(&in->mem, loads_write, u);
+        return mem_use(&in->mem, faults_restart, u);
     case INSN_LOAD_STORE_MULTIPLE:
-        return block_use(&in->block, loads_write, u);
+        return block_use(&in->block, faults_restart, u);
     default:
         return false;
     }
 }
 
-uint16_t fastpath_dead_after(const uint32_t *words, unsigned n, bool loads_write)
+uint16_t fastpath_dead_after(const uint32_t *words, unsigned n, bool faults_restart)
 {
     uint16_t read = 0, dead = 0;
     for (unsigned i = 0; i < n; i++) {
         struct insn in;
         struct reg_use u;
         decode_arm(words[i], &in);
-        if (!reg_use(&in, loads_write, &u))
+        if (!reg_use(&in, faults_restart, &u))
             break;
         read |= u.reads;   /* (an instruction reads its operands before it writes) */
         if (in.cond == COND_AL) {
             dead |= u.writes & (uint16_t)~read;
             read |= u.writes;   /* (what it leaves is what is read next) */
         }
-        if (u.last)
+        if (u.mem && !faults_restart)
             break;
     }
     return dead & LOW_REGS;
@@ -352,9 +353,9 @@ static bool has_fixup(const uint32_t *fixups, size_t n, uint32_t va, unsigned wo
     return false;
 }
 
-/* Each site's dead registers (fastpath_site.dead), from the words after it in the file.  Loads
- * count only in a guest with an exception table (a kernel, whose fault without an entry there
- * is fatal), and only when none of the words has an entry. */
+/* Each site's dead registers (fastpath_site.dead), from the words after it in the file.  Their
+ * faults restart them only in a guest with an exception table (a kernel, whose fault without
+ * an entry there is either fixed and retried or fatal), and only when none has an entry. */
 static void find_dead(const char *path, struct fastpath_sites *s)
 {
     size_t nfix;

@@ -49,12 +49,13 @@ struct fastpath_link {
 };
 
 /* The registers among r0-r12 that the n words of straight-line code at a site's return address
- * write before they read them, as far as it can tell (it stops at what it does not know, at
- * whatever may branch, and after the first memory access).  A load there counts as a write
- * only with loads_write: its fault must not resume anywhere else, where the register might be
- * read (Linux: a load without an __ex_table entry; a bare-metal guest's abort handler may skip
- * it). */
-uint16_t fastpath_dead_after(const uint32_t *words, unsigned n, bool loads_write);
+ * write before they read them, as far as it can tell: it stops at what it does not know and at
+ * whatever may branch.  A memory access may fault and the guest resume elsewhere (a bare-metal
+ * guest's abort handler may skip it; Linux jumps to the fixup of an __ex_table entry), where
+ * a register it has not written yet might be read: unless faults_restart says the guest
+ * retries a faulting instruction or dies, the look ends after the first one, and a load's
+ * destination does not count as written. */
+uint16_t fastpath_dead_after(const uint32_t *words, unsigned n, bool faults_restart);
 
 /* Lists the proxies of the patched ELF at path, with their dead registers (and Linux's
  * identity-mapped text, which must not be linked).  -1 with err on failure. */
