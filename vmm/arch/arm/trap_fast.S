@@ -283,9 +283,14 @@
 
 /* \out := the virtual CPSR: the flags and T of the real one (\real), the rest of vcpsr. */
 .macro VIRTUAL_CPSR out, real, vcpsr, t
-    and     \out, \real, #PSR_FLAGS_MASK
+    VIRTUAL_CPSR_ARM \out, \real, \vcpsr
     and     \t, \real, #PSR_T
     orr     \out, \out, \t
+.endm
+
+/* The same for a guest in ARM state (T clear: every path from trap_fast_und). */
+.macro VIRTUAL_CPSR_ARM out, real, vcpsr
+    and     \out, \real, #PSR_FLAGS_MASK
     orr     \out, \out, \vcpsr
 .endm
 
@@ -297,13 +302,13 @@ trap_fast_und:
     tst     r0, #(0xf | PSR_T)          @ User mode (else the VMM's own), ARM state
     bne     vector_und_general
     ldr     r11, =trap_fast
-    ldr     r1, [r11, #TF_PRIV]
-    cmp     r1, #0
-    beq     vector_und_general
     ldr     r1, [lr, #-4]               @ the word the guest just executed
-    ldr     r2, =MOVS_PC_LR             @ an exception return (the commonest) first
-    cmp     r1, r2
+    ldr     r2, =MOVS_PC_LR             @ an exception return (the commonest) first: from
+    cmp     r1, r2                      @ virtual SVC mode (und_movs checks), privileged
     beq     und_movs
+    ldr     r2, [r11, #TF_PRIV]
+    cmp     r2, #0
+    beq     vector_und_general
     LINE_OP r1, r2, r3, r4, und_other, vector_und_general
     /* The cache-line and write-buffer operations (emulate.c's encodings: opc2 0 with CRm 5, 6,
      * 7; opc2 1 with CRm 5, 6, 10, 14; opc2 4 with CRm 10): nothing to do for a guest on this
@@ -760,7 +765,7 @@ und_mrs_cpsr:
     bic     r2, r2, #(PSR_I | PSR_F)
     and     r12, r12, #(PSR_I | PSR_F)
     orr     r2, r2, r12
-    VIRTUAL_CPSR r10, r0, r2, r12
+    VIRTUAL_CPSR_ARM r10, r0, r2
     b       und_set_rd
 
 /* Rd (bits 15:12 of the instruction) := r10; in r0-r12 it is on the stack, sp and lr are the
@@ -772,7 +777,7 @@ und_set_rd:
     beq     vector_und_general
     COUNT   r8, STATS_FAST_STATE, r2
     ldr     r2, [r5, #VCPU_VCPSR]
-    VIRTUAL_CPSR r3, r0, r2, r12
+    VIRTUAL_CPSR_ARM r3, r0, r2
     TRACE   r9, TRAP_UND, r0, r1, r3, r2
     cmp     r6, #13
     sub     r3, sp, #(13 * 4)
@@ -807,7 +812,7 @@ und_msr_spsr:
     str     r10, [r3, #PAGE_SPSR]
     COUNT   r8, STATS_FAST_STATE, r2
     ldr     r2, [r5, #VCPU_VCPSR]
-    VIRTUAL_CPSR r3, r0, r2, r12
+    VIRTUAL_CPSR_ARM r3, r0, r2
     TRACE   r9, TRAP_UND, r0, r1, r3, r2
     b       und_done
 
@@ -836,7 +841,7 @@ und_dacr:
     str     r2, [r3, #PAGE_DACR_NEED]
     COUNT   r8, STATS_FAST_DACR, r2
     ldr     r2, [r5, #VCPU_VCPSR]
-    VIRTUAL_CPSR r3, r0, r2, r12
+    VIRTUAL_CPSR_ARM r3, r0, r2
     TRACE   r9, TRAP_UND, r0, r1, r3, r2
     ldmdb   sp, {r0-r12}
     movs    pc, lr
@@ -858,7 +863,7 @@ und_movs:
     DACR_FROM_MEMO r4, r6, MEMO_USER, r12, r1, vector_und_general
     /* From here on it happens.  The trace first, with the CPSR the trap was taken in. */
     str     r1, [r3, #PAGE_DACR_NEED]
-    VIRTUAL_CPSR r11, r0, r10, r1
+    VIRTUAL_CPSR_ARM r11, r0, r10
     ldr     r1, =MOVS_PC_LR
     TRACE   r9, TRAP_UND, r0, r1, r11, r10
     COUNT   r8, STATS_FAST_ERET, r0
@@ -927,7 +932,7 @@ ldm_eret_guarded:
     .endr
 ldm_eret_guarded_end:
     /* From here on it happens.  The trace first, with the CPSR the trap was taken in. */
-    VIRTUAL_CPSR r7, r0, r10, r4
+    VIRTUAL_CPSR_ARM r7, r0, r10
     ldr     r1, =LDM_SP_ERET
     TRACE   r9, TRAP_UND, r0, r1, r7, r4
     COUNT   r8, STATS_FAST_ERET, r4
@@ -979,7 +984,7 @@ und_eret_exc:
     bne     vector_und_general
     ERET_CHECK r7, r3, r2, PSR_MODE_SVC, r4
     /* From here on it happens. */
-    VIRTUAL_CPSR r11, r0, r10, r12
+    VIRTUAL_CPSR_ARM r11, r0, r10
     TRACE   r9, TRAP_UND, r0, r1, r11, r12
     COUNT   r8, STATS_FAST_ERET, r4
     add     r12, r5, #VCPU_SPSR_BANK0
