@@ -860,11 +860,10 @@ und_movs:
     bne     und_eret_exc
     ERET_CHECK r7, r3, r2, PSR_MODE_USR, r4
     ldr     r4, [r3, #PAGE_DACR]     @ the guest DACR
-    DACR_FROM_MEMO r4, r6, MEMO_USER, r12, r1, vector_und_general
+    DACR_FROM_MEMO r4, r6, MEMO_USER, r12, r11, vector_und_general
     /* From here on it happens.  The trace first, with the CPSR the trap was taken in. */
-    str     r1, [r3, #PAGE_DACR_NEED]
+    str     r11, [r3, #PAGE_DACR_NEED]
     VIRTUAL_CPSR_ARM r11, r0, r10
-    ldr     r1, =MOVS_PC_LR
     TRACE   r9, TRAP_UND, r0, r1, r11, r10
     COUNT   r8, STATS_FAST_ERET, r0
     str     r2, [r5, #VCPU_SPSR_SVC]
