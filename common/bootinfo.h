@@ -15,6 +15,7 @@
 /* bootinfo.flags */
 #define BOOT_FLAG_STATS    (1u << 0)   /* print trap statistics at exit (--stats) */
 #define BOOT_FLAG_TRACE    (1u << 1)   /* keep and print a trap trace (--trace) */
+#define BOOT_FLAG_STATS_ALL (1u << 2)  /* with STATS: list every emulated site (--stats-all) */
 
 /* bootinfo_vm.passthrough: devices whose page is mapped straight into the VM (--passthrough) */
 #define BOOT_PASSTHROUGH_UART0  (1u << 0)

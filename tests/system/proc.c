@@ -1,6 +1,7 @@
 #include "proc.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,4 +144,34 @@ long proc_stat(const char *err, const char *name)
     if (!p)
         return -1;
     return strtol(p + strlen(name), NULL, 10);
+}
+
+/* The indentation of the line at p and its value (the last number on it). */
+static size_t line_indent(const char *p, long *value)
+{
+    size_t ind = strspn(p, " ");
+    const char *end = strchr(p, '\n'), *num = end ? end : p + strlen(p);
+    while (num > p && num[-1] >= '0' && num[-1] <= '9')
+        num--;
+    *value = strtol(num, NULL, 10);
+    return ind;
+}
+
+long proc_stat_unexplained(const char *err, const char *name)
+{
+    char want[96];
+    snprintf(want, sizeof want, "\n  %s ", name);
+    const char *p = strstr(err, want);
+    if (!p)
+        return LONG_MIN;
+    long total, v;
+    size_t ind = line_indent(++p, &total);
+    while ((p = strchr(p, '\n')) && *++p) {
+        size_t i = line_indent(p, &v);
+        if (i <= ind)
+            break;
+        if (i == ind + 2)
+            total -= v;
+    }
+    return total;
 }

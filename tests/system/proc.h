@@ -26,6 +26,9 @@ void proc_report(const char *what, const struct proc_result *r);
 /* The counter `name` of a VMM --stats report on stderr (a line "  NAME   N", or the total after
  * "trap statistics: "); -1 when absent. */
 long proc_stat(const char *err, const char *name);
+/* For the --stats line "  NAME  N": N minus the sum of the lines one level below it (2 more
+ * spaces of indentation; deeper ones are theirs); LONG_MIN if there is no such line. */
+long proc_stat_unexplained(const char *err, const char *name);
 
 /* Prints a unified diff of two texts labelled a and b on stdout. */
 void print_diff(const char *label_a, const char *a, const char *label_b, const char *b);

@@ -101,6 +101,37 @@ static void test_stats_count_traps(void **state)
     proc_result_free(&v);
 }
 
+/* --stats breaks its counts down (exceptions and interrupts by vector, devices by register,
+ * CP15 by register, the assembly's state accesses and shadow fills by kind): every breakdown
+ * adds up to its line, in guests that deliver exceptions, take interrupts, drive devices and
+ * fault on their tables. */
+static void test_stats_break_down(void **state)
+{
+    (void)state;
+    static const char *const guests[] = { "exceptions", "irq", "mmu_basic", "cp15" };
+    static const char *const lines[] = {
+        "exceptions delivered", "interrupts delivered", "shadow fills", "device accesses",
+        "asm state accesses", "CPSR proxies trapped", "CP15 writes trapped", "CP15 reads trapped",
+    };
+    for (unsigned g = 0; g < sizeof guests / sizeof guests[0]; g++) {
+        struct proc_result v = run_guest(guest(guests[g]), 0, "--stats");
+        for (unsigned l = 0; l < sizeof lines / sizeof lines[0]; l++) {
+            long left = proc_stat_unexplained(v.err, lines[l]);
+            if (v.status != 0 || left != 0) {
+                proc_report(guests[g], &v);
+                fail_msg("%s --stats: '%s' is not the sum of its lines (%ld left over)",
+                         guests[g], lines[l], left);
+            }
+        }
+        printf("%s --stats: %ld exceptions delivered, %ld interrupts, %ld device accesses, %ld "
+               "shadow fills, %ld CP15 writes trapped\n", guests[g],
+               proc_stat(v.err, "exceptions delivered"), proc_stat(v.err, "interrupts delivered"),
+               proc_stat(v.err, "device accesses"), proc_stat(v.err, "shadow fills"),
+               proc_stat(v.err, "CP15 writes trapped"));
+        proc_result_free(&v);
+    }
+}
+
 /* The guest reads the VMM's window and vectors page: natively the board gives zeros; under the
  * VMM it must see exactly that or be stopped, never a VMM byte. */
 static void test_probe_window_never_sees_vmm(void **state)
@@ -577,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_hello_same_natively_and_in_vm),
         cmocka_unit_test(test_exit_status_propagates),
         cmocka_unit_test(test_stats_count_traps),
+        cmocka_unit_test(test_stats_break_down),
         cmocka_unit_test(test_probe_window_never_sees_vmm),
         cmocka_unit_test(test_privileged_instruction_traps_and_is_emulated),
         cmocka_unit_test(test_modes_and_banked_registers),

@@ -31,7 +31,10 @@ void run_usage(FILE *to)
             "  --timeout SECONDS  stop the run after SECONDS (exit status 124)\n"
             "  --mem MB           the VM's RAM in MB (default %u, at most %u)\n"
             "  --icount           deterministic QEMU time: -icount shift=0,sleep=off\n"
-            "  --stats            print the VMM's trap statistics at exit (stderr)\n"
+            "  --stats            print the VMM's trap statistics at exit (stderr): traps by\n"
+            "                     kind and class, CP15 by register, devices by register, the\n"
+            "                     ten busiest emulated sites\n"
+            "  --stats-all        --stats listing every emulated site (for scripts: make bench)\n"
             "  --trace            print the VMM's trace of the last traps at exit (stderr)\n"
             "  --gdb              wait for gdb on QEMU's gdbstub, tcp::1234\n"
             "  --native           run GUEST on the bare board instead, for comparison (a vmlinux:\n"
@@ -47,8 +50,8 @@ void run_usage(FILE *to)
             "  --no-fastpath      keep every CPSR proxy trapping: no trampolines (for comparison)\n"
             "  -h, --help         this text\n"
             "Several VMs: each --vm starts the next VM's options (--mem, --dtb, --initrd, --append,\n"
-            "--passthrough, --no-fastpath) and GUEST; run-wide options (--timeout, --icount, --stats, --trace,\n"
-            "--gdb, --serial1) come before the first GUEST.  The VMs share the terminal, each line\n"
+            "--passthrough, --no-fastpath) and GUEST; run-wide options (--timeout, --icount, --stats[-all],\n"
+            "--trace, --gdb, --serial1) come before the first GUEST.  The VMs share the terminal, each line\n"
             "prefixed with the VM's name; input goes to the first VM.\n",
             DEFAULT_MEM_MB, VM_RAM_MAX_MB);
 }
@@ -66,13 +69,15 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 
 int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, size_t errlen)
 {
-    enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_TRACE, OPT_GDB, OPT_NATIVE,
-           OPT_DTB, OPT_INITRD, OPT_APPEND, OPT_SERIAL1, OPT_PASSTHROUGH, OPT_NO_FASTPATH };
+    enum { OPT_TIMEOUT = 256, OPT_MEM, OPT_ICOUNT, OPT_STATS, OPT_STATS_ALL, OPT_TRACE, OPT_GDB,
+           OPT_NATIVE, OPT_DTB, OPT_INITRD, OPT_APPEND, OPT_SERIAL1, OPT_PASSTHROUGH,
+           OPT_NO_FASTPATH };
     static const struct option longopts[] = {
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "mem", required_argument, NULL, OPT_MEM },
         { "icount", no_argument, NULL, OPT_ICOUNT },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "stats-all", no_argument, NULL, OPT_STATS_ALL },
         { "trace", no_argument, NULL, OPT_TRACE },
         { "gdb", no_argument, NULL, OPT_GDB },
         { "native", no_argument, NULL, OPT_NATIVE },
@@ -104,6 +109,7 @@ int run_parse_args(int argc, char **argv, struct run_options *opt, char *err, si
             break;
         case OPT_ICOUNT: opt->icount = true; break;
         case OPT_STATS: opt->stats = true; break;
+        case OPT_STATS_ALL: opt->stats = opt->stats_all = true; break;
         case OPT_TRACE: opt->trace = true; break;
         case OPT_GDB: opt->gdb = true; break;
         case OPT_NATIVE: opt->native = true; break;
@@ -221,7 +227,8 @@ void run_fill_bootinfo(const struct run_vm *vms, unsigned n, struct bootinfo *bi
     *bi = (struct bootinfo){
         .magic = BOOTINFO_MAGIC,
         .version = BOOTINFO_VERSION,
-        .flags = (g->stats ? BOOT_FLAG_STATS : 0) | (g->trace ? BOOT_FLAG_TRACE : 0),
+        .flags = (g->stats ? BOOT_FLAG_STATS : 0) | (g->stats_all ? BOOT_FLAG_STATS_ALL : 0) |
+                 (g->trace ? BOOT_FLAG_TRACE : 0),
         .nr_vms = n,
     };
     for (unsigned i = 0; i < n; i++) {

@@ -15,6 +15,7 @@ struct run_options {
     unsigned timeout_s;   /* 0: none */
     unsigned mem_mb;
     bool icount, stats, trace, gdb, native;
+    bool stats_all;           /* --stats-all: --stats listing every emulated site */
     bool no_fastpath;         /* --no-fastpath: every CPSR proxy traps */
     const char *dtb, *initrd, *append;   /* Linux kernels only */
     const char *guest;

@@ -88,6 +88,7 @@ static void prefetch_abort(struct vcpu *v, struct trap_frame *f, const struct gp
     if (!shadow_map(vm, mmu, &r, GPTW_FETCH, !vpriv))
         vm_stop(vm, f, "instruction fetch at 0x%08x from guest-physical 0x%08x, which the VMM "
                        "cannot map (device, VMM page or 1 KB subpage)", f->pc, r.pa);
+    vm->stats.fills[1]++;
 }
 
 /* The access of the aborted instruction, as the walk must check it. */
@@ -220,8 +221,10 @@ static void data_abort(struct vcpu *v, struct trap_frame *f, const struct gptw_m
             vcpu_deliver_abort(v, f, false, m->r.fsr, m->r.far);
             return;
         }
-        if (shadow_map(vm, mmu, &m->r, m->a.access, m->a.user))
+        if (shadow_map(vm, mmu, &m->r, m->a.access, m->a.user)) {
+            vm->stats.fills[0]++;
             return;   /* the real MMU does it now: run the instruction again */
+        }
         /* Emulated: a device's page (remembered), or RAM the real MMU cannot give (not). */
         m->valid = m->r.pa >= vm->ram_size && !shadow_is_passthrough(vm, m->r.pa);
         m->vpriv = vpriv;

@@ -66,6 +66,7 @@ void vmm_main(void)
     for (unsigned i = 0; i < boot.nr_vms; i++) {
         vm_init(&vms[i], i, &boot.vm[i]);
         vms[i].stats.sites_on = (boot.flags & BOOT_FLAG_STATS) != 0;
+        vms[i].stats.sites_all = (boot.flags & BOOT_FLAG_STATS_ALL) != 0;
         sched_add(&vms[i]);
     }
     sched_start();

@@ -7,12 +7,29 @@
 
 #include "asm.h"
 
-/* Emulated instructions per guest address (open addressing; when full, further sites are only
- * counted in `other`): where the patched or trapping hot spots of a guest are. */
-#define STATS_SITES 256
+/* Emulated instructions per guest address (linear probing; when full, further sites are only
+ * counted in `other`): where the patched or trapping hot spots of a guest are.  (A Linux boot
+ * and armbench trap at ~60.) */
+#define STATS_SITES 128
+_Static_assert((STATS_SITES & (STATS_SITES - 1)) == 0, "stats.c hashes into a power of two");
 
 struct stats_site {
     uint32_t pc, insn, count;
+};
+
+/* Device registers accessed, by guest-physical address (a table as the sites'; only with
+ * --stats, like them). */
+#define STATS_MMIO 64
+_Static_assert((STATS_MMIO & (STATS_MMIO - 1)) == 0, "stats.c hashes into a power of two");
+
+struct stats_mmio {
+    uint32_t gpa, reads, writes;
+};
+
+/* The state accesses trap_fast.S handles alone, by kind (trap_stats.fast_state[]). */
+enum stats_state {
+    STATS_STATE_MRS_SPSR, STATS_STATE_MRS_CPSR, STATS_STATE_MRC_FSR, STATS_STATE_MRC_FAR,
+    STATS_STATE_MSR_SPSR, STATS_STATE_KINDS
 };
 
 struct trap_stats {
@@ -38,21 +55,29 @@ struct trap_stats {
     uint32_t fast_reads;          /* device reads done without the frame, by C making a key
                                      (guest_fault.c) */
     uint32_t fast_key_reads;      /* and by the key alone, in trap_fast.S */
-    uint32_t fast_state;          /* reads of the SPSR, the CPSR (a proxy), DFSR, IFSR, FAR, and
-                                     writes of the SPSR, from a privileged mode */
+    uint32_t fast_state[STATS_STATE_KINDS];   /* reads of the SPSR, the CPSR (a proxy), DFSR or
+                                     IFSR, FAR, and writes of the SPSR, from a privileged mode */
     uint32_t tables_unread;       /* coarse tables a flush kept without reading the guest's
                                      again: their page was watched (shadow_watch.h) */
     uint32_t l1_pages_unread;     /* pages of a guest L1 table a flush kept without comparing
                                      them (an L1 memo, shadow.h) */
     uint32_t watch_writes;        /* watches a write ended */
     uint32_t by_insn_kind[32];    /* emulated instructions by decoder class (enum insn_kind) */
+    uint32_t cp15_reads[16], cp15_writes[16];   /* of them, MRC and MCR p15 by CRn */
+    uint32_t proxies[8];          /* of them, CPSR proxies by operation (proxy.h) */
+    uint32_t fills[2];            /* aborts a shadow fill answered: data, prefetch */
     struct stats_site sites[STATS_SITES];
     uint32_t other_sites;
-    bool sites_on;                /* per-site counting only when --stats asks for it */
+    struct stats_mmio mmio_regs[STATS_MMIO];
+    uint32_t other_mmio;
+    bool sites_on;                /* per-site and per-register counting only with --stats */
+    bool sites_all;               /* and every site listed (--stats-all), not the ten busiest */
 };
 
 /* Counts one emulated instruction at pc. */
 void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned kind);
+/* Counts one access to the device register at gpa. */
+void stats_count_mmio(struct trap_stats *s, uint32_t gpa, bool write);
 
 struct vm;
 void stats_print(const struct vm *vm);

@@ -149,6 +149,7 @@ void vcpu_enter_exception(struct vcpu *v, struct trap_frame *f, enum vexc exc,
 {
     if ((unsigned)exc >= VEXC_COUNT)
         return;
+    v->entered[exc]++;
     uint32_t old = vcpu_read_cpsr(v, f);
     vcpu_set_mode(v, f, exc_entry[exc].mode);
     v->spsr[vcpu_bank_of(exc_entry[exc].mode)] = old;

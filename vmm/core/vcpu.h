@@ -108,6 +108,7 @@ struct vcpu {
     struct vcp15 cp15;
     struct vcpu_vfp vfp;
     uint32_t changed;                /* EMU_F_STATE bits not yet taken by the VMM */
+    uint32_t entered[VEXC_COUNT];    /* exceptions entered, by vector (--stats) */
 };
 
 /* Reset state: virtual SVC mode with A, I, F set (CPSR 0x1d3, as QEMU's arm926 starts), CP15

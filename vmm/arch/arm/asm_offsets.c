@@ -105,7 +105,11 @@ void asm_offsets(void)
     DEFINE(STATS_FAST_ERET, offsetof(struct trap_stats, fast_eret));
     DEFINE(STATS_FAST_DACR, offsetof(struct trap_stats, fast_dacr));
     DEFINE(STATS_FAST_GRANT, offsetof(struct trap_stats, fast_grant));
-    DEFINE(STATS_FAST_STATE, offsetof(struct trap_stats, fast_state));
+    DEFINE(STATS_FAST_MRS_SPSR, offsetof(struct trap_stats, fast_state[STATS_STATE_MRS_SPSR]));
+    DEFINE(STATS_FAST_MRS_CPSR, offsetof(struct trap_stats, fast_state[STATS_STATE_MRS_CPSR]));
+    DEFINE(STATS_FAST_MRC_FSR, offsetof(struct trap_stats, fast_state[STATS_STATE_MRC_FSR]));
+    DEFINE(STATS_FAST_MRC_FAR, offsetof(struct trap_stats, fast_state[STATS_STATE_MRC_FAR]));
+    DEFINE(STATS_FAST_MSR_SPSR, offsetof(struct trap_stats, fast_state[STATS_STATE_MSR_SPSR]));
     DEFINE(STATS_FAST_KEY_READS, offsetof(struct trap_stats, fast_key_reads));
 
     DEFINE(TRACE_NEXT, offsetof(struct trace_ring, next));

@@ -668,6 +668,7 @@ und_other:
     ldr     r12, =PROXY_MRS_CPSR
     cmp     r10, r12
     beq     und_mrs_cpsr
+    mov     r11, #STATS_FAST_MRC_FSR    @ (und_set_rd's counter)
     ldr     r12, =MRC_DFSR
     cmp     r10, r12
     ldreq   r10, [r5, #VCPU_DFSR]
@@ -676,6 +677,7 @@ und_other:
     cmp     r10, r12
     ldreq   r10, [r5, #VCPU_IFSR]
     beq     und_set_rd
+    mov     r11, #STATS_FAST_MRC_FAR
     ldr     r12, =MRC_FAR
     cmp     r10, r12
     ldreq   r10, [r5, #VCPU_FAR]
@@ -756,6 +758,7 @@ und_mrs_spsr:
     ldr     r10, [r3, #PAGE_SPSR]
     ldr     r12, =VCPU_MSR_SPSR_BITS
     and     r10, r10, r12
+    mov     r11, #STATS_FAST_MRS_SPSR
     b       und_set_rd
 
 /* The whole virtual CPSR: I and F as the trampolines may have left them on the shared page. */
@@ -766,16 +769,19 @@ und_mrs_cpsr:
     and     r12, r12, #(PSR_I | PSR_F)
     orr     r2, r2, r12
     VIRTUAL_CPSR_ARM r10, r0, r2
+    mov     r11, #STATS_FAST_MRS_CPSR
     b       und_set_rd
 
 /* Rd (bits 15:12 of the instruction) := r10; in r0-r12 it is on the stack, sp and lr are the
- * real User ones. */
+ * real User ones.  r11 = the offset of its counter in the statistics (r8). */
 und_set_rd:
     mov     r6, r1, lsr #12
     and     r6, r6, #0xf
     cmp     r6, #15
     beq     vector_und_general
-    COUNT   r8, STATS_FAST_STATE, r2
+    ldr     r2, [r8, r11]
+    add     r2, r2, #1
+    str     r2, [r8, r11]
     ldr     r2, [r5, #VCPU_VCPSR]
     VIRTUAL_CPSR_ARM r3, r0, r2
     TRACE   r9, TRAP_UND, r0, r1, r3, r2
@@ -810,7 +816,7 @@ und_msr_spsr:
 1:  ldr     r12, =VCPU_MSR_SPSR_BITS
     and     r10, r10, r12
     str     r10, [r3, #PAGE_SPSR]
-    COUNT   r8, STATS_FAST_STATE, r2
+    COUNT   r8, STATS_FAST_MSR_SPSR, r2
     ldr     r2, [r5, #VCPU_VCPSR]
     VIRTUAL_CPSR_ARM r3, r0, r2
     TRACE   r9, TRAP_UND, r0, r1, r3, r2
