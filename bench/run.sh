@@ -8,7 +8,7 @@
 #                [--timeout S]
 #
 #   --linux DIR       a Linux guest build (vmlinux zImage integratorcp.dtb initramfs.cpio.gz)
-#   --out DIR         results (build/bench): results.md, results.csv, traps.md, traps.csv,
+#   --out DIR         results (build/bench): results.md, results.csv, traps.md, traps.csv, sites.csv,
 #                     ratios.png, raw.csv (every run), logs/ (console and VMM log of every boot)
 #   --scale K         divide the guest's iteration counts by K (armvmm.benchscale=K; default 2,
 #                     which keeps the whole run near 5 minutes; 1 = armbench's full counts)
@@ -86,7 +86,7 @@ started=$SECONDS
 mkdir -p "$out"
 rm -rf "$out/logs"
 mkdir -p "$out/logs"
-rm -f "$out"/{results.md,results.csv,traps.md,traps.csv,ratios.png,ratios.dat,ratios.gp,raw.csv}
+rm -f "$out"/{results.md,results.csv,traps.md,traps.csv,sites.csv,ratios.png,ratios.dat,ratios.gp,raw.csv}
 append="console=ttyAMA0 armvmm.bench=1 armvmm.benchscale=$scale"
 
 # ---- boots ------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ echo "bench: $(readlink -f "$linux"), scale 1/$scale, columns: $columns, modes: 
 # Phase 1, -icount (deterministic, so boots may share the CPUs). The first VMM boot runs alone:
 # armvmm run patches the vmlinux into its cache on first use.
 if [ $traps = 1 ]; then
-  launch traps-none-1 vmm icount "$append armvmm.benchonly=none" --stats
+  launch traps-none-1 vmm icount "$append armvmm.benchonly=none" --stats-all
   wait
 fi
 if has "$modes" icount; then
@@ -151,8 +151,8 @@ if has "$modes" icount; then
   done
 fi
 if [ $traps = 1 ]; then
-  for b in $BENCHES; do launch "traps-$b" vmm icount "$append armvmm.benchonly=$b" --stats; done
-  launch traps-none-2 vmm icount "$append armvmm.benchonly=none" --stats
+  for b in $BENCHES; do launch "traps-$b" vmm icount "$append armvmm.benchonly=$b" --stats-all; done
+  launch traps-none-2 vmm icount "$append armvmm.benchonly=none" --stats-all
 fi
 drain
 # Phase 2, wall clock: one boot at a time, native and VMM interleaved.
@@ -238,9 +238,18 @@ stats_tsv() {
     }
     in_s { in_s = 0 }'
 }
+# The emulated sites listed after the statistics (--stats-all), as pc<TAB>insn<TAB>class<TAB>count.
+sites_tsv() {
+  tr -d '\r' <"$1" | awk '/busiest emulated sites/ { in_s = 1; next }
+    in_s && $1 ~ /^[0-9a-f]+$/ && length($1) == 8 && NF == 4 { print $1 "\t" $2 "\t" $3 "\t" $4; next }
+    in_s { in_s = 0 }'
+}
 traps_ok=0
 if [ $traps = 1 ]; then
-  for name in none-1 none-2 $BENCHES; do stats_tsv "$out/logs/traps-$name.err" >"$out/logs/traps-$name.tsv"; done
+  for name in none-1 none-2 $BENCHES; do
+    stats_tsv "$out/logs/traps-$name.err" >"$out/logs/traps-$name.tsv"
+    sites_tsv "$out/logs/traps-$name.err" >"$out/logs/sites-$name.tsv"
+  done
   if [ ! -s "$out/logs/traps-none-1.tsv" ]; then
     echo "bench: no trap statistics in $out/logs/traps-none-1.err (armvmm run --stats); skipped"
   else
@@ -263,6 +272,29 @@ if [ $traps_ok = 1 ]; then
         "$out/logs/traps-none-1.tsv" "$out/logs/traps-$b.tsv"
     done
   } >"$out/traps.csv"
+  # sites.csv: the ten busiest emulated sites of each benchmark, (benchmark boot - baseline) /
+  # operations, with the guest function holding each (the vmlinux's text symbols; past _end,
+  # the trampolines that armvmm run placed there, whose slow path is the proxy itself).
+  arm-none-eabi-nm -n "$linux/vmlinux" 2>/dev/null |
+    awk '$2 ~ /^[tTwW]$/ { print $1 "\t" $3 } $3 == "_end" { print $1 "\t(trampoline)" }' \
+    >"$out/logs/symbols.tsv"
+  {
+    echo "bench,pc,function,instruction,class,per_op"
+    for b in $BENCHES; do
+      ops=$(awk -F, -v b="$b" '$1 == b && $4 == "traps" { print $2; exit }' "$out/traps.csv")
+      awk -F'\t' -v b="$b" -v ops="$ops" -v syms="$out/logs/symbols.tsv" '
+        BEGIN { while ((getline l < syms) > 0) { split(l, f, "\t"); n++; sa[n] = f[1]; sn[n] = f[2] } }
+        function fn(pc,   lo, hi, mid, key) {   # the last symbol at or below pc (hex strings
+          lo = 1; hi = n; key = sprintf("%08s", pc)   # of 8 digits compare as numbers do)
+          if (n == 0 || key < "" sa[1]) return "?"
+          while (lo < hi) { mid = int((lo + hi + 1) / 2); if ("" sa[mid] <= key) lo = mid; else hi = mid - 1 }
+          return sn[lo]
+        }
+        FNR == NR { base[$1] = $4; next }
+        { d = ($4 - base[$1]) / ops; if (d >= 0.001) printf "%s,%s,%s,%s,%s,%.3f\n", b, $1, fn($1), $2, $3, d }' \
+        "$out/logs/sites-none-1.tsv" "$out/logs/sites-$b.tsv" | sort -t, -k6,6 -g -r | head -10
+    done
+  } >"$out/sites.csv"
 fi
 
 # ---- chart ------------------------------------------------------------------------------------
@@ -386,7 +418,7 @@ if [ $traps_ok = 1 ]; then
     echo "256 pages) and the timer interrupts that fall into it. Counter names are the VMM's"
     echo "(\`--stats\`, vmm/core/stats.c); an indented name is a sub-counter of the line above."
     echo
-    awk -F, -v benches="$BENCHES" -v results="$results" '
+    awk -F, -v benches="$BENCHES" -v results="$results" -v sites="$out/sites.csv" '
       BEGIN { while ((getline l < results) > 0) { split(l, f, ","); if (f[2] == "icount") { nat[f[1]] = f[5] } } }
       NR > 1 { b = $1; k = $4; if (!(k in seen)) { seen[k] = 1; order[++nk] = k; depth[k] = $5 }
                v[b, k] = $6; if ($6 + 0 != 0) nz[k] = 1; ops[b] = $2; us[b] = $3 }
@@ -421,6 +453,12 @@ if [ $traps_ok = 1 ]; then
           print "| **traps (all kinds)** | **" num(v[b, "traps"]) "** | 100% |"
           for (x = 1; x <= n; x++) { k = S[x]
             print "| " label(k) " | " num(v[b, k]) " | " ((v[b, "traps"] > 0) ? sprintf("%.0f%%", 100 * v[b, k] / v[b, "traps"]) : "–") " |" }
+          print ""; print "Busiest emulated sites (traps that reached C; the assembly paths count by class only):"
+          print ""; print "| pc | function | instruction | class | per op |"; print "|---|---|---|---|---:|"
+          ns = 0
+          while ((getline l < sites) > 0) { split(l, f, ","); if (f[1] == b) { ns++; print "| " f[2] " | " f[3] " | " f[4] " | " f[5] " | " num(f[6]) " |" } }
+          close(sites)
+          if (!ns) print "| – | none | | | |"
         }
       }' "$out/traps.csv"
   } >"$tmd"
@@ -433,5 +471,5 @@ if [ $traps_ok = 1 ]; then
   sed -n '/^| per operation/,/^$/p' "$tmd"
 fi
 echo
-echo "bench: $md $results${chart:+ $chart}$([ $traps_ok = 1 ] && echo " $out/traps.md $out/traps.csv")"
+echo "bench: $md $results${chart:+ $chart}$([ $traps_ok = 1 ] && echo " $out/traps.md $out/traps.csv $out/sites.csv")"
 echo "bench: every run in $raw, console and VMM logs in $out/logs; $((elapsed / 60)) min $((elapsed % 60)) s"

@@ -101,6 +101,16 @@ static void test_stats_count_traps(void **state)
     proc_result_free(&v);
 }
 
+/* The sites --stats lists after "busiest emulated sites". */
+static unsigned count_sites(const char *err)
+{
+    const char *p = strstr(err, "busiest emulated sites");
+    unsigned n = 0;
+    while (p && (p = strchr(p, '\n')) && !strncmp(++p, "    ", 4) && p[4] != '(')
+        n++;
+    return n;
+}
+
 /* --stats breaks its counts down (exceptions and interrupts by vector, devices by register,
  * CP15 by register, the assembly's state accesses and shadow fills by kind): every breakdown
  * adds up to its line, in guests that deliver exceptions, take interrupts, drive devices and
@@ -130,6 +140,18 @@ static void test_stats_break_down(void **state)
                proc_stat(v.err, "CP15 writes trapped"));
         proc_result_free(&v);
     }
+    /* the ten busiest sites, or (--stats-all) every one: cp15 traps at more than ten */
+    struct proc_result ten = run_guest(guest("cp15"), 0, "--stats");
+    struct proc_result all = run_guest(guest("cp15"), 0, "--stats-all");
+    unsigned n_ten = count_sites(ten.err), n_all = count_sites(all.err);
+    printf("cp15: %u sites listed with --stats, %u with --stats-all\n", n_ten, n_all);
+    if (n_ten != 10 || n_all <= 10) {
+        proc_report("cp15 --stats-all", &all);
+        fail_msg("expected 10 sites with --stats and more with --stats-all, got %u and %u",
+                 n_ten, n_all);
+    }
+    proc_result_free(&ten);
+    proc_result_free(&all);
 }
 
 /* The guest reads the VMM's window and vectors page: natively the board gives zeros; under the

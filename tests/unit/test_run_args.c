@@ -43,6 +43,10 @@ static void test_every_option(void **state)
     assert_int_equal(o.timeout_s, 5);
     assert_int_equal(o.mem_mb, 64);
     assert_true(o.icount && o.stats && o.trace && o.gdb && o.native);
+    assert_false(o.stats_all);
+    const char *all[] = { "run", "--stats-all", "g.elf" };   /* --stats, every site listed */
+    assert_int_equal(parse(3, all, &o), 0);
+    assert_true(o.stats && o.stats_all);
     const char *eq[] = { "run", "--mem=240", "g.elf" };
     assert_int_equal(parse(3, eq, &o), 0);
     assert_int_equal(o.mem_mb, VM_RAM_MAX_MB);
@@ -86,6 +90,11 @@ static void test_bootinfo(void **state)
     assert_int_equal(bi.magic, BOOTINFO_MAGIC);
     assert_int_equal(bi.version, BOOTINFO_VERSION);
     assert_int_equal(bi.flags, BOOT_FLAG_STATS);
+    vms[0].opt.stats_all = true;
+    run_fill_bootinfo(vms, 2, &bi);
+    assert_int_equal(bi.flags, BOOT_FLAG_STATS | BOOT_FLAG_STATS_ALL);
+    vms[0].opt.stats_all = false;
+    run_fill_bootinfo(vms, 2, &bi);
     assert_int_equal(bi.nr_vms, 2);
     assert_int_equal(bi.vm[0].ram_hpa, VM_RAM_POOL_BASE);
     assert_int_equal(bi.vm[0].ram_size, 64u << 20);
