@@ -222,8 +222,8 @@ static int build_fixtures(void)
         if (build(argv) != 0)
             return -1;
     }
-    static const char *const small[] = { "thumb_fixture", "bad_proxy_fixture" };
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const small[] = { "thumb_fixture", "bad_proxy_fixture", "dead_fixture" };
+    for (size_t i = 0; i < 3; i++) {
         snprintf(src, sizeof src, "%s/tests/fixtures/%s.S", srcdir, small[i]);
         snprintf(out, sizeof out, "%s/%s.elf", tmpdir, small[i]);
         char *argv[] = { cc, (char *)"-mcpu=arm926ej-s", (char *)"-nostdlib",
@@ -524,6 +524,37 @@ static void test_irqsave_sites(void **state)
             fail_msg("site %08x taken for an interrupt save", site->va);
     }
     assert_int_equal(found, 2);
+    fastpath_sites_free(&s);
+}
+
+/* The dead registers fastpath_collect() finds after each site of dead_fixture.S, as its
+ * comments say: the exception table, the jump table and the section's end taken into account. */
+static void test_dead_registers(void **state)
+{
+    static const struct { const char *site; uint16_t dead; } want[] = {
+        { "site_plain", 0x0008 }, { "site_fixup", 0 }, { "site_load", 0x0084 },
+        { "site_jump", 0x0002 }, { "site_end", 0x0200 },
+    };
+    struct fastpath_sites s;
+    char err[512], in[300];
+    (void)state;
+    NEED_CROSS();
+
+    snprintf(in, sizeof in, "%s", fx("dead_fixture.elf"));
+    assert_int_equal(patch_elf_file(in, fx("dead.p.elf"), NULL, err, sizeof err), 0);
+    if (fastpath_collect(fx("dead.p.elf"), &s, err, sizeof err))
+        fail_msg("fastpath_collect: %s", err);
+    assert_int_equal(s.n, 5);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        uint32_t va;
+        const struct fastpath_site *site = NULL;
+        assert_true(elf_file_symbol_value(in, want[i].site, &va));
+        for (size_t k = 0; k < s.n; k++)
+            site = s.site[k].va == va ? &s.site[k] : site;
+        if (!site || site->dead != want[i].dead)
+            fail_msg("%s: dead %04x, want %04x", want[i].site, site ? site->dead : 0xffffu,
+                     want[i].dead);
+    }
     fastpath_sites_free(&s);
 }
 
@@ -977,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_truncated_inputs),
         cmocka_unit_test(test_mutated_inputs),
         cmocka_unit_test(test_linux_vmlinux),
+        cmocka_unit_test(test_dead_registers),
     };
     return cmocka_run_group_tests_name("patch", tests, group_setup, group_teardown);
 }

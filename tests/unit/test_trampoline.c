@@ -79,7 +79,8 @@ static void add_site(struct fastpath_sites *s, uint32_t va, uint32_t word)
         s->site = realloc(s->site, s->cap * sizeof *s->site);
         assert_non_null(s->site);
     }
-    s->site[s->n++] = (struct fastpath_site){ va, TEXT_FILE + (va - TEXT_VA), word, 0, 0 };
+    s->site[s->n++] = (struct fastpath_site){ va, TEXT_FILE + (va - TEXT_VA), word, 0, 0,
+                                              FASTPATH_DEAD_WINDOW };
 }
 
 static void link_ok(const struct fastpath_sites *s, uint32_t size, struct fastpath_link *l)
@@ -928,16 +929,30 @@ static void machine_at(struct machine *m, const struct fastpath_link *l,
     m->shared[VSHARED_SCRATCH / 4] = 0xdead0008u;
 }
 
+/* The dead registers a site's trampoline may take, by the rule of PATCHER.md: not its own
+ * (reg), and for an MSR on the CPSR none of r8-r12 (others in FIQ mode), but in a kernel
+ * (kernel) an MSR #imm to a mode other than FIQ. */
+static uint32_t usable_dead(const struct fastpath_site *site, unsigned reg, bool kernel)
+{
+    uint32_t w = site->word, d = site->dead & ~(reg < 16 ? 1u << reg : 0);
+    bool msr = proxy_in_space(w) && proxy_op(w) != PROXY_OP_MRS_CPSR;
+    bool imm = msr && proxy_op(w) == PROXY_OP_MSR_CPSR_IMM;
+    if (msr && (!imm || !kernel || (rotated(proxy_msr_imm_imm12(w)) & 0x1f) == 0x11))
+        d &= ~0x1f00u;
+    return d;
+}
+
 /* Only register `reg` (when < 16) and the site's dead ones may have changed; a trampoline that
- * has a dead one for its scratch leaves the shared page's scratch word alone. */
+ * takes a dead one for its scratch (usable_dead(), kernel) leaves the shared page's scratch
+ * word alone, and one that cannot saves its scratch there. */
 static void want_regs_kept(const struct machine *m, const struct fastpath_site *site,
-                           unsigned reg)
+                           unsigned reg, bool kernel)
 {
     uint32_t may = (reg < 16 ? 1u << reg : 0) | site->dead;
     for (unsigned r = 0; r < 15; r++)
         if (!(may >> r & 1) && m->r[r] != 0x5a5a0000u + 0x111u * r)
             fail_msg("site %08x: r%u = %08x changed", m->site_va, r, m->r[r]);
-    if (site->dead & ~(reg < 16 ? 1u << reg : 0))
+    if (usable_dead(site, reg, kernel))
         assert_int_equal(m->shared[VSHARED_SCRATCH / 4], 0xdead0008u);
 }
 
@@ -954,7 +969,7 @@ static void run_mrs(const struct fastpath_link *l, const struct fastpath_site *s
         m.shared[VSHARED_MSR_CHECK / 4] = fastpath_msr_check(1, 0x13, VPSR_I);
         run(&m);
         assert_int_equal(m.r[rd], 0x193 | flag_sets[f]);
-        want_regs_kept(&m, site, rd);
+        want_regs_kept(&m, site, rd, false);
         assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
         assert_int_equal(m.shared[VSHARED_CPSR / 4], 0x193);
         assert_int_equal(m.shared[VSHARED_MSR_CHECK / 4], fastpath_msr_check(1, 0x13, VPSR_I));
@@ -984,6 +999,7 @@ static const struct {
     { 0x1d7, VPSR_I, 0xd7, 0x1d7, 1 },           /* ABT mode, masked while pending */
     { 0x1d7, 0, 0x57, 0x157, 0 },
     { 0x1d7, VPSR_I, 0x57, 0x157, 1 },
+    { 0x1d3, 0, 0xd1, 0x1d1, 1 },                /* to FIQ mode: trap (r8-r12 kept) */
     { 0x110, 0, 0x10, 0x110, 1 },                /* User mode: every one traps */
     { 0x1d0, 0, 0xd0, 0x1d0, 1 },
 };
@@ -1011,7 +1027,7 @@ static void run_msr(const struct fastpath_link *l, const struct fastpath_site *s
                          m.shared[VSHARED_CPSR / 4], m.traps, msr_cases[c].then,
                          msr_cases[c].traps);
             assert_int_equal(m.r[rm], msr_cases[c].rm);
-            want_regs_kept(&m, site, rm);
+            want_regs_kept(&m, site, rm, false);
             assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);   /* the flags come back */
             assert_int_equal(m.shared[VSHARED_MSR_CHECK / 4],
                              check_of(msr_cases[c].cpsr, msr_cases[c].pending));
@@ -1125,14 +1141,15 @@ static void test_execute_irqsave(void **state)
 /* MSR CPSR_c, #imm: the trampoline compares and writes the immediate's bits 7:0, the only
  * ones CPSR_c takes (a rotated immediate's high bits do not count), through its scratch: r1
  * spilled, or the lowest dead register, not spilled (one word less before). */
-static void run_msr_imm(unsigned c, uint32_t imm12, uint16_t dead)
+static void run_msr_imm(unsigned c, uint32_t imm12, uint16_t dead, bool kernel)
 {
-    struct fastpath_sites s = { 0 };
+    struct fastpath_sites s = { .reads = kernel };
     struct fastpath_link l;
-    uint32_t v = rotated(imm12) & 0xffu, o = dead ? 4 : 0;
-    unsigned scr = dead ? (unsigned)__builtin_ctz(dead) : 1;
     add_site(&s, TEXT_VA, proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C, imm12));
     s.site[0].dead = dead;
+    uint32_t v = rotated(imm12) & 0xffu, usable = usable_dead(&s.site[0], 16, kernel);
+    uint32_t o = usable ? 4 : 0;
+    unsigned scr = usable ? (unsigned)__builtin_ctz(usable) : 1;
     link_ok(&s, fastpath_region_size(&s), &l);
     assert_int_equal(l.msr, 1);
     uint32_t t = b_target(TEXT_VA, l.rw[0].word), sh = shared_of(t);
@@ -1154,7 +1171,7 @@ static void run_msr_imm(unsigned c, uint32_t imm12, uint16_t dead)
             fail_msg("#imm %03x, case %u: cpsr %08x, %u traps; want %08x, %u", imm12, c,
                      m.shared[VSHARED_CPSR / 4], m.traps, msr_cases[c].then,
                      msr_cases[c].traps);
-        want_regs_kept(&m, &s.site[0], 16);
+        want_regs_kept(&m, &s.site[0], 16, kernel);
         assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
     }
     fastpath_link_free(&l);
@@ -1166,11 +1183,11 @@ static void test_execute_msr_imm(void **state)
     (void)state;
     for (unsigned c = 0; c < sizeof msr_cases / sizeof msr_cases[0]; c++) {
         uint32_t v = msr_cases[c].rm & 0xffu;
-        for (unsigned d = 0; d < 3; d++) {   /* dead: none, r0, r9 and r12 */
-            uint16_t dead = (uint16_t)(d == 0 ? 0 : d == 1 ? 0x0001 : 0x1200);
-            run_msr_imm(c, v, dead);
+        for (unsigned d = 0; d < 6; d++) {   /* dead: none, r0, r9 and r12; bare metal, kernel */
+            uint16_t dead = (uint16_t)(d % 3 == 0 ? 0 : d % 3 == 1 ? 0x0001 : 0x1200);
+            run_msr_imm(c, v, dead, d >= 3);
             if (v < 64)   /* (v << 2 | 1) ror 2 = 0x40000000 | v */
-                run_msr_imm(c, 0x100u | v << 2 | 1, dead);
+                run_msr_imm(c, 0x100u | v << 2 | 1, dead, d >= 3);
         }
     }
 }
@@ -1203,7 +1220,7 @@ static void test_execute_state_reads(void **state)
         m.shared[reads[i].field / 4] = 0x12345678u + i;
         run(&m);
         assert_int_equal(m.r[reads[i].rd], 0x12345678u + i);
-        want_regs_kept(&m, &s.site[i], reads[i].rd);
+        want_regs_kept(&m, &s.site[i], reads[i].rd, true);
         assert_int_equal(m.traps, 0);
         assert_int_equal(l.rw[i].word >> 28, reads[i].word >> 28);   /* B<cond> */
     }
@@ -1228,7 +1245,7 @@ static void test_execute_state_reads(void **state)
             run(&m);
             assert_int_equal(m.shared[VSHARED_SPSR / 4], 0xf91001ffu);
             assert_int_equal(m.r[5], 0xffffffffu);
-            want_regs_kept(&m, &w.site[0], 5);
+            want_regs_kept(&m, &w.site[0], 5, true);
             assert_int_equal(m.cpsr, flag_sets[f] | PSR_USR);
         }
         fastpath_link_free(&l);
@@ -1354,7 +1371,7 @@ static void test_execute_dacr_write(void **state)
                     fail_msg("%08x, case %u: dacr %08x, %u traps; want %08x, %u", words[w], c,
                              m.shared[VSHARED_DACR / 4], m.traps, cases[c].after,
                              cases[c].traps);
-                want_regs_kept(&m, &s.site[0], rd);
+                want_regs_kept(&m, &s.site[0], rd, true);
                 assert_int_equal(m.cpsr, flags | PSR_USR);
             }
         fastpath_link_free(&l);
@@ -1377,7 +1394,7 @@ static void test_execute_conditional(void **state)
         machine_at(&m, &l, site, l.rw[i].word, PSR_Z);   /* NE and GT fail */
         m.shared[VSHARED_CPSR / 4] = 0x193;
         run(&m);
-        want_regs_kept(&m, site, 16);
+        want_regs_kept(&m, site, 16, false);
         assert_int_equal(m.shared[VSHARED_CPSR / 4], 0x193);
         assert_int_equal(m.cpsr, PSR_Z | PSR_USR);
 
@@ -1456,13 +1473,13 @@ static void test_dead_after(void **state)
 {
     (void)state;
     static const struct {
-        uint32_t w[4];
+        uint32_t w[FASTPATH_DEAD_WINDOW];
         unsigned n;
         uint16_t dead, dead_restart;   /* without, with faults_restart */
     } cases[] = {
         /* Linux's vector_swi: mov r8, #0x51; mcr p15, 0, r8, c3, c0, 0; add r9, pc, #...;
-         * add r1, r1, #1 */
-        { { 0xe3a08051u, 0xee038f10u, 0xe28f99aeu, 0xe2811001u }, 4, 0x0300, 0x0300 },
+         * add r1, r1, #1 (the MCR may be UNDEFINED: r9 counts only where faults restart) */
+        { { 0xe3a08051u, 0xee038f10u, 0xe28f99aeu, 0xe2811001u }, 4, 0x0100, 0x0300 },
         { { 0xe2811001u }, 1, 0, 0 },                           /* add r1, r1, #1: read */
         { { 0x13a03000u, 0xe3a03001u }, 2, 0x0008, 0x0008 },    /* movne r3, #0; mov r3, #1 */
         { { 0x13a03000u }, 1, 0, 0 },                           /* movne r3, #0: maybe not */
@@ -1492,6 +1509,11 @@ static void test_dead_after(void **state)
         { { 0xe14f8000u, 0xe58de03cu, 0xe58d8040u, 0xe58d0044u }, 4, 0x0100, 0x0100 },
         { { 0xe14f8000u, 0xe58de03cu, 0xe58d8040u, 0xee11cf10u }, 4, 0x0100, 0x1100 },
         { { 0xe3a05000u }, 0, 0, 0 },                           /* nothing looked at */
+        /* five reads of r1, then mov r2, #0: the sixth word counts */
+        { { 0xe2811001u, 0xe2811001u, 0xe2811001u, 0xe2811001u, 0xe2811001u, 0xe3a02000u }, 6,
+          0x0004, 0x0004 },
+        /* mcr p15, 0, r0, c7, c10, 4 (drain); mov r5, #0: a CP15 access may be UNDEFINED */
+        { { 0xee070f9au, 0xe3a05000u }, 2, 0, 0x0020 },
         { { 0xe2811001u, 0xe2811001u, 0xe2811001u, 0xe3a05000u }, 3, 0, 0 },   /* beyond n */
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -1505,6 +1527,17 @@ static void test_dead_after(void **state)
     /* the CPSR proxies: an MRS writes its Rd, an MSR reads its Rm */
     const uint32_t proxies[] = { mrs(COND_AL, 2), msr_c(COND_AL, 5), 0xe3a05000u /* mov r5 */ };
     assert_int_equal(fastpath_dead_after(proxies, 3, false), 0x0004);
+    /* Linux's __set_fiq_regs after its mrs r1, cpsr: msr cpsr_c, r2 (to FIQ mode); mov r0, r0;
+     * ldmia r0!, {r8-r12}: r8-r12 are FIQ's there, never dead; after an MSR #imm either; r3
+     * before the MSR is */
+    const uint32_t fiq[] = { msr_c(COND_AL, 2), 0xe1a00000u, 0xe8b01f00u };
+    const uint32_t fiq_imm[] = { 0xe3a03000u /* mov r3, #0 */,
+                                 proxy_make_msr_cpsr_imm(COND_AL, PSR_FIELD_C, 0xd1),
+                                 0xe3a08000u /* mov r8, #0 */ };
+    for (int restart = 0; restart <= 1; restart++) {
+        assert_int_equal(fastpath_dead_after(fiq, 3, restart), 0);
+        assert_int_equal(fastpath_dead_after(fiq_imm, 3, restart), 0x0008);
+    }
 }
 
 /* ------------------------------------------------------------------ main */

@@ -416,7 +416,8 @@ static void report(struct patch_ctx *c, enum patch_site_kind kind, const char *s
     struct patch_site s = {
         .kind = kind, .section = secname,
         .addr = (uint32_t)(c->eh.e_type == ET_REL ? off : sh->sh_addr + off),
-        .sec_offset = (uint32_t)off, .file_offset = sh->sh_offset + off,
+        .sec_offset = (uint32_t)off, .sec_size = (uint32_t)sh->sh_size,
+        .file_offset = sh->sh_offset + off,
         .word = word, .new_word = new_word,
     };
     if (c->fn)

@@ -46,6 +46,7 @@ struct patch_site {
     const char *section;    /* section name */
     uint32_t    addr;       /* virtual address (relocatable files: offset in the section) */
     uint32_t    sec_offset; /* offset in the section */
+    uint32_t    sec_size;   /* the section's size */
     uint64_t    file_offset;
     uint32_t    word;       /* the word as found in the input */
     uint32_t    new_word;   /* patch: what it became (== word when left alone) */

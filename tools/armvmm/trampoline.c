@@ -12,6 +12,8 @@
 #include "proxy.h"
 
 #define REG_PC  15u
+#define FIQ_BANKED  0x1f00u          /* r8-r12: others in FIQ mode */
+#define PSR_MODE_FIQ_BITS 0x11u
 #define B_REACH   (32u << 20)   /* a B reaches +-32 MB */
 
 /* What a site becomes, and the size of its trampoline in words. */
@@ -183,7 +185,10 @@ static void collect_one(const struct patch_site *p, void *ctx)
         s->site = n;
         s->cap = cap;
     }
-    s->site[s->n++] = (struct fastpath_site){ p->addr, p->file_offset, p->word, 0, 0 };
+    uint32_t left = (p->sec_size - p->sec_offset) / 4 - 1;   /* (words after it in its section) */
+    s->site[s->n++] = (struct fastpath_site){
+        p->addr, p->file_offset, p->word, 0, 0,
+        (uint8_t)(left < FASTPATH_DEAD_WINDOW ? left : FASTPATH_DEAD_WINDOW) };
 }
 
 /* The interrupt saves among the sites: an unconditional MRS Ra, CPSR proxy, the ORR (read from
@@ -208,7 +213,6 @@ static void find_irqsaves(const char *path, struct fastpath_sites *s)
 
 /* ------------------------------------------------------------------ dead registers */
 
-#define DEAD_WINDOW 6u        /* words looked at after a site */
 #define LOW_REGS    0x1fffu   /* r0-r12: what a trampoline may take as its scratch */
 
 static uint16_t reg_bit(unsigned r)
@@ -217,10 +221,10 @@ static uint16_t reg_bit(unsigned r)
 }
 
 /* What one instruction does with the registers: reads, writes (when it executes), and whether
- * it accesses memory (it may fault). */
+ * it may fault (memory, CP15). */
 struct reg_use {
     uint16_t reads, writes;
-    bool mem;
+    bool faults;
 };
 
 static uint16_t operand_reads(unsigned form, unsigned rm, unsigned rs)
@@ -248,7 +252,7 @@ static bool mem_use(const struct insn_mem *m, bool faults_restart, struct reg_us
     u->reads = (uint16_t)(reg_bit(m->rn) | (m->form == OPERAND_IMM ? 0 : reg_bit(m->rm)) |
                           (m->load ? 0 : rt));
     u->writes = (uint16_t)((m->load && faults_restart ? rt : 0) | (m->wback ? reg_bit(m->rn) : 0));
-    u->mem = true;
+    u->faults = true;
     return true;
 }
 
@@ -260,7 +264,7 @@ static bool block_use(const struct insn_block *b, bool faults_restart, struct re
     u->reads = (uint16_t)(reg_bit(b->rn) | (b->load ? 0 : b->list));
     u->writes = (uint16_t)((b->load && faults_restart ? loaded : 0) |
                            (b->wback ? reg_bit(b->rn) : 0));
-    u->mem = true;
+    u->faults = true;
     return true;
 }
 
@@ -292,14 +296,15 @@ static bool reg_use(const struct insn *in, bool faults_restart, struct reg_use *
             return false;
         if (in->proxy.op == PROXY_OP_MRS_CPSR)
             u->writes = reg_bit(in->proxy.psr.rd);
-        else if (!in->proxy.psr.imm)
-            u->reads = reg_bit(in->proxy.psr.rm);
+        else   /* (r8-r12 as if read: after a switch to FIQ mode they are others) */
+            u->reads = (uint16_t)((in->proxy.psr.imm ? 0 : reg_bit(in->proxy.psr.rm)) | FIQ_BANKED);
         return !(u->writes & reg_bit(REG_PC));
     case INSN_MRC:
     case INSN_MCR:
         if (in->cp.cp != 15 || in->cp.rd == REG_PC)
             return false;
         *(in->kind == INSN_MRC ? &u->writes : &u->reads) = reg_bit(in->cp.rd);
+        u->faults = true;   /* (UNDEFINED where the guest has no such register) */
         return true;
     case INSN_LOAD_STORE:
         return mem_use(&in->mem, faults_restart, u);
@@ -324,54 +329,60 @@ uint16_t fastpath_dead_after(const uint32_t *words, unsigned n, bool faults_rest
             dead |= u.writes & (uint16_t)~read;
             read |= u.writes;   /* (what it leaves is what is read next) */
         }
-        if (u.mem && !faults_restart)
+        if (u.faults && !faults_restart)
             break;
     }
     return dead & LOW_REGS;
 }
 
-/* The addresses of the instructions in the guest's exception table (Linux's __ex_table: pairs
- * of instruction and fixup), sorted; NULL (and *n 0) if it has none. */
-static uint32_t *fault_fixups(const char *path, size_t *n)
+/* The addresses of the instructions listed in the guest's section name, entries of `words`
+ * words whose first is the instruction's address (Linux's __ex_table: instruction, fixup;
+ * __jump_table: instruction, target, key), sorted; NULL (and *n 0) if it has none. */
+static uint32_t *listed_insns(const char *path, const char *name, unsigned words, size_t *n)
 {
     size_t size = 0;
-    uint32_t *t = elf_file_section(path, "__ex_table", &size);
+    uint32_t *t = elf_file_section(path, name, &size);
     *n = 0;
     if (!t)
         return NULL;
-    for (size_t i = 0; i + 1 < size / 4; i += 2)
+    for (size_t i = 0; i + words <= size / 4; i += words)
         t[(*n)++] = t[i];
     qsort(t, *n, sizeof *t, cmp_u32);
     return t;
 }
 
-static bool has_fixup(const uint32_t *fixups, size_t n, uint32_t va, unsigned words)
+/* How many of the words at va are not in the sorted list (the first listed one ends them). */
+static unsigned unlisted(const uint32_t *list, size_t n, uint32_t va, unsigned words)
 {
-    for (unsigned i = 0; i < words; i++)
-        if (bsearch(&(uint32_t){ va + 4 * i }, fixups, n, sizeof *fixups, cmp_u32))
-            return true;
-    return false;
+    unsigned i = 0;
+    while (i < words && !bsearch(&(uint32_t){ va + 4 * i }, list, n, sizeof *list, cmp_u32))
+        i++;
+    return i;
 }
 
-/* Each site's dead registers (fastpath_site.dead), from the words after it in the file.  Their
- * faults restart them only in a guest with an exception table (a kernel, whose fault without
- * an entry there is either fixed and retried or fatal), and only when none has an entry. */
+/* Each site's dead registers (fastpath_site.dead), from the words after it in its section, up
+ * to one Linux rewrites at run time (__jump_table).  Their faults restart them only in a guest
+ * with an exception table (a kernel, whose fault without an entry there is either fixed and
+ * retried or fatal), and only when none of them has an entry. */
 static void find_dead(const char *path, struct fastpath_sites *s)
 {
-    size_t nfix;
-    uint32_t *fixups = fault_fixups(path, &nfix);
+    size_t nfix, njump;
+    uint32_t *fixups = listed_insns(path, "__ex_table", 2, &nfix);
+    uint32_t *jumps = listed_insns(path, "__jump_table", 3, &njump);
     FILE *f = fopen(path, "rb");
     for (size_t i = 0; f && i < s->n; i++) {
         struct fastpath_site *site = &s->site[i];
-        uint32_t w[DEAD_WINDOW];   /* (the host and the guest are little-endian) */
-        if (fseek(f, (long)site->file_offset + 4, SEEK_SET) == 0 &&
-            fread(w, 4, DEAD_WINDOW, f) == DEAD_WINDOW)
-            site->dead = fastpath_dead_after(w, DEAD_WINDOW, fixups &&
-                                             !has_fixup(fixups, nfix, site->va + 4, DEAD_WINDOW));
+        uint32_t w[FASTPATH_DEAD_WINDOW];   /* (the host and the guest are little-endian) */
+        unsigned n = unlisted(jumps, njump, site->va + 4, site->after);
+        bool restart = fixups && unlisted(fixups, nfix, site->va + 4, n) == n;
+        if (!n || fseek(f, (long)site->file_offset + 4, SEEK_SET) || fread(w, 4, n, f) != n)
+            continue;
+        site->dead = fastpath_dead_after(w, n, restart);
     }
     if (f)
         fclose(f);
     free(fixups);
+    free(jumps);
 }
 
 int fastpath_collect(const char *path, struct fastpath_sites *out, char *err, size_t errlen)
@@ -442,10 +453,24 @@ struct scratch {
     bool dead;
 };
 
+/* Whether an MSR site's trampoline must leave r8-r12 alone: they are others in FIQ mode, and
+ * its scratch is written in the mode it runs in, before an MSR that changes the mode traps
+ * (Linux's __set_fiq_regs: msr cpsr_c, r2 to FIQ mode, then ldmia r0!, {r8-r12}).  Only a
+ * kernel's MSR #imm to another mode may take them: kernel text does not run in FIQ mode (as
+ * the LDM/STM trampolines assume). */
+static bool fiq_banked_kept(const struct tramp *t, bool kernel)
+{
+    return t->kind == TRAMP_MSR_REG ||
+           (t->kind == TRAMP_MSR_IMM && (!kernel || (t->value & 0x1fu) == PSR_MODE_FIQ_BITS));
+}
+
 /* The scratch for t: a dead register it does not use itself, else r0 (r1 when t.reg is r0). */
-static struct scratch scratch_for(const struct fastpath_site *site, const struct tramp *t)
+static struct scratch scratch_for(const struct fastpath_site *site, const struct tramp *t,
+                                  bool kernel)
 {
     uint16_t dead = site->dead & (uint16_t)~(t->kind == TRAMP_MSR_IMM ? 0 : 1u << t->reg);
+    if (fiq_banked_kept(t, kernel))
+        dead &= (uint16_t)~FIQ_BANKED;
     if (dead)
         return (struct scratch){ (unsigned)__builtin_ctz(dead), true };
     return (struct scratch){ t->reg == 0 ? 1 : 0, false };
@@ -493,8 +518,8 @@ static void emit_irqsave(struct emitter *e, unsigned ra, uint32_t orr, uint32_t 
 
 /* The flag-free test (fastpath.h) of scratch, taken first and computed by the caller: to the
  * fast path, the words the caller emits next, when it is zero; else, with scratch given back,
- * to `slow` (the original instruction, which traps with every register and flag the guest's),
- * then back.  A value whose nonzero bits include one of bits 24-31 (an MSR's check: CLZ 0..7,
+ * to `slow` (the original instruction, which traps with every register and flag the guest's,
+ * but a dead scratch, which nothing reads before writing it), then back.  A value whose nonzero bits include one of bits 24-31 (an MSR's check: CLZ 0..7,
  * or 32 for zero) needs no LSR: CLZ >> 3 is 0 or 4, the offset itself.  The caller ends its
  * fast path with emit_tail(). */
 static void emit_test(struct emitter *e, unsigned scratch, bool top_byte, uint32_t **bslow,
@@ -654,7 +679,7 @@ int fastpath_generate(const struct fastpath_sites *s, uint32_t va, uint32_t gpa,
         const struct fastpath_site *site = &s->site[i];
         struct tramp t = site_tramp(s, site);
         unsigned words = tramp_words[t.kind];
-        struct scratch x = scratch_for(site, &t);
+        struct scratch x = scratch_for(site, &t, s->reads);
         uint32_t at = place(&cursor, words), last = va + at + 4 * (words - 1);
         uint32_t back = site->va + (t.kind == TRAMP_IRQSAVE ? 12 : 4);
         if (t.kind == TRAMP_NONE || (t.kind == TRAMP_READ && !s->reads) ||

@@ -21,7 +21,11 @@ struct fastpath_site {
                                ORR Rb, Ra, #mask bits; MSR CPSR_c, Rb): that ORR (0: not one) */
     uint16_t dead;          /* r0-r12 that the code after it writes before it reads them
                                (fastpath_dead_after): a trampoline's scratch need not be saved */
+    uint8_t after;          /* words after it in its section, at most FASTPATH_DEAD_WINDOW */
 };
+
+/* Words after a site that fastpath_dead_after() is given at most. */
+#define FASTPATH_DEAD_WINDOW 6u
 
 struct fastpath_sites {
     struct fastpath_site *site;
@@ -50,11 +54,14 @@ struct fastpath_link {
 
 /* The registers among r0-r12 that the n words of straight-line code at a site's return address
  * write before they read them, as far as it can tell: it stops at what it does not know and at
- * whatever may branch.  A memory access may fault and the guest resume elsewhere (a bare-metal
- * guest's abort handler may skip it; Linux jumps to the fixup of an __ex_table entry), where
- * a register it has not written yet might be read: unless faults_restart says the guest
- * retries a faulting instruction or dies, the look ends after the first one, and a load's
- * destination does not count as written. */
+ * whatever may branch.  An MSR on the CPSR may enter FIQ mode, where r8-r12 are others: they
+ * are never dead past one.  An access to memory or to CP15 may fault and the guest resume
+ * elsewhere (a bare-metal guest's abort or undefined-instruction handler may skip it; Linux
+ * jumps to the fixup of an __ex_table entry), where a register it has not written yet might be
+ * read: unless faults_restart says the guest retries a faulting instruction or dies, the look
+ * ends after the first one, and a load's destination does not count as written.  The caller
+ * keeps the words to code that runs as it is in the file (not Linux's __jump_table entries,
+ * rewritten at run time). */
 uint16_t fastpath_dead_after(const uint32_t *words, unsigned n, bool faults_restart);
 
 /* Lists the proxies of the patched ELF at path, with their dead registers (and Linux's
