@@ -27,12 +27,12 @@ void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned
 {
     unsigned crn;
     s->by_insn_kind[kind & 31]++;
+    if (!s->sites_on)
+        return;
     if ((kind == INSN_MCR || kind == INSN_MRC) && cp15_crn(insn, &crn))
         (kind == INSN_MCR ? s->cp15_writes : s->cp15_reads)[crn]++;
     else if (kind == INSN_PROXY)
         s->proxies[proxy_op(insn)]++;
-    if (!s->sites_on)
-        return;
     for (unsigned i = 0, h = slot_of(pc, STATS_SITES); i < STATS_SITES;
          i++, h = (h + 1) % STATS_SITES) {
         struct stats_site *e = &s->sites[h];
@@ -44,10 +44,8 @@ void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned
     s->other_sites++;
 }
 
-void stats_count_mmio(struct trap_stats *s, uint32_t gpa, bool write)
+void stats_count_mmio_on(struct trap_stats *s, uint32_t gpa, bool write)
 {
-    if (!s->sites_on)
-        return;
     for (unsigned i = 0, h = slot_of(gpa, STATS_MMIO); i < STATS_MMIO;
          i++, h = (h + 1) % STATS_MMIO) {
         struct stats_mmio *e = &s->mmio_regs[h];

@@ -63,8 +63,8 @@ struct trap_stats {
                                      them (an L1 memo, shadow.h) */
     uint32_t watch_writes;        /* watches a write ended */
     uint32_t by_insn_kind[32];    /* emulated instructions by decoder class (enum insn_kind) */
-    uint32_t cp15_reads[16], cp15_writes[16];   /* of them, MRC and MCR p15 by CRn */
-    uint32_t proxies[8];          /* of them, CPSR proxies by operation (proxy.h) */
+    uint32_t cp15_reads[16], cp15_writes[16];   /* of them, MRC and MCR p15 by CRn (--stats) */
+    uint32_t proxies[8];          /* of them, CPSR proxies by operation (proxy.h; --stats) */
     uint32_t fills[2];            /* aborts a shadow fill answered: data, prefetch */
     struct stats_site sites[STATS_SITES];
     uint32_t other_sites;
@@ -74,10 +74,15 @@ struct trap_stats {
     bool sites_all;               /* and every site listed (--stats-all), not the ten busiest */
 };
 
-/* Counts one emulated instruction at pc. */
+/* Counts one emulated instruction at pc: by class always, by register and site with --stats. */
 void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned kind);
-/* Counts one access to the device register at gpa. */
-void stats_count_mmio(struct trap_stats *s, uint32_t gpa, bool write);
+/* Counts one access to the device register at gpa (with --stats: no call otherwise). */
+void stats_count_mmio_on(struct trap_stats *s, uint32_t gpa, bool write);
+static inline void stats_count_mmio(struct trap_stats *s, uint32_t gpa, bool write)
+{
+    if (s->sites_on)
+        stats_count_mmio_on(s, gpa, write);
+}
 
 struct vm;
 void stats_print(const struct vm *vm);
