@@ -98,6 +98,19 @@ static void dtlb_itlb_flush_all(void)
                      "mcr p15, 0, %0, c8, c5, 0\n" ::"r"(0) : "memory");
 }
 static void dtlb_flush_mva(uint32_t va) { CP15_WRITE(c8, 0, c6, 1, va); }
+/* Linux's flush_tlb_page: the data TLB's entry, then the instruction TLB's (the VMM takes both
+ * in one trap). */
+static void tlb_flush_page(uint32_t va)
+{
+    __asm__ volatile("mcr p15, 0, %0, c8, c6, 1\n"
+                     "mcr p15, 0, %0, c8, c5, 1\n" ::"r"(va) : "memory");
+}
+/* Two pages' entries back to back: two flushes, not the same one twice. */
+static void tlb_flush_two(uint32_t a, uint32_t b)
+{
+    __asm__ volatile("mcr p15, 0, %0, c8, c6, 1\n"
+                     "mcr p15, 0, %1, c8, c5, 1\n" ::"r"(a), "r"(b) : "memory");
+}
 static void icache_flush(void) { CP15_WRITE(c7, 0, c5, 0, 0); }
 
 static uint32_t sctlr_base;
@@ -351,6 +364,16 @@ static void translation_tests(void)
     ct_a[0] = SMALL(PAGES_PA + 0x4000, APS(3, 3, 3, 3));
     dtlb_itlb_flush_all();
     probe("svc read after c8,c6,0 then c8,c5,0", 0, acc_read, VA_SMALL, 0);
+    ct_a[0] = SMALL(PAGES_PA + 0x5000, APS(3, 3, 3, 3));
+    tlb_flush_page(VA_SMALL);
+    probe("svc read after c8,c6,1 then c8,c5,1", 0, acc_read, VA_SMALL, 0);
+    probe("svc read page 1", 0, acc_read, VA_SMALL + 0x1000, 0);
+    ct_a[0] = SMALL(PAGES_PA + 0x3000, APS(3, 3, 3, 3));
+    ct_a[1] = SMALL(PAGES_PA + 0x4000, APS(3, 3, 3, 3));
+    tlb_flush_two(VA_SMALL + 0x1000, VA_SMALL);
+    probe("svc read page 0 after c8,c6,1 (page 1), c8,c5,1 (page 0)", 0, acc_read, VA_SMALL, 0);
+    probe("svc read page 1 after them", 0, acc_read, VA_SMALL + 0x1000, 0);
+    ct_a[1] = SMALL(PAGES_PA + 0x2000, APS(3, 3, 3, 3));
     l1[VA_SECT >> 20] = SECTION(SECT_PA, DOM_SECT, 3u);
     ct_a[0] = SMALL(PAGES_PA + 0x1000, APS(3, 3, 3, 3));
     tlb_flush_all();

@@ -73,6 +73,25 @@ void guest_exception(uint32_t kind, uint32_t *regs)
 
 static void tlb_flush_all(void) { CP15_WRITE(c8, 0, c7, 0, 0); }
 static void tlb_flush_mva(uint32_t va) { CP15_WRITE(c8, 0, c7, 1, va); }
+/* As Linux's flush_tlb_page: the data TLB's entry, then the instruction TLB's (a VMM may take
+ * both in one trap). */
+static void tlb_flush_page(uint32_t va)
+{
+    __asm__ volatile("mcr p15, 0, %0, c8, c6, 1\n"
+                     "mcr p15, 0, %0, c8, c5, 1\n"
+                     :
+                     : "r"(va)
+                     : "memory");
+}
+/* Two pages back to back: two flushes, not one taken twice. */
+static void tlb_flush_two(uint32_t a, uint32_t b)
+{
+    __asm__ volatile("mcr p15, 0, %0, c8, c7, 1\n"
+                     "mcr p15, 0, %1, c8, c7, 1\n"
+                     :
+                     : "r"(a), "r"(b)
+                     : "memory");
+}
 /* Each page of [start, end) by MVA, in a loop as Linux's v4wbi_flush_kern_tlb_range (the VMM
  * runs the rest of such a loop at once). */
 static void tlb_flush_range(uint32_t start, uint32_t end)
@@ -196,9 +215,22 @@ static void flush_table_entry(unsigned t, unsigned i)
         tlb_flush_all();
         return;
     }
+    uint32_t va[NSLOTS];
+    unsigned n = 0;
     for (unsigned k = 0; k < NSLOTS; k++)
         if (rd32(L1_PA(cur) + test_slots[k] * 4u) == COARSE(CT_PA(t), DOM_TEST))
-            tlb_flush_mva((uint32_t)test_slots[k] << 20 | i << 12);
+            va[n++] = (uint32_t)test_slots[k] << 20 | i << 12;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned how = rnd(3);
+        if (how == 0 && k + 1 < n) {
+            tlb_flush_two(va[k], va[k + 1]);
+            k++;
+        } else if (how == 1) {
+            tlb_flush_page(va[k]);
+        } else {
+            tlb_flush_mva(va[k]);
+        }
+    }
 }
 
 static void change_l1(void)

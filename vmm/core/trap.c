@@ -106,12 +106,26 @@ static void tlb_flush_mva(struct vm *vm, uint32_t mva, uint32_t pc, uint32_t ins
     stats_count_site(&vm->stats, pc, insn, INSN_MCR);
 }
 
-void trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr)
+/* The data TLB's flush by MVA, then the instruction TLB's of the same register (Linux's
+ * flush_tlb_page: mcr p15, 0, r1, c8, c6, 1; mcr p15, 0, r1, c8, c5, 1): one flush of the
+ * shadow does both (the real TLBs are flushed by MVA whole). */
+static bool is_tlb_mva_pair(uint32_t insn, uint32_t next)
+{
+    unsigned crm = next & 0xf;
+    return (next & ~0xfu) == (insn & ~0xfu) && crm >= 5 && crm <= 7;
+}
+
+bool trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr, uint32_t next)
 {
     struct vcpu *v = trap_fast.vcpu;
     v->vm->stats.by_kind[TRAP_UND]++;
     trace_record(&v->vm->trace, TRAP_UND, pc + 4, insn, vcpu_virtual_cpsr(v, cpsr));
     tlb_flush_mva(v->vm, mva, pc, insn);
+    if (!is_tlb_mva_pair(insn, next))
+        return false;
+    v->vm->stats.emulated++;
+    stats_count_site(&v->vm->stats, pc + 4, next, INSN_MCR);
+    return true;
 }
 
 #define MCR_TLB_ALL_MASK 0xffff0ff0u   /* MCR p15, 0, Rd, c8, c5|c6|c7, 0 (AL): a whole TLB */

@@ -2,6 +2,7 @@
 #ifndef ARMVMM_TRAP_H
 #define ARMVMM_TRAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "asm.h"
@@ -44,8 +45,10 @@ static inline void trap_frame_set(struct trap_frame *f, unsigned n, uint32_t val
 const char *trap_kind_name(unsigned kind);
 
 /* A TLB flush by MVA from a virtual privileged mode, called by trap_fast.S without the frame (on
- * the SVC stack): mva, the instruction's address and word, the guest's real CPSR. */
-void trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr);
+ * the SVC stack): mva, the instruction's address and word, the guest's real CPSR, the word
+ * after it (0: not read).  True when that word, the same flush of another TLB, was taken too
+ * (the guest resumes after it). */
+bool trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr, uint32_t next);
 
 /* A TTBR0 write (MCR p15, 0, Rd, c2, c0, 0, AL) from a virtual privileged mode, the same way:
  * ttbr, the instruction's address and word, the real CPSR, the word after it (0: not read).

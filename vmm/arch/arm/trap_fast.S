@@ -737,19 +737,24 @@ und_tlb_mva:
 /* MCR p15, 0, Rd, c8, c5|c6|c7, 1 with Rd in r0-r12: a TLB flush by MVA, by C
  * (trap_quick_tlb_mva) on the SVC stack (idle while the guest runs), without the frame; unless
  * an ADD #imm follows (on the same page: mapped, the guest ran the MCR there), the step of a
- * loop over a range (Linux's v4wbi_flush_user_tlb_range), which C's cache_batch runs whole. */
+ * loop over a range (Linux's v4wbi_flush_user_tlb_range), which C's cache_batch runs whole.
+ * C takes the word after it too when it is the same flush of the other TLB. */
     movs    r12, lr, lsl #20            @ (Z: lr starts a page)
     ldrne   r12, [lr]
-    and     r12, r12, #0x0fe00000
-    cmp     r12, #0x02800000            @ ADD Rd, Rn, #imm
+    and     r11, r12, #0x0fe00000
+    cmp     r11, #0x02800000            @ ADD Rd, Rn, #imm
     beq     vector_und_general
     mov     r3, r0
     mov     r2, r1
     GUEST_RD r2, r0, r10                @ the MVA
     sub     r1, lr, #4
     msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    str     r12, [sp, #-8]!             @ the fifth argument (the stack kept 8-byte aligned)
     bl      trap_quick_tlb_mva
+    add     sp, sp, #8
     msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+    cmp     r0, #0
+    addne   lr, lr, #4                  @ after the pair
     ldmdb   sp, {r0-r12}
     movs    pc, lr
 
