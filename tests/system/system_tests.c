@@ -121,7 +121,7 @@ static void test_stats_break_down(void **state)
     static const char *const guests[] = { "exceptions", "irq", "mmu_basic", "cp15" };
     static const char *const lines[] = {
         "exceptions delivered", "interrupts delivered", "shadow fills", "device accesses",
-        "asm state accesses", "CPSR proxies trapped", "CP15 writes trapped", "CP15 reads trapped",
+        "asm state accesses", "CPSR proxies emulated", "CP15 writes emulated", "CP15 reads emulated",
     };
     for (unsigned g = 0; g < sizeof guests / sizeof guests[0]; g++) {
         struct proc_result v = run_guest(guest(guests[g]), 0, "--stats");
@@ -134,10 +134,10 @@ static void test_stats_break_down(void **state)
             }
         }
         printf("%s --stats: %ld exceptions delivered, %ld interrupts, %ld device accesses, %ld "
-               "shadow fills, %ld CP15 writes trapped\n", guests[g],
+               "shadow fills, %ld CP15 writes emulated\n", guests[g],
                proc_stat(v.err, "exceptions delivered"), proc_stat(v.err, "interrupts delivered"),
                proc_stat(v.err, "device accesses"), proc_stat(v.err, "shadow fills"),
-               proc_stat(v.err, "CP15 writes trapped"));
+               proc_stat(v.err, "CP15 writes emulated"));
         proc_result_free(&v);
     }
     /* the ten busiest sites, or (--stats-all) every one: cp15 traps at more than ten */

@@ -192,8 +192,9 @@ static void print_state(const struct trap_stats *s)
     print_line(1, "MSR SPSR", st[STATS_STATE_MSR_SPSR]);
 }
 
-/* The sensitive instructions that trapped, by what they touch: the CPSR proxies and CP15 by
- * register, C's and the assembly paths' together (the trampolines' never trap). */
+/* The sensitive instructions emulated, by what they touch: the CPSR proxies and CP15 by
+ * register, C's and the assembly paths' together, each trapping or taken in the trap of the
+ * one before (the trampolines' never trap). */
 static void print_by_register(const struct trap_stats *s)
 {
     uint32_t reads[16], writes[16];
@@ -207,11 +208,11 @@ static void print_by_register(const struct trap_stats *s)
     writes[7] += s->fast_lines - s->fast_line_extra;
     reads[5] += s->fast_state[STATS_STATE_MRC_FSR];
     reads[6] += s->fast_state[STATS_STATE_MRC_FAR];
-    print_line(0, "CPSR proxies trapped", mrs + msr);
+    print_line(0, "CPSR proxies emulated", mrs + msr);
     print_line(1, "MRS CPSR proxy", mrs);
     print_line(1, "MSR CPSR proxy", msr);
-    print_cp15("CP15 writes trapped", writes);
-    print_cp15("CP15 reads trapped", reads);
+    print_cp15("CP15 writes emulated", writes);
+    print_cp15("CP15 reads emulated", reads);
 }
 
 void stats_print(const struct vm *vm)
