@@ -447,12 +447,15 @@ if [ $traps_ok = 1 ]; then
         for (i = 1; i <= nb; i++) {
           b = B[i]; print ""; print "## " b
           print ""; print "| counter | per op | share of all traps |"; print "|---|---:|---:|"
+          # the top-level counters by size, each followed by its parts in the order printed
           n = 0; delete S
-          for (j = 1; j <= nk; j++) { k = order[j]; if (k != "traps" && v[b, k] + 0 > 0) S[++n] = k }
-          for (x = 1; x <= n; x++) for (y = x + 1; y <= n; y++) if (v[b, S[y]] > v[b, S[x]]) { t = S[x]; S[x] = S[y]; S[y] = t }
+          for (j = 1; j <= nk; j++) { k = order[j]; if (k != "traps" && depth[k] == 0 && v[b, k] + 0 >= 0.005) S[++n] = j }
+          for (x = 1; x <= n; x++) for (y = x + 1; y <= n; y++) if (v[b, order[S[y]]] > v[b, order[S[x]]]) { t = S[x]; S[x] = S[y]; S[y] = t }
           print "| **traps (all kinds)** | **" num(v[b, "traps"]) "** | 100% |"
-          for (x = 1; x <= n; x++) { k = S[x]
-            print "| " label(k) " | " num(v[b, k]) " | " ((v[b, "traps"] > 0) ? sprintf("%.0f%%", 100 * v[b, k] / v[b, "traps"]) : "–") " |" }
+          for (x = 1; x <= n; x++)
+            for (j = S[x]; j <= nk && (j == S[x] || depth[order[j]] > 0); j++) { k = order[j]
+              if (v[b, k] + 0 >= 0.005)
+                print "| " label(k) " | " num(v[b, k]) " | " ((v[b, "traps"] > 0) ? sprintf("%.0f%%", 100 * v[b, k] / v[b, "traps"]) : "–") " |" }
           print ""; print "Busiest emulated sites (traps that reached C; the assembly paths count by class only):"
           print ""; print "| pc | function | instruction | class | per op |"; print "|---|---|---|---|---:|"
           ns = 0

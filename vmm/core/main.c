@@ -67,6 +67,7 @@ void vmm_main(void)
         vm_init(&vms[i], i, &boot.vm[i]);
         vms[i].stats.sites_on = (boot.flags & BOOT_FLAG_STATS) != 0;
         vms[i].stats.sites_all = (boot.flags & BOOT_FLAG_STATS_ALL) != 0;
+        vms[i].stats.vm_id = (uint8_t)i;
         sched_add(&vms[i]);
     }
     sched_start();

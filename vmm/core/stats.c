@@ -44,13 +44,29 @@ void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned
     s->other_sites++;
 }
 
+/* Device registers accessed, by word: the guest-physical address with the VM's id in its low
+ * bits (the table is the image's for every VM: one VM's boot may fill most of it). */
+#define STATS_MMIO 256
+_Static_assert((STATS_MMIO & (STATS_MMIO - 1)) == 0, "hashed into a power of two");
+_Static_assert(MAX_VMS <= 4, "a VM's id fits in a word address's low bits");
+
+static struct stats_mmio {
+    uint32_t key, reads, writes;   /* key 0: free (no device at guest-physical 0) */
+} mmio_regs[STATS_MMIO];
+
+static uint32_t mmio_key(const struct trap_stats *s, uint32_t gpa)
+{
+    return (gpa & ~3u) | s->vm_id;
+}
+
 void stats_count_mmio_on(struct trap_stats *s, uint32_t gpa, bool write)
 {
-    for (unsigned i = 0, h = slot_of(gpa, STATS_MMIO); i < STATS_MMIO;
+    uint32_t key = mmio_key(s, gpa);
+    for (unsigned i = 0, h = slot_of(key, STATS_MMIO); i < STATS_MMIO;
          i++, h = (h + 1) % STATS_MMIO) {
-        struct stats_mmio *e = &s->mmio_regs[h];
-        if ((e->reads | e->writes) == 0 || e->gpa == gpa) {
-            e->gpa = gpa;
+        struct stats_mmio *e = &mmio_regs[h];
+        if (e->key == 0 || e->key == key) {
+            e->key = key;
             *(write ? &e->writes : &e->reads) += 1;
             return;
         }
@@ -117,16 +133,17 @@ static void print_cp15(const char *what, const uint32_t by_crn[16])
             print_line(1, names[c], by_crn[c]);
 }
 
-/* Whether e is a register of the device d (NULL: of none of the n). */
-static bool mmio_of(const struct stats_mmio *e, const struct vboard_device *d,
-                    const struct vboard_device *all, unsigned n)
+/* Whether e is a register of s's VM and of the device d (NULL: of none of the n). */
+static bool mmio_of(const struct trap_stats *s, const struct stats_mmio *e,
+                    const struct vboard_device *d, const struct vboard_device *all, unsigned n)
 {
-    if (!(e->reads | e->writes))
+    uint32_t gpa = e->key & ~3u;
+    if (!e->key || (e->key & 3u) != s->vm_id)
         return false;
     if (d)
-        return e->gpa - d->base < d->size;
+        return gpa - d->base < d->size;
     for (unsigned i = 0; i < n; i++)
-        if (e->gpa - all[i].base < all[i].size)
+        if (gpa - all[i].base < all[i].size)
             return false;
     return true;
 }
@@ -137,19 +154,19 @@ static void print_device(const struct trap_stats *s, const struct vboard_device 
 {
     uint32_t total = 0, base = d ? d->base : 0;
     for (unsigned k = 0; k < STATS_MMIO; k++)
-        if (mmio_of(&s->mmio_regs[k], d, all, n))
-            total += s->mmio_regs[k].reads + s->mmio_regs[k].writes;
+        if (mmio_of(s, &mmio_regs[k], d, all, n))
+            total += mmio_regs[k].reads + mmio_regs[k].writes;
     if (!total)
         return;
     print_line(1, d ? d->name : "no device", total);
     for (unsigned k = 0; k < STATS_MMIO; k++) {
-        const struct stats_mmio *e = &s->mmio_regs[k];
-        if (!mmio_of(e, d, all, n))
+        const struct stats_mmio *e = &mmio_regs[k];
+        if (!mmio_of(s, e, d, all, n))
             continue;
         if (e->reads)
-            log_printf("      +0x%03x read %9u\n", e->gpa - base, e->reads);
+            log_printf("      +0x%03x read %9u\n", (e->key & ~3u) - base, e->reads);
         if (e->writes)
-            log_printf("      +0x%03x write %8u\n", e->gpa - base, e->writes);
+            log_printf("      +0x%03x write %8u\n", (e->key & ~3u) - base, e->writes);
     }
 }
 

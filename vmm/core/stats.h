@@ -17,14 +17,8 @@ struct stats_site {
     uint32_t pc, insn, count;
 };
 
-/* Device registers accessed, by guest-physical address (a table as the sites'; only with
- * --stats, like them). */
-#define STATS_MMIO 64
-_Static_assert((STATS_MMIO & (STATS_MMIO - 1)) == 0, "stats.c hashes into a power of two");
-
-struct stats_mmio {
-    uint32_t gpa, reads, writes;
-};
+/* Device registers accessed (stats.c keeps them, only with --stats, like the sites: one table
+ * for every VM, a Linux boot touches ~80). */
 
 /* The state accesses trap_fast.S handles alone, by kind (trap_stats.fast_state[]). */
 enum stats_state {
@@ -68,8 +62,8 @@ struct trap_stats {
     uint32_t fills[2];            /* aborts a shadow fill answered: data, prefetch */
     struct stats_site sites[STATS_SITES];
     uint32_t other_sites;
-    struct stats_mmio mmio_regs[STATS_MMIO];
-    uint32_t other_mmio;
+    uint32_t other_mmio;          /* device accesses stats.c's table had no room for */
+    uint8_t vm_id;                /* the VM's, for that table */
     bool sites_on;                /* per-site and per-register counting only with --stats */
     bool sites_all;               /* and every site listed (--stats-all), not the ten busiest */
 };
