@@ -275,24 +275,25 @@ if [ $traps_ok = 1 ]; then
   # sites.csv: the ten busiest emulated sites of each benchmark, (benchmark boot - baseline) /
   # operations, with the guest function holding each (the vmlinux's text symbols; past _end,
   # the trampolines that armvmm run placed there, whose slow path is the proxy itself).
-  arm-none-eabi-nm -n "$linux/vmlinux" 2>/dev/null |
+  { arm-none-eabi-nm -n "$linux/vmlinux" 2>/dev/null || true; } |
     awk '$2 ~ /^[tTwW]$/ { print $1 "\t" $3 } $3 == "_end" { print $1 "\t(trampoline)" }' \
     >"$out/logs/symbols.tsv"
   {
     echo "bench,pc,function,instruction,class,per_op"
     for b in $BENCHES; do
       ops=$(awk -F, -v b="$b" '$1 == b && $4 == "traps" { print $2; exit }' "$out/traps.csv")
-      awk -F'\t' -v b="$b" -v ops="$ops" -v syms="$out/logs/symbols.tsv" '
-        BEGIN { while ((getline l < syms) > 0) { split(l, f, "\t"); n++; sa[n] = f[1]; sn[n] = f[2] } }
-        function fn(pc,   lo, hi, mid, key) {   # the last symbol at or below pc (hex strings
-          lo = 1; hi = n; key = sprintf("%08s", pc)   # of 8 digits compare as numbers do)
-          if (n == 0 || key < "" sa[1]) return "?"
-          while (lo < hi) { mid = int((lo + hi + 1) / 2); if ("" sa[mid] <= key) lo = mid; else hi = mid - 1 }
+      awk -F'\t' -v b="$b" -v ops="$ops" -v syms="$out/logs/symbols.tsv" \
+          -v basefile="$out/logs/sites-none-1.tsv" '
+        BEGIN { while ((getline l < syms) > 0) { split(l, f, "\t"); n++; sa[n] = f[1]; sn[n] = f[2] }
+                while ((getline l < basefile) > 0) { split(l, f, "\t"); base[f[1]] = f[4] } }
+        function fn(pc,   lo, hi, mid) {   # the last symbol at or below pc (lowercase hex
+          lo = 1; hi = n                   # strings of 8 digits compare as numbers do)
+          if (n == 0 || pc "" < sa[1] "") return "?"
+          while (lo < hi) { mid = int((lo + hi + 1) / 2); if (sa[mid] "" <= pc "") lo = mid; else hi = mid - 1 }
           return sn[lo]
         }
-        FNR == NR { base[$1] = $4; next }
         { d = ($4 - base[$1]) / ops; if (d >= 0.001) printf "%s,%s,%s,%s,%s,%.3f\n", b, $1, fn($1), $2, $3, d }' \
-        "$out/logs/sites-none-1.tsv" "$out/logs/sites-$b.tsv" | sort -t, -k6,6 -g -r | head -10
+        "$out/logs/sites-$b.tsv" | sort -t, -k6,6 -g -r | head -10
     done
   } >"$out/sites.csv"
 fi
@@ -410,7 +411,7 @@ if [ $traps_ok = 1 ]; then
   {
     echo "# armvmm: VMM traps per benchmark operation, by class"
     echo
-    echo "Each benchmark ran alone in its own VMM boot (\`armvmm run --icount --stats\`, kernel command"
+    echo "Each benchmark ran alone in its own VMM boot (\`armvmm run --icount --stats-all\`, kernel command"
     echo "line \`$append armvmm.benchonly=NAME\`); a baseline boot with"
     echo "\`armvmm.benchonly=none\` (armbench started, no benchmark) was subtracted and the difference"
     echo "divided by the operations of that boot (timed iterations + warm-up). The figures therefore"
@@ -456,7 +457,7 @@ if [ $traps_ok = 1 ]; then
             for (j = S[x]; j <= nk && (j == S[x] || depth[order[j]] > 0); j++) { k = order[j]
               if (v[b, k] + 0 >= 0.005)
                 print "| " label(k) " | " num(v[b, k]) " | " ((v[b, "traps"] > 0) ? sprintf("%.0f%%", 100 * v[b, k] / v[b, "traps"]) : "–") " |" }
-          print ""; print "Busiest emulated sites (traps that reached C; the assembly paths count by class only):"
+          print ""; print "Busiest emulated sites (emulated in C, in a trap of their own or in the trap of the one before; a loop run whole in one trap counts its first word; the assembly paths count by class only):"
           print ""; print "| pc | function | instruction | class | per op |"; print "|---|---|---|---|---:|"
           ns = 0
           while ((getline l < sites) > 0) { split(l, f, ","); if (f[1] == b) { ns++; print "| " f[2] " | " f[3] " | " f[4] " | " f[5] " | " num(f[6]) " |" } }

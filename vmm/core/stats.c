@@ -23,6 +23,15 @@ static unsigned slot_of(uint32_t key, unsigned n)
     return (unsigned)((key >> 2) * 2654435761u >> 16) & (n - 1);
 }
 
+/* Emulated instructions by guest address, the VMs' together (vm: whose). */
+#define STATS_SITES 256
+_Static_assert((STATS_SITES & (STATS_SITES - 1)) == 0, "hashed into a power of two");
+
+static struct stats_site {
+    uint32_t pc, insn, count;      /* count 0: free */
+    uint8_t vm;
+} sites[STATS_SITES];
+
 void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned kind)
 {
     unsigned crn;
@@ -33,11 +42,11 @@ void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned
         (kind == INSN_MCR ? s->cp15_writes : s->cp15_reads)[crn]++;
     else if (kind == INSN_PROXY)
         s->proxies[proxy_op(insn)]++;
-    for (unsigned i = 0, h = slot_of(pc, STATS_SITES); i < STATS_SITES;
+    for (unsigned i = 0, h = slot_of(pc ^ s->vm_id, STATS_SITES); i < STATS_SITES;
          i++, h = (h + 1) % STATS_SITES) {
-        struct stats_site *e = &s->sites[h];
-        if (e->count == 0 || e->pc == pc) {
-            *e = (struct stats_site){ pc, insn, e->count + 1 };
+        struct stats_site *e = &sites[h];
+        if (e->count == 0 || (e->pc == pc && e->vm == s->vm_id)) {
+            *e = (struct stats_site){ pc, insn, e->count + 1, s->vm_id };
             return;
         }
     }
@@ -83,9 +92,9 @@ static void print_top_sites(const struct trap_stats *s)
     for (unsigned n = 0; n < (s->sites_all ? STATS_SITES : 10); n++) {
         const struct stats_site *best = 0;
         for (unsigned i = 0; i < STATS_SITES; i++) {
-            const struct stats_site *e = &s->sites[i];
+            const struct stats_site *e = &sites[i];
             bool below = e->count < last || (e->count == last && e->pc > last_pc);
-            if (e->count && below &&
+            if (e->count && e->vm == s->vm_id && below &&
                 (!best || e->count > best->count || (e->count == best->count && e->pc < best->pc)))
                 best = e;
         }
@@ -211,7 +220,8 @@ static void print_state(const struct trap_stats *s)
 
 /* The sensitive instructions emulated, by what they touch: the CPSR proxies and CP15 by
  * register, C's and the assembly paths' together, each trapping or taken in the trap of the
- * one before (the trampolines' never trap). */
+ * one before (the trampolines' never trap; the rest of a loop of cache-line operations or TLB
+ * flushes run in one trap is in "cache-line operations" and "emulated instructions" only). */
 static void print_by_register(const struct trap_stats *s)
 {
     uint32_t reads[16], writes[16];
@@ -225,9 +235,12 @@ static void print_by_register(const struct trap_stats *s)
     writes[7] += s->fast_lines - s->fast_line_extra;
     reads[5] += s->fast_state[STATS_STATE_MRC_FSR];
     reads[6] += s->fast_state[STATS_STATE_MRC_FAR];
-    print_line(0, "CPSR proxies emulated", mrs + msr);
+    uint32_t reserved = sum(&s->proxies[PROXY_OP_FIRST_RESERVED], 8 - PROXY_OP_FIRST_RESERVED);
+    print_line(0, "CPSR proxies emulated", mrs + msr + reserved);
     print_line(1, "MRS CPSR proxy", mrs);
     print_line(1, "MSR CPSR proxy", msr);
+    if (reserved)
+        print_line(1, "reserved (UNDEFINED)", reserved);
     print_cp15("CP15 writes emulated", writes);
     print_cp15("CP15 reads emulated", reads);
 }
@@ -248,6 +261,11 @@ void stats_print(const struct vm *vm)
     by_kind[TRAP_DABT] += s->fast_grant + s->fast_reads + s->fast_key_reads;
     by_insn_kind[INSN_DATA_PROC] += s->fast_eret;
     by_insn_kind[INSN_MCR] += s->fast_dacr;
+    by_insn_kind[INSN_MRS] += s->fast_state[STATS_STATE_MRS_SPSR];
+    by_insn_kind[INSN_PROXY] += s->fast_state[STATS_STATE_MRS_CPSR];
+    by_insn_kind[INSN_MRC] += s->fast_state[STATS_STATE_MRC_FSR] +
+                              s->fast_state[STATS_STATE_MRC_FAR];
+    by_insn_kind[INSN_MSR] += s->fast_state[STATS_STATE_MSR_SPSR];
 
     for (unsigned k = 0; k < TRAP_NR_KINDS; k++)
         total += by_kind[k];

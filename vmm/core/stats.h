@@ -7,18 +7,11 @@
 
 #include "asm.h"
 
-/* Emulated instructions per guest address (linear probing; when full, further sites are only
- * counted in `other`): where the patched or trapping hot spots of a guest are.  (A Linux boot
- * and armbench trap at ~60.) */
-#define STATS_SITES 128
-_Static_assert((STATS_SITES & (STATS_SITES - 1)) == 0, "stats.c hashes into a power of two");
-
-struct stats_site {
-    uint32_t pc, insn, count;
-};
-
-/* Device registers accessed (stats.c keeps them, only with --stats, like the sites: one table
- * for every VM, a Linux boot touches ~80). */
+/* Emulated instructions per guest address and device registers accessed: stats.c keeps both,
+ * only with --stats, in tables the VMs share (a VM's boot may fill most of one: Linux traps
+ * at ~60 sites and touches ~80 registers, mmu_basic traps at ~200).  The image window is
+ * nearly full (~2.6 KB of .bss to spare before the 16 KB-aligned tables move past its end and
+ * the link fails): tables per VM did not fit. */
 
 /* The state accesses trap_fast.S handles alone, by kind (trap_stats.fast_state[]). */
 enum stats_state {
@@ -60,8 +53,7 @@ struct trap_stats {
     uint32_t cp15_reads[16], cp15_writes[16];   /* of them, MRC and MCR p15 by CRn (--stats) */
     uint32_t proxies[8];          /* of them, CPSR proxies by operation (proxy.h; --stats) */
     uint32_t fills[2];            /* aborts a shadow fill answered: data, prefetch */
-    struct stats_site sites[STATS_SITES];
-    uint32_t other_sites;
+    uint32_t other_sites;         /* emulated instructions stats.c's site table had no room for */
     uint32_t other_mmio;          /* device accesses stats.c's table had no room for */
     uint8_t vm_id;                /* the VM's, for that table */
     bool sites_on;                /* per-site and per-register counting only with --stats */
@@ -70,6 +62,13 @@ struct trap_stats {
 
 /* Counts one emulated instruction at pc: by class always, by register and site with --stats. */
 void stats_count_site(struct trap_stats *s, uint32_t pc, uint32_t insn, unsigned kind);
+/* The same, and one more emulated instruction. */
+static inline void stats_count_emulated(struct trap_stats *s, uint32_t pc, uint32_t insn,
+                                        unsigned kind)
+{
+    s->emulated++;
+    stats_count_site(s, pc, insn, kind);
+}
 /* Counts one access to the device register at gpa (with --stats: no call otherwise). */
 void stats_count_mmio_on(struct trap_stats *s, uint32_t gpa, bool write);
 static inline void stats_count_mmio(struct trap_stats *s, uint32_t gpa, bool write)

@@ -102,8 +102,7 @@ static struct cache_batch_memo batch_loops[MAX_VMS];   /* each VM's last loops, 
 static void tlb_flush_mva(struct vm *vm, uint32_t mva, uint32_t pc, uint32_t insn)
 {
     shadow_flush_mva(vm, mva);
-    vm->stats.emulated++;
-    stats_count_site(&vm->stats, pc, insn, INSN_MCR);
+    stats_count_emulated(&vm->stats, pc, insn, INSN_MCR);
 }
 
 /* The data TLB's flush by MVA, then the instruction TLB's of the same register (Linux's
@@ -123,8 +122,7 @@ bool trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr,
     tlb_flush_mva(v->vm, mva, pc, insn);
     if (!is_tlb_mva_pair(insn, next))
         return false;
-    v->vm->stats.emulated++;
-    stats_count_site(&v->vm->stats, pc + 4, next, INSN_MCR);
+    stats_count_emulated(&v->vm->stats, pc + 4, next, INSN_MCR);
     return true;
 }
 
@@ -147,8 +145,8 @@ static void skip_tlb_flush(struct vcpu *v, struct trap_frame *f, uint32_t next)
 {
     if ((!next && !guest_fetch_insn(v, f->pc, &next)) || !is_tlb_all(next))
         return;
-    v->vm->stats.emulated++;   /* (emulated without a trap of its own) */
-    stats_count_site(&v->vm->stats, f->pc, next, INSN_MCR);
+    /* (emulated without a trap of its own) */
+    stats_count_emulated(&v->vm->stats, f->pc, next, INSN_MCR);
     f->pc += 4;
 }
 
@@ -190,8 +188,7 @@ static void quick_flush_run(struct vcpu *v, struct trap_frame *f, uint32_t insn,
         v->cp15.ttbr0 = ttbr;
     if (!tlb || tlb_flush_needed(v, f->pc - 4, insn))
         flush_shadow(v);
-    vm->stats.emulated++;
-    stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
+    stats_count_emulated(&vm->stats, f->pc - 4, insn, INSN_MCR);
     skip_tlb_flush(v, f, next);
     shadow_note_resume(vm, vm->trace.next, f->pc);
 }
@@ -243,6 +240,8 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
                                          batch_tlb_ops };
     if (cache_batch_is_line_op(insn)) {
         vm->stats.cache_ops++;
+        if (vm->stats.sites_on)   /* (the trapping one; the rest of a loop is only counted above) */
+            vm->stats.cp15_writes[7]++;
         cache_batch_run(f, &ops, CACHE_BATCH_BUDGET);
         return true;
     }
@@ -262,8 +261,7 @@ static bool quick_insn(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     /* right after a SWI: a system call's entry DACR, which trap_fast.S's SWI path takes early */
     if (vm->trace.e[(vm->trace.next - 2) % TRACE_ENTRIES].kind == TRAP_SWI)
         shadow_set_entry_dacr(vm, v->cp15.dacr);
-    vm->stats.emulated++;
-    stats_count_site(&vm->stats, f->pc - 4, insn, INSN_MCR);
+    stats_count_emulated(&vm->stats, f->pc - 4, insn, INSN_MCR);
     vcpu_shared_export_dacr(v);   /* MRC c3 trampolines read it there */
     return true;
 }
@@ -292,15 +290,13 @@ static void undefined(struct vcpu *v, struct trap_frame *f, uint32_t insn)
     uint32_t at = f->pc - 4;
 
     if (exception_return(v, f, insn)) {
-        v->vm->stats.emulated++;
-        stats_count_site(&v->vm->stats, at, insn, INSN_DATA_PROC);
+        stats_count_emulated(&v->vm->stats, at, insn, INSN_DATA_PROC);
         return;
     }
     struct emu_result r = emulate_insn(v, f, insn);
     guest_mem_forget();
 
-    v->vm->stats.emulated++;
-    stats_count_site(&v->vm->stats, at, insn, r.kind);
+    stats_count_emulated(&v->vm->stats, at, insn, r.kind);
     if (emu_deliver_exception(v, f, &r))
         v->vm->stats.delivered++;
     if ((r.flags & EMU_F_TLB_ALL) && tlb_flush_needed(v, at, insn))
