@@ -237,6 +237,22 @@
     ldr     \out, [\out, \t, lsl #2]
 .endm
 
+/* C's \fn(Rd of the MCR in r1, its address, r1 itself, the guest's real CPSR in r0, the word
+ * after it in r12: 0 if not read) on the SVC stack (idle while the guest runs), without the
+ * frame; then the flags of the result's compare with 0, in r0.  lr as on entry. */
+.macro QUICK_CALL fn
+    mov     r3, r0
+    mov     r2, r1
+    GUEST_RD r2, r0, r10
+    sub     r1, lr, #4
+    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
+    str     r12, [sp, #-8]!             @ the fifth argument (the stack kept 8-byte aligned)
+    bl      \fn
+    add     sp, sp, #8
+    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
+    cmp     r0, #0
+.endm
+
 /* The guest's NZCV := the current flags (a forwarded loop's last compare): into \real, the
  * guest's real CPSR, and the SPSR it resumes with.  Clobbers \t. */
 .macro FLAGS_TO_GUEST real, t
@@ -700,18 +716,9 @@ und_other:
  * the guest's real CPSR, r1 = the instruction, lr = the one after it, whose word C is given
  * when it is on the same page (mapped: the guest ran the MCR there), else 0. */
 und_ttbr:
-    mov     r3, r0
-    mov     r2, r1
-    GUEST_RD r2, r0, r10                @ the new TTBR0
-    sub     r1, lr, #4
     movs    r12, lr, lsl #20            @ (Z: lr starts a page)
     ldrne   r12, [lr]
-    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
-    str     r12, [sp, #-8]!             @ the fifth argument (the stack kept 8-byte aligned)
-    bl      trap_quick_ttbr
-    add     sp, sp, #8
-    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
-    cmp     r0, #0
+    QUICK_CALL trap_quick_ttbr          @ (the new TTBR0)
     beq     vector_und_general
     mov     lr, r0
     ldmdb   sp, {r0-r12}
@@ -744,16 +751,7 @@ und_tlb_mva:
     and     r11, r12, #0x0fe00000
     cmp     r11, #0x02800000            @ ADD Rd, Rn, #imm
     beq     vector_und_general
-    mov     r3, r0
-    mov     r2, r1
-    GUEST_RD r2, r0, r10                @ the MVA
-    sub     r1, lr, #4
-    msr     cpsr_c, #(PSR_MODE_SVC | PSR_I | PSR_F)
-    str     r12, [sp, #-8]!             @ the fifth argument (the stack kept 8-byte aligned)
-    bl      trap_quick_tlb_mva
-    add     sp, sp, #8
-    msr     cpsr_c, #(PSR_MODE_UND | PSR_I | PSR_F)
-    cmp     r0, #0
+    QUICK_CALL trap_quick_tlb_mva       @ (the MVA)
     addne   lr, lr, #4                  @ after the pair
     ldmdb   sp, {r0-r12}
     movs    pc, lr
