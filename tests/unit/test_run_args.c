@@ -121,6 +121,9 @@ static void test_several_vms(void **state)
     const char *wide[] = { "run", "g", "--vm", "--stats", "h" };
     assert_int_equal(run_parse_vms(5, (char **)wide, vms, 4, err2, sizeof(err2)), -1);
     assert_non_null(strstr(err2, "--stats applies to the whole run"));
+    const char *wide_all[] = { "run", "g", "--vm", "--stats-all", "h" };
+    assert_int_equal(run_parse_vms(5, (char **)wide_all, vms, 4, err2, sizeof(err2)), -1);
+    assert_non_null(strstr(err2, "--stats-all applies to the whole run"));
     const char *many[] = { "run", "a", "--vm", "b", "--vm", "c", "--vm", "d", "--vm", "e" };
     assert_int_equal(run_parse_vms(10, (char **)many, vms, 4, err2, sizeof(err2)), -1);
 }

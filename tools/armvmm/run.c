@@ -252,7 +252,8 @@ void run_fill_bootinfo(const struct run_vm *vms, unsigned n, struct bootinfo *bi
 /* Options that belong to the whole run may only come before the first GUEST. */
 static const char *run_wide_option(const struct run_options *o)
 {
-    return o->timeout_s ? "--timeout" : o->icount ? "--icount" : o->stats ? "--stats"
+    return o->timeout_s ? "--timeout" : o->icount ? "--icount"
+         : o->stats_all ? "--stats-all" : o->stats ? "--stats"
          : o->trace ? "--trace" : o->gdb ? "--gdb" : o->native ? "--native"
          : o->serial1 ? "--serial1" : NULL;
 }
