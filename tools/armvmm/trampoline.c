@@ -519,8 +519,9 @@ static void emit_irqsave(struct emitter *e, unsigned ra, uint32_t orr, uint32_t 
 /* The flag-free test (fastpath.h) of scratch, taken first and computed by the caller: to the
  * fast path, the words the caller emits next, when it is zero; else, with scratch given back,
  * to `slow` (the original instruction, which traps with every register and flag the guest's,
- * but a dead scratch, which nothing reads before writing it), then back.  A value whose nonzero bits include one of bits 24-31 (an MSR's check: CLZ 0..7,
- * or 32 for zero) needs no LSR: CLZ >> 3 is 0 or 4, the offset itself.  The caller ends its
+ * but a dead scratch, which nothing reads before writing it), then back.  A value whose
+ * nonzero bits include one of bits 24-31 (an MSR's check: CLZ 0..7, or 32 for zero) needs no
+ * LSR: CLZ >> 3 is 0 or 4, the offset itself.  The caller ends its
  * fast path with emit_tail(). */
 static void emit_test(struct emitter *e, unsigned scratch, bool top_byte, uint32_t **bslow,
                       uint32_t *bslow_va)

@@ -69,10 +69,12 @@ static inline void stats_count_emulated(struct trap_stats *s, uint32_t pc, uint3
     s->emulated++;
     stats_count_site(s, pc, insn, kind);
 }
-/* Counts one access to the device register at gpa (with --stats: no call otherwise). */
+/* Counts one access to the device register at gpa: in mmio always, by register with --stats
+ * (no call otherwise). */
 void stats_count_mmio_on(struct trap_stats *s, uint32_t gpa, bool write);
 static inline void stats_count_mmio(struct trap_stats *s, uint32_t gpa, bool write)
 {
+    s->mmio++;
     if (s->sites_on)
         stats_count_mmio_on(s, gpa, write);
 }

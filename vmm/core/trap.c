@@ -107,11 +107,10 @@ static void tlb_flush_mva(struct vm *vm, uint32_t mva, uint32_t pc, uint32_t ins
 
 /* The data TLB's flush by MVA, then the instruction TLB's of the same register (Linux's
  * flush_tlb_page: mcr p15, 0, r1, c8, c6, 1; mcr p15, 0, r1, c8, c5, 1): one flush of the
- * shadow does both (the real TLBs are flushed by MVA whole). */
+ * shadow does both (the real TLBs are flushed by MVA whole).  The two differ in CRm alone. */
 static bool is_tlb_mva_pair(uint32_t insn, uint32_t next)
 {
-    unsigned crm = next & 0xf;
-    return (next & ~0xfu) == (insn & ~0xfu) && crm >= 5 && crm <= 7;
+    return (next & ~0xfu) == (insn & ~0xfu) && cache_batch_is_tlb_op(next);
 }
 
 bool trap_quick_tlb_mva(uint32_t mva, uint32_t pc, uint32_t insn, uint32_t cpsr, uint32_t next)

@@ -143,7 +143,6 @@ uint32_t vm_board_read(struct vm *vm, uint32_t gpa, unsigned size)
         return board_uart_read((unsigned)pt, gpa, size);
     passthrough_irq_sync(vm);
     uint32_t v = vboard_read(&vm->board, gpa, size, vm_now(vm));
-    vm->stats.mmio++;
     stats_count_mmio(&vm->stats, gpa, false);
     return v;
 }
@@ -157,7 +156,6 @@ bool vm_board_read_dev_quiet(struct vm *vm, struct vdev *dev, uint32_t gpa, uint
 {
     if (!vboard_read_dev_quiet(&vm->board, dev, gpa, vm_now(vm), value))
         return false;
-    vm->stats.mmio++;
     stats_count_mmio(&vm->stats, gpa, false);
     return true;
 }
@@ -171,7 +169,6 @@ void vm_board_write(struct vm *vm, uint32_t gpa, uint32_t value, unsigned size)
     }
     passthrough_irq_sync(vm);
     vboard_write(&vm->board, gpa, value, size, vm_now(vm));
-    vm->stats.mmio++;
     stats_count_mmio(&vm->stats, gpa, true);
     vm->device_writes++;
     end_on_reset(vm);
